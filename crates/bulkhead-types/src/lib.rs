@@ -1,0 +1,20 @@
+//! Shared plain data for Bulkhead.
+//!
+//! Everything here is data: packages, layer references, severities and the
+//! report model that every scanner fills and every output format reads. The
+//! JSON field names follow Trivy's report (`SchemaVersion`, `Results`, …) so
+//! existing tooling can read Bulkhead's JSON unchanged.
+//!
+//! **Invariant**: this crate does no I/O and knows no output format beyond the
+//! serde field names.
+
+mod package;
+mod report;
+mod severity;
+
+pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
+pub use report::{
+    ArtifactType, CauseMetadata, Class, Cvss, ImageMetadata, Mappings, Misconfiguration,
+    MisconfStatus, Report, ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
+};
+pub use severity::{ParseSeverityError, Severity};

@@ -1,0 +1,275 @@
+//! The report model, shared by every scanner and every output format.
+
+use crate::{LayerRef, OsInfo, Package, PkgIdentifier, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What was scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArtifactType {
+    #[serde(rename = "container_image")]
+    ContainerImage,
+    #[serde(rename = "filesystem")]
+    Filesystem,
+    #[serde(rename = "config")]
+    Config,
+    #[serde(rename = "docker_host")]
+    DockerHost,
+}
+
+/// The top level of a report (Trivy-compatible field names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Report {
+    pub schema_version: u32,
+    pub artifact_name: String,
+    pub artifact_type: ArtifactType,
+    #[serde(default)]
+    pub metadata: ImageMetadata,
+    #[serde(default)]
+    pub results: Vec<ScanResult>,
+    /// Counts the renderers and CI need: what filters hid, what is UNKNOWN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ReportSummary>,
+    /// Warnings met while scanning (skipped files, malformed records, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// An empty report for an artifact.
+    pub fn new(artifact_name: impl Into<String>, artifact_type: ArtifactType) -> Self {
+        Report {
+            schema_version: 2,
+            artifact_name: artifact_name.into(),
+            artifact_type,
+            metadata: ImageMetadata::default(),
+            results: Vec::new(),
+            summary: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Counts over a report after filtering.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReportSummary {
+    /// Shown findings by severity name.
+    pub by_severity: BTreeMap<String, usize>,
+    /// Findings hidden by `--severity`.
+    pub hidden_by_severity: usize,
+    /// Findings hidden by ignore rules.
+    pub ignored: usize,
+    /// Shown findings of UNKNOWN severity.
+    pub unknown_severity: usize,
+}
+
+/// Image metadata (empty for filesystem and config scans).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageMetadata {
+    #[serde(rename = "OS", default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsInfo>,
+    #[serde(rename = "ImageID", default, skip_serializing_if = "String::is_empty")]
+    pub image_id: String,
+    #[serde(rename = "DiffIDs", default, skip_serializing_if = "Vec::is_empty")]
+    pub diff_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_config: Option<serde_json::Value>,
+    /// Layers in `rootfs.diff_ids` order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerRef>,
+}
+
+/// The class of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Class {
+    #[serde(rename = "os-pkgs")]
+    OsPkgs,
+    #[serde(rename = "lang-pkgs")]
+    LangPkgs,
+    #[serde(rename = "secret")]
+    Secret,
+    #[serde(rename = "config")]
+    Config,
+    #[serde(rename = "audit")]
+    Audit,
+}
+
+/// One target's findings: an OS package database, a lockfile, a Dockerfile,
+/// a container, …
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScanResult {
+    pub target: String,
+    pub class: Class,
+    /// e.g. `debian`, `alpine`, `python-pkg`, `npm`, `dockerfile`, `compose`,
+    /// `docker-daemon`, `container`.
+    #[serde(rename = "Type", default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<Package>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<Vulnerability>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub misconfigurations: Vec<Misconfiguration>,
+}
+
+impl ScanResult {
+    /// An empty result.
+    pub fn new(target: impl Into<String>, class: Class, kind: impl Into<String>) -> Self {
+        ScanResult {
+            target: target.into(),
+            class,
+            kind: kind.into(),
+            packages: Vec::new(),
+            vulnerabilities: Vec::new(),
+            secrets: Vec::new(),
+            misconfigurations: Vec::new(),
+        }
+    }
+}
+
+/// Fix state of a vulnerability for the installed package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VulnStatus {
+    #[default]
+    Fixed,
+    Affected,
+    WillNotFix,
+}
+
+/// CVSS data from one source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    #[serde(rename = "V3Vector", default, skip_serializing_if = "String::is_empty")]
+    pub v3_vector: String,
+    #[serde(rename = "V3Score", default, skip_serializing_if = "Option::is_none")]
+    pub v3_score: Option<f64>,
+    #[serde(rename = "V40Vector", default, skip_serializing_if = "String::is_empty")]
+    pub v40_vector: String,
+    #[serde(rename = "V40Score", default, skip_serializing_if = "Option::is_none")]
+    pub v40_score: Option<f64>,
+}
+
+/// A known vulnerability in an installed package.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Vulnerability {
+    #[serde(rename = "VulnerabilityID")]
+    pub vulnerability_id: String,
+    #[serde(rename = "VendorIDs", default, skip_serializing_if = "Vec::is_empty")]
+    pub vendor_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(rename = "PkgID")]
+    pub pkg_id: String,
+    pub pkg_name: String,
+    pub pkg_identifier: PkgIdentifier,
+    pub installed_version: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fixed_version: String,
+    pub status: VulnStatus,
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub severity_source: String,
+    #[serde(rename = "CVSS", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cvss: BTreeMap<String, Cvss>,
+    #[serde(rename = "KEV", default)]
+    pub kev: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+}
+
+/// A secret found in a file, the image config or history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Secret {
+    #[serde(rename = "RuleID")]
+    pub rule_id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub title: String,
+    pub start_line: usize,
+    pub end_line: usize,
+    /// Redacted: never the whole secret.
+    #[serde(rename = "Match")]
+    pub match_text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+    /// The layer that deleted or replaced the file (the secret still ships).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_in: Option<LayerRef>,
+}
+
+/// Result state of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MisconfStatus {
+    Pass,
+    Fail,
+    Warn,
+    Info,
+    Note,
+}
+
+/// Ids of the same check in other tools.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mappings {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cis: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hadolint: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub trivy: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dockle: String,
+}
+
+/// Where a misconfiguration was seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CauseMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    /// The field and value seen, or the offending line.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence: String,
+}
+
+/// A configuration, image-config or audit check result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Misconfiguration {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(default)]
+    pub mappings: Mappings,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub resolution: String,
+    pub severity: Severity,
+    pub status: MisconfStatus,
+    #[serde(default)]
+    pub cause_metadata: CauseMetadata,
+}

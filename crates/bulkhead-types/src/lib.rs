@@ -14,7 +14,7 @@ mod severity;
 
 pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
 pub use report::{
-    ArtifactType, CauseMetadata, Class, Cvss, ImageMetadata, Mappings, Misconfiguration,
-    MisconfStatus, Report, ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
+    ArtifactType, CauseMetadata, Class, Cvss, ImageMetadata, Mappings, MisconfStatus,
+    Misconfiguration, Report, ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
 };
 pub use severity::{ParseSeverityError, Severity};

@@ -154,7 +154,11 @@ pub struct Cvss {
     pub v3_vector: String,
     #[serde(rename = "V3Score", default, skip_serializing_if = "Option::is_none")]
     pub v3_score: Option<f64>,
-    #[serde(rename = "V40Vector", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "V40Vector",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub v40_vector: String,
     #[serde(rename = "V40Score", default, skip_serializing_if = "Option::is_none")]
     pub v40_score: Option<f64>,

@@ -3,7 +3,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Finding severity, ordered `Unknown < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     #[default]
@@ -109,6 +111,9 @@ mod tests {
         assert!("urgent".parse::<Severity>().is_err());
         assert_eq!(Severity::from_cvss_score(9.8), Severity::Critical);
         assert_eq!(Severity::from_cvss_score(0.0), Severity::Unknown);
-        assert_eq!(serde_json::to_string(&Severity::Medium).unwrap(), "\"MEDIUM\"");
+        assert_eq!(
+            serde_json::to_string(&Severity::Medium).unwrap(),
+            "\"MEDIUM\""
+        );
     }
 }

@@ -1,0 +1,73 @@
+//! Command-line grammar (see the project's CLI contract). Only this crate
+//! knows clap.
+
+use crate::commands;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Bulkhead secures Docker containers end to end: vulnerabilities and SBOMs
+/// of images, Dockerfile and Compose lint, secrets, a CIS audit of the host,
+/// capabilities, seccomp and AppArmor profiles, and image signing.
+#[derive(Debug, Parser)]
+#[command(name = "bulkhead", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Output format: table, json, sarif, cyclonedx, spdx-json (default: table
+    /// on a terminal, json otherwise).
+    #[arg(long, short = 'f', global = true)]
+    pub format: Option<String>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No progress and no warnings on stderr (errors still print).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// No colours in table output.
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Cache folder (advisory database, layer cache).
+    #[arg(long, global = true, env = "BULKHEAD_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Settings file (default: ./bulkhead.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Filters and exit-code policy shared by the scanning commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportArgs {
+    /// Show only these severities (comma-separated: UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL).
+    #[arg(long, short = 's', value_delimiter = ',')]
+    pub severity: Vec<String>,
+    /// Exit with this code when any shown finding remains (Trivy semantics).
+    #[arg(long, value_name = "N")]
+    pub exit_code: Option<i32>,
+    /// Exit 1 when any finding at or above SEV remains, shown or not (Grype semantics).
+    #[arg(long, value_name = "SEV")]
+    pub fail_on: Option<String>,
+    /// Ignore findings listed in FILE (Trivy's .trivyignore format; `exp:YYYY-MM-DD` expiry).
+    #[arg(long, value_name = "FILE")]
+    pub ignorefile: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a container image: vulnerabilities, secrets, image config.
+    Image(commands::image::ImageArgs),
+    /// Scan a root filesystem or project folder.
+    Fs(commands::image::FsArgs),
+    /// List the packages of an image or root filesystem (SBOM).
+    Sbom(commands::image::SbomArgs),
+}

@@ -1,0 +1,17 @@
+//! One module per command. Each turns parsed flags into calls on the library
+//! crates and ends in `output::emit` (reports) or `output::write_text`.
+
+pub mod image;
+
+use crate::args::{Cli, Command};
+use anyhow::Result;
+
+/// Run the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    let global = cli.global;
+    match cli.command {
+        Command::Image(args) => image::run_image(&global, args),
+        Command::Fs(args) => image::run_fs(&global, args),
+        Command::Sbom(args) => image::run_sbom(&global, args),
+    }
+}

@@ -1,0 +1,62 @@
+//! The `bulkhead` binary. Parses flags, builds settings, dispatches to a
+//! command in `commands/`, and maps errors to the contract's exit codes:
+//! 0 clean, 1 failing findings, 2 usage or input error, 3 internal error.
+
+mod args;
+mod commands;
+mod output;
+mod progress;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// An error that is Bulkhead's fault, not the input's: exit code 3.
+#[derive(Debug)]
+pub struct Internal(pub String);
+
+impl std::fmt::Display for Internal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal error: {} (please report this)", self.0)
+    }
+}
+
+impl std::error::Error for Internal {}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_tracing(&cli.global);
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(err) => {
+            // One line with the reason; the chain adds context.
+            let mut msg = format!("error: {err}");
+            for cause in err.chain().skip(1) {
+                msg.push_str(&format!(": {cause}"));
+            }
+            eprintln!("{msg}");
+            if err.downcast_ref::<Internal>().is_some() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+fn init_tracing(global: &args::GlobalArgs) {
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BULKHEAD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,8 @@
+use bulkhead_types::Report;
+use std::io::Write;
+
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> Result<(), crate::WriteError> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

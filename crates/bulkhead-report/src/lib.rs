@@ -1,0 +1,83 @@
+//! Report filters and writers.
+//!
+//! A scanner builds a [`bulkhead_types::Report`]; the CLI applies the user's
+//! filters with [`filter::apply`] and hands the result to [`write_report`] in
+//! the chosen [`Format`]. Adding an output format = one new module here plus
+//! one arm in [`write_report`].
+//!
+//! **Invariant**: only this crate knows output formats.
+
+pub mod filter;
+mod json;
+mod sarif;
+mod sbom;
+mod table;
+
+pub use filter::{ExitPolicy, Filter, FilterOutcome};
+pub use sbom::{cyclonedx, spdx};
+
+use bulkhead_types::Report;
+use std::io::Write;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+    CycloneDx,
+    SpdxJson,
+}
+
+impl Format {
+    /// Parse a `--format` value.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "cyclonedx" => Some(Format::CycloneDx),
+            "spdx-json" | "spdx" => Some(Format::SpdxJson),
+            _ => None,
+        }
+    }
+}
+
+/// Options for rendering.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Use ANSI colours (table only).
+    pub color: bool,
+    /// Name and version of the tool, for SARIF/SBOM metadata.
+    pub tool_version: String,
+    /// Table: list packages too (`--list-all-pkgs`).
+    pub list_packages: bool,
+}
+
+/// Errors while writing a report.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot serialise the report: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the {0} format is not available for this command")]
+    Unsupported(&'static str),
+}
+
+/// Write `report` to `out` in `format`.
+pub fn write_report(
+    report: &Report,
+    format: Format,
+    opts: &WriteOptions,
+    out: &mut dyn Write,
+) -> Result<(), WriteError> {
+    match format {
+        Format::Table => table::write(report, opts, out)?,
+        Format::Json => json::write(report, out)?,
+        Format::Sarif => sarif::write(report, opts, out)?,
+        Format::CycloneDx => sbom::write_cyclonedx(report, opts, out)?,
+        Format::SpdxJson => sbom::write_spdx(report, opts, out)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! SARIF 2.1.0: one run per scanner (class), PASS results omitted.
+
+use crate::WriteOptions;
+use bulkhead_types::{Class, MisconfStatus, Report, Severity};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+fn location(report: &Report, target: &str, class: Class, line: Option<(usize, usize)>) -> Value {
+    let is_file =
+        matches!(class, Class::Config) || (matches!(class, Class::Secret) && line.is_some());
+    if is_file && report.artifact_type != bulkhead_types::ArtifactType::DockerHost {
+        let mut phys = json!({ "artifactLocation": { "uri": target } });
+        if let Some((start, end)) = line
+            && start > 0
+        {
+            phys["region"] = json!({ "startLine": start, "endLine": end.max(start) });
+        }
+        json!({ "physicalLocation": phys })
+    } else {
+        let kind = match class {
+            Class::Audit => {
+                if target == "docker-daemon" {
+                    "module"
+                } else {
+                    "resource"
+                }
+            }
+            _ => "resource",
+        };
+        json!({ "logicalLocations": [{ "name": target, "fullyQualifiedName": format!("{}:{}", report.artifact_name, target), "kind": kind }] })
+    }
+}
+
+struct Run {
+    rules: BTreeMap<String, Value>,
+    results: Vec<Value>,
+}
+
+pub(crate) fn write(
+    report: &Report,
+    opts: &WriteOptions,
+    out: &mut dyn Write,
+) -> Result<(), crate::WriteError> {
+    let mut runs: BTreeMap<&'static str, Run> = BTreeMap::new();
+    let mut push = |scanner: &'static str, rule_id: String, rule: Value, result: Value| {
+        let run = runs.entry(scanner).or_insert_with(|| Run {
+            rules: BTreeMap::new(),
+            results: Vec::new(),
+        });
+        run.rules.entry(rule_id).or_insert(rule);
+        run.results.push(result);
+    };
+    for r in &report.results {
+        for v in &r.vulnerabilities {
+            let rule = json!({
+                "id": v.vulnerability_id,
+                "shortDescription": { "text": if v.title.is_empty() { v.vulnerability_id.clone() } else { v.title.clone() } },
+                "helpUri": v.references.first().cloned().unwrap_or_default(),
+                "properties": { "security-severity": sev_score(v.severity), "tags": ["vulnerability", v.severity.as_str()] }
+            });
+            let msg = format!(
+                "Package: {}\nInstalled Version: {}\nVulnerability: {}\nSeverity: {}\nFixed Version: {}",
+                v.pkg_name, v.installed_version, v.vulnerability_id, v.severity, v.fixed_version
+            );
+            let result = json!({
+                "ruleId": v.vulnerability_id,
+                "level": v.severity.sarif_level(),
+                "message": { "text": msg },
+                "locations": [location(report, &r.target, r.class, None)],
+                "properties": {
+                    "severity": v.severity.as_str(),
+                    "package": v.pkg_name,
+                    "installedVersion": v.installed_version,
+                    "fixedVersion": v.fixed_version,
+                    "layer": v.layer.as_ref().map(|l| l.diff_id.clone()),
+                }
+            });
+            push("vuln", v.vulnerability_id.clone(), rule, result);
+        }
+        for s in &r.secrets {
+            let rule = json!({
+                "id": s.rule_id,
+                "shortDescription": { "text": s.title },
+                "properties": { "security-severity": sev_score(s.severity), "tags": ["secret", s.severity.as_str()] }
+            });
+            let result = json!({
+                "ruleId": s.rule_id,
+                "level": s.severity.sarif_level(),
+                "message": { "text": format!("{}: {}", s.title, s.match_text) },
+                "locations": [location(report, &r.target, r.class, Some((s.start_line, s.end_line)))],
+                "properties": {
+                    "severity": s.severity.as_str(),
+                    "layer": s.layer.as_ref().map(|l| l.diff_id.clone()),
+                    "removedIn": s.removed_in.as_ref().map(|l| l.diff_id.clone()),
+                }
+            });
+            push("secret", s.rule_id.clone(), rule, result);
+        }
+        for m in &r.misconfigurations {
+            if m.status == MisconfStatus::Pass {
+                continue;
+            }
+            let scanner = if r.class == Class::Audit {
+                "audit"
+            } else {
+                "misconfig"
+            };
+            let rule_id = if r.class == Class::Audit && !m.mappings.cis.is_empty() {
+                format!("CIS-{}", m.mappings.cis)
+            } else {
+                m.id.clone()
+            };
+            let rule = json!({
+                "id": rule_id,
+                "name": m.id,
+                "shortDescription": { "text": m.title },
+                "fullDescription": { "text": m.description },
+                "help": { "text": m.resolution },
+                "properties": { "security-severity": sev_score(m.severity), "tags": [scanner, m.severity.as_str()] }
+            });
+            let lines = m
+                .cause_metadata
+                .start_line
+                .map(|s| (s, m.cause_metadata.end_line.unwrap_or(s)));
+            let text = if m.message.is_empty() {
+                m.title.clone()
+            } else {
+                m.message.clone()
+            };
+            let result = json!({
+                "ruleId": rule_id,
+                "level": m.severity.sarif_level(),
+                "message": { "text": text },
+                "locations": [location(report, &r.target, r.class, lines)],
+                "properties": {
+                    "severity": m.severity.as_str(),
+                    "status": m.status,
+                    "cis": m.mappings.cis,
+                    "evidence": m.cause_metadata.evidence,
+                }
+            });
+            push(scanner, rule_id, rule, result);
+        }
+    }
+    let runs: Vec<Value> = runs
+        .into_iter()
+        .map(|(scanner, run)| {
+            json!({
+                "tool": { "driver": {
+                    "name": "bulkhead",
+                    "informationUri": "https://example.invalid/bulkhead",
+                    "version": opts.tool_version,
+                    "rules": run.rules.into_values().collect::<Vec<_>>(),
+                    "properties": { "scanner": scanner },
+                }},
+                "results": run.results,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": runs,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+fn sev_score(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+        Severity::Unknown => "0.0",
+    }
+}

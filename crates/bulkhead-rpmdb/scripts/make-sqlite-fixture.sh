@@ -111,9 +111,10 @@ rpm --root "$root" --dbpath /var/lib/rpm --initdb
 rpm --root "$root" --dbpath /var/lib/rpm --justdb --nodeps --ignorearch --ignoreos -i "$work"/top/RPMS/*/*.rpm
 
 db="$root/var/lib/rpm/rpmdb.sqlite"
-# rpm leaves its writes in rpmdb.sqlite-wal; fold them into the main file
-# (as a clean rpm shutdown in an image build does) and keep WAL mode, which
-# is what real images carry (header bytes 18/19 = 2).
+# rpm checkpoints into the main file on exit and leaves an empty
+# rpmdb.sqlite-wal; checkpoint once more in case an rpm version did not, so
+# the committed file alone is complete. WAL mode stays set in the header
+# (bytes 18/19 = 2), as in real images.
 python3 - "$db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])

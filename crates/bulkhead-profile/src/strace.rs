@@ -101,12 +101,26 @@ fn syscall_name_at_start(rest: &str) -> Option<&str> {
 
 fn parse_raw(text: &str) -> Result<BTreeSet<String>, StraceError> {
     let mut out = BTreeSet::new();
+    // strace writing to a terminal or pipe can print `strace: Process N
+    // attached` in the middle of a syscall line; the rest of that syscall
+    // line then follows on the next line.
+    let mut continuation = false;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
+        let (line, split) = match line.find("strace: Process ") {
+            Some(at) if at > 0 => (line.get(..at).unwrap_or(line), true),
+            _ => (line, false),
+        };
         let rest = strip_prefixes(line);
         if is_noise(rest) {
+            continuation = split;
             continue;
         }
+        if continuation && syscall_name_at_start(rest).is_none() && !rest.starts_with("<... ") {
+            continuation = split;
+            continue;
+        }
+        continuation = split;
         let name = if let Some(resumed) = rest.strip_prefix("<... ") {
             // `<... read resumed>...`
             resumed
@@ -257,6 +271,8 @@ execve(\"/bin/busybox\", [\"busybox\"], 0x7ffc /* 3 vars */) = 0
 strace: Process 1236 attached
 +++ killed by SIGKILL +++
 exit_group(0) = ?
+clone(child_stack=NULL, flags=SIGCHLDstrace: Process 11166 attached
+, child_tidptr=0x3aa24690) = 11166
 ";
         let set = parse(text).unwrap();
         let v: Vec<_> = set.iter().map(String::as_str).collect();

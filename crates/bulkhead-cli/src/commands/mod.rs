@@ -1,7 +1,9 @@
 //! One module per command. Each turns parsed flags into calls on the library
 //! crates and ends in `output::emit` (reports) or `output::write_text`.
 
+pub mod apparmor;
 pub mod image;
+pub mod seccomp;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
@@ -13,5 +15,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Image(args) => image::run_image(&global, args),
         Command::Fs(args) => image::run_fs(&global, args),
         Command::Sbom(args) => image::run_sbom(&global, args),
+        Command::Seccomp(args) => seccomp::run(&global, args),
+        Command::Apparmor(args) => apparmor::run(&global, args),
     }
 }

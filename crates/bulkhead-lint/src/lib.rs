@@ -1,0 +1,279 @@
+//! Bulkhead misconfiguration checks for Dockerfiles, Compose files and
+//! build contexts (`bulkhead config`).
+//!
+//! - [`dockerfile`]: a BuildKit Dockerfile parser with spans.
+//! - [`compose`]: a bounded Compose loader and the typed runtime-settings
+//!   model [`compose::Service`] (reused by `harden` and the live audit).
+//! - [`rules`]: every rule with its metadata; [`docs`] renders rule pages.
+//! - [`lint_paths`] / [`lint_file`]: detect file kinds, run the rules, apply
+//!   inline suppressions, and [`to_report`] builds the shared report model.
+
+pub mod compose;
+pub mod dockerfile;
+pub mod dockerignore;
+pub mod docs;
+pub mod rules;
+pub mod suppress;
+
+use bulkhead_types::{
+    ArtifactType, CauseMetadata, Class, Mappings, MisconfStatus, Misconfiguration, Report,
+    ScanResult,
+};
+use rules::Finding;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What kind of file a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+    DockerIgnore,
+}
+
+impl FileKind {
+    /// The report `Type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Compose => "compose",
+            FileKind::DockerIgnore => "dockerignore",
+        }
+    }
+}
+
+/// Detect a file kind from its name: `Dockerfile*`, `*.Dockerfile`,
+/// `*.dockerfile`, `Containerfile*`, `docker-compose*.yml|yaml`,
+/// `compose*.yml|yaml`, `.dockerignore`.
+pub fn detect_kind(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name == ".dockerignore" {
+        return Some(FileKind::DockerIgnore);
+    }
+    if name.starts_with("dockerfile")
+        || name.starts_with("containerfile")
+        || name.ends_with(".dockerfile")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if yaml && (name.starts_with("docker-compose") || name.starts_with("compose")) {
+        return Some(FileKind::Compose);
+    }
+    None
+}
+
+/// Options for a lint run.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Dockerfile `--target` stage.
+    pub target: Option<String>,
+    /// Dockerfile `--build-arg` values.
+    pub build_args: BTreeMap<String, String>,
+    /// Compose profiles to lint (`None` = all services).
+    pub profiles: Option<Vec<String>>,
+    /// Compose interpolation variables (`None` = process env + `.env`).
+    pub env: Option<BTreeMap<String, String>>,
+    /// Skip the build-context scan of `COPY . .` (BH-DF-007).
+    pub no_context: bool,
+}
+
+/// Findings for one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub findings: Vec<Finding>,
+    /// Findings hidden by inline `# bulkhead:ignore` comments.
+    pub suppressed: usize,
+}
+
+/// A problem reading inputs.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error("cannot read {path}: {source}; check the path and permissions")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a Dockerfile, Compose file or .dockerignore (by name); rename it or pass a folder"
+    )]
+    UnknownKind { path: String },
+    #[error("{path}: no Dockerfile, Compose file or .dockerignore found in this folder")]
+    NothingFound { path: String },
+}
+
+/// Lint files and folders (folders are searched for known file names,
+/// skipping `.git`, `node_modules` and `target`).
+pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Vec<FileReport>, LintError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = files.len();
+            collect(p, &mut files, 0);
+            if files.len() == before {
+                return Err(LintError::NothingFound {
+                    path: p.display().to_string(),
+                });
+            }
+        } else {
+            let kind = detect_kind(p).ok_or_else(|| LintError::UnknownKind {
+                path: p.display().to_string(),
+            })?;
+            files.push((p.clone(), kind));
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .map(|(p, k)| lint_file(&p, k, opts))
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<(PathBuf, FileKind)>, depth: usize) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            let n = e.file_name();
+            if depth < 16 && !matches!(n.to_str(), Some(".git" | "node_modules" | "target")) {
+                collect(&p, out, depth + 1);
+            }
+        } else if ft.is_file()
+            && let Some(k) = detect_kind(&p)
+        {
+            out.push((p, k));
+        }
+    }
+}
+
+/// Lint one file of a known kind.
+pub fn lint_file(path: &Path, kind: FileKind, opts: &LintOptions) -> Result<FileReport, LintError> {
+    let text = std::fs::read(path).map_err(|source| LintError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let findings = match kind {
+        FileKind::Dockerfile => {
+            let ctx = if opts.no_context { None } else { path.parent() };
+            lint_dockerfile(&text, ctx, opts)
+        }
+        FileKind::Compose => lint_compose(&text, path, opts),
+        FileKind::DockerIgnore => Vec::new(),
+    };
+    let sup = suppress::Suppressions::scan(&text);
+    let before = findings.len();
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| !sup.covers(f.rule.id, f.line))
+        .collect();
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        kind,
+        suppressed: before - findings.len(),
+        findings,
+    })
+}
+
+/// Lint Dockerfile text. `context` is the build context folder (for
+/// `.dockerignore` checks).
+pub fn lint_dockerfile(text: &str, context: Option<&Path>, opts: &LintOptions) -> Vec<Finding> {
+    let df = dockerfile::parse_with(
+        text,
+        &dockerfile::ParseOptions {
+            build_args: opts.build_args.clone(),
+        },
+    );
+    let cx = rules::DockerfileCx::new(&df, opts.target.as_deref(), context);
+    let mut f = rules::run_dockerfile(&cx);
+    f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
+    f
+}
+
+/// Lint Compose text; load errors become one BH-CO-026 finding.
+pub fn lint_compose(text: &str, path: &Path, opts: &LintOptions) -> Vec<Finding> {
+    let env = match &opts.env {
+        Some(e) => e.clone(),
+        None => {
+            let mut env = path
+                .parent()
+                .map(|d| d.join(".env"))
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .map(|t| compose::interp::parse_dotenv(&t))
+                .unwrap_or_default();
+            env.extend(std::env::vars());
+            env
+        }
+    };
+    let lopts = compose::LoadOptions {
+        env: Some(env.clone()),
+        profiles: opts.profiles.clone(),
+    };
+    match compose::load_str(text, path, &env, &lopts) {
+        Ok(project) => {
+            let cx = rules::ComposeCx { project: &project };
+            let mut f = rules::run_compose(&cx);
+            f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
+            f
+        }
+        Err(e) => vec![Finding {
+            rule: &rules::compose::co026_invalid_file::RULE.meta,
+            line: e.line.max(1),
+            end_line: e.line.max(1),
+            col: 0,
+            message: e.message,
+            evidence: String::new(),
+        }],
+    }
+}
+
+/// Convert a finding to the shared report type.
+pub fn to_misconfiguration(f: &Finding) -> Misconfiguration {
+    let m = f.rule;
+    Misconfiguration {
+        id: m.id.to_string(),
+        mappings: Mappings {
+            cis: m.cis.to_string(),
+            hadolint: m.hadolint.join(","),
+            trivy: m.trivy.join(","),
+            dockle: m.dockle.join(","),
+        },
+        title: m.title.to_string(),
+        description: m.rationale.to_string(),
+        message: f.message.clone(),
+        resolution: m.fix.to_string(),
+        severity: m.severity,
+        status: MisconfStatus::Fail,
+        cause_metadata: CauseMetadata {
+            start_line: (f.line > 0).then_some(f.line),
+            end_line: (f.line > 0).then_some(f.end_line.max(f.line)),
+            evidence: f.evidence.clone(),
+        },
+    }
+}
+
+/// Build a report from file results (`artifact` names the scan).
+pub fn to_report(artifact: &str, files: &[FileReport]) -> Report {
+    let mut r = Report::new(artifact, ArtifactType::Config);
+    for f in files {
+        let mut res = ScanResult::new(f.path.display().to_string(), Class::Config, f.kind.as_str());
+        res.misconfigurations = f.findings.iter().map(to_misconfiguration).collect();
+        if f.suppressed > 0 {
+            r.warnings.push(format!(
+                "{}: {} finding(s) suppressed by inline bulkhead:ignore comments",
+                f.path.display(),
+                f.suppressed
+            ));
+        }
+        r.results.push(res);
+    }
+    r
+}

@@ -1,0 +1,16 @@
+//! Capabilities not dropped.
+use crate::rules::{ComposeCx, Sink, rule};
+
+rule! {
+    id: "BH-CO-004", title: "Capabilities not dropped", severity: Medium, kind: Compose,
+    rationale: "Containers start with 14 capabilities (CHOWN, DAC_OVERRIDE, NET_RAW, SETUID, …); most services need none of them.",
+    fix: "`cap_drop: [ALL]` and add back only what is needed, e.g. `cap_add: [NET_BIND_SERVICE]`.",
+    hadolint: [], trivy: [], dockle: [], cis: "5.4",
+    check: check,
+}
+
+fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
+    for s in cx.project.services.iter().filter(|s| !s.cap_drop.iter().any(|c| c == "ALL")) {
+        out.line(s.line_of("cap_drop"), format!("service {} does not drop all capabilities", s.name), "cap_drop: [ALL] missing");
+    }
+}

@@ -1,0 +1,16 @@
+//! no-new-privileges not set.
+use crate::rules::{ComposeCx, Sink, rule};
+
+rule! {
+    id: "BH-CO-007", title: "no-new-privileges not set", severity: Medium, kind: Compose,
+    rationale: "Without no-new-privileges a process can gain privileges through setuid/setgid binaries or file capabilities in the image.",
+    fix: "`security_opt: [\"no-new-privileges:true\"]`.",
+    hadolint: [], trivy: [], dockle: [], cis: "5.26",
+    check: check,
+}
+
+fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
+    for s in cx.project.services.iter().filter(|s| !s.no_new_privileges()) {
+        out.line(s.line_of("security_opt"), format!("service {} does not set no-new-privileges", s.name), "security_opt: no-new-privileges missing");
+    }
+}

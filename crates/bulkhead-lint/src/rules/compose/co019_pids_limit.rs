@@ -1,0 +1,16 @@
+//! No PIDs limit.
+use crate::rules::{ComposeCx, Sink, rule};
+
+rule! {
+    id: "BH-CO-019", title: "No PIDs limit", severity: Low, kind: Compose,
+    rationale: "Without a PIDs limit a fork bomb inside the container exhausts the host's process table.",
+    fix: "`pids_limit: 200` or `deploy.resources.limits.pids: 200`.",
+    hadolint: [], trivy: [], dockle: [], cis: "5.29",
+    check: check,
+}
+
+fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
+    for s in cx.project.services.iter().filter(|s| s.limits.pids.is_none_or(|p| p <= 0)) {
+        out.line(s.line, format!("service {} has no PIDs limit", s.name), "pids_limit: (unset)");
+    }
+}

@@ -70,6 +70,8 @@ pub enum Command {
     Fs(commands::image::FsArgs),
     /// List the packages of an image or root filesystem (SBOM).
     Sbom(commands::image::SbomArgs),
+    /// Check Dockerfiles, Compose files and build contexts for misconfigurations.
+    Config(commands::config::ConfigArgs),
     /// Seccomp profiles: generate one from what a workload uses, lint one, diff two.
     Seccomp(commands::seccomp::SeccompArgs),
     /// AppArmor profiles: generate one for a container from a declarative policy.

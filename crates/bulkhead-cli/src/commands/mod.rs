@@ -2,6 +2,7 @@
 //! crates and ends in `output::emit` (reports) or `output::write_text`.
 
 pub mod apparmor;
+pub mod config;
 pub mod image;
 pub mod seccomp;
 
@@ -13,6 +14,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let global = cli.global;
     match cli.command {
         Command::Image(args) => image::run_image(&global, args),
+        Command::Config(args) => config::run(&global, args),
         Command::Fs(args) => image::run_fs(&global, args),
         Command::Sbom(args) => image::run_sbom(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),

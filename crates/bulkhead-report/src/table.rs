@@ -44,7 +44,7 @@ fn new_table() -> Table {
 }
 
 fn heading(out: &mut dyn Write, result: &ScanResult) -> std::io::Result<()> {
-    let title = if result.kind.is_empty() {
+    let title = if result.kind.is_empty() || result.class == Class::OsPkgs {
         result.target.clone()
     } else {
         format!("{} ({})", result.target, result.kind)

@@ -1,55 +1,203 @@
-//! `bulkhead image`, `bulkhead fs`, `bulkhead sbom`.
+//! `bulkhead sbom` (and, as the scanners land, `bulkhead image` / `fs`):
+//! read a target into an inventory and report it.
 
 use crate::args::{GlobalArgs, ReportArgs};
-use anyhow::{Result, bail};
+use crate::output::{self, EmitOptions};
+use crate::progress;
+use anyhow::{Context, Result, bail};
+use bulkhead_image::{Image, Platform};
+use bulkhead_layerfs::Limits;
+use bulkhead_scan::{Inventory, ScanOptions};
+use bulkhead_types::{ArtifactType, Class, ImageMetadata, Report, ScanResult};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Flags of `bulkhead image`.
-#[derive(Debug, Args)]
-pub struct ImageArgs {
-    /// Image name (daemon, then registry).
-    pub name: Option<String>,
-    /// Read the image from a file: docker-archive tar, OCI layout dir or OCI layout tar.
+/// Flags that choose and bound the target.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// Read the image from a file or folder: a `docker save` tarball, an OCI
+    /// layout directory or an OCI layout tarball.
     #[arg(long, value_name = "PATH")]
     pub input: Option<PathBuf>,
-    /// Platform to pick from a multi-platform index (os/arch[/variant]).
-    #[arg(long)]
+    /// Platform to pick from a multi-platform index: os/arch[/variant]
+    /// (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
-    #[command(flatten)]
-    pub report: ReportArgs,
-}
-
-/// Flags of `bulkhead fs`.
-#[derive(Debug, Args)]
-pub struct FsArgs {
-    /// A root filesystem or project folder.
-    pub dir: PathBuf,
-    #[command(flatten)]
-    pub report: ReportArgs,
+    /// Refuse layers that expand to more than this many bytes (decompression
+    /// bombs). Accepts K, M, G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "64G")]
+    pub max_layer_size: String,
 }
 
 /// Flags of `bulkhead sbom`.
 #[derive(Debug, Args)]
 pub struct SbomArgs {
-    /// Image name, or a directory (root filesystem).
+    /// A root filesystem directory to inventory (or use --input for an image file).
     pub target: Option<String>,
-    /// Read the image from a file.
-    #[arg(long, value_name = "PATH")]
-    pub input: Option<PathBuf>,
-    /// Platform to pick from a multi-platform index.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub target_args: TargetArgs,
 }
 
-pub fn run_image(_global: &GlobalArgs, _args: ImageArgs) -> Result<i32> {
-    bail!("image scanning is being built")
+fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let mult: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => bail!("bad size {s:?}: use a number with an optional K, M, G or T suffix"),
+            };
+            (&s[..i], mult)
+        }
+        _ => (s, 1),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .with_context(|| format!("bad size {s:?}: use e.g. 512M or 8G"))?;
+    n.checked_mul(mult)
+        .with_context(|| format!("size {s:?} is too large"))
 }
 
-pub fn run_fs(_global: &GlobalArgs, _args: FsArgs) -> Result<i32> {
-    bail!("filesystem scanning is being built")
+/// A scanned target: its report skeleton and inventory.
+pub struct Scanned {
+    pub report: Report,
+    pub inventory: Inventory,
+    pub image: Option<Image>,
 }
 
-pub fn run_sbom(_global: &GlobalArgs, _args: SbomArgs) -> Result<i32> {
-    bail!("sbom is being built")
+fn scan_options(args: &TargetArgs) -> Result<ScanOptions> {
+    let limits = Limits {
+        max_layer_bytes: parse_size(&args.max_layer_size)?,
+        ..Limits::default()
+    };
+    Ok(ScanOptions { limits })
+}
+
+/// Read an image file into an inventory.
+pub fn scan_image_file(global: &GlobalArgs, path: &Path, args: &TargetArgs) -> Result<Scanned> {
+    let platform = match &args.platform {
+        Some(p) => Some(Platform::parse(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let image = bulkhead_image::open_input(path, platform.as_ref())
+        .with_context(|| format!("cannot read image {}", path.display()))?;
+    let analyzers = bulkhead_analyzers::all();
+    let total: u64 = image.layers.iter().map(|l| l.size).sum();
+    let bar = progress::bytes_bar(global.quiet, total, "reading layers");
+    let done = AtomicU64::new(0);
+    let tick = |n: u64| {
+        let sofar = done.fetch_add(n, Ordering::Relaxed) + n;
+        bar.set_position(sofar);
+    };
+    let layers =
+        bulkhead_scan::analyze_image_layers(&image, &analyzers, &scan_options(args)?, &tick)
+            .with_context(|| format!("cannot read image {}", path.display()))?;
+    bar.finish_and_clear();
+    let inventory = bulkhead_scan::build_inventory(&layers, &image.layer_refs());
+    let name = image
+        .repo_tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| path.display().to_string());
+    let mut report = Report::new(name, ArtifactType::ContainerImage);
+    report.metadata = ImageMetadata {
+        os: inventory.os.clone(),
+        image_id: image.id.clone(),
+        diff_ids: image.diff_ids.clone(),
+        repo_tags: image.repo_tags.clone(),
+        repo_digests: image.repo_digests.clone(),
+        image_config: Some(image.config.clone()),
+        layers: image.layer_refs(),
+    };
+    Ok(Scanned {
+        report,
+        inventory,
+        image: Some(image),
+    })
+}
+
+/// Read a root filesystem directory into an inventory.
+pub fn scan_dir(global: &GlobalArgs, dir: &Path, args: &TargetArgs) -> Result<Scanned> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let analyzers = bulkhead_analyzers::all();
+    let spinner = progress::spinner(global.quiet, &format!("reading {}", dir.display()));
+    let layer = bulkhead_scan::analyze_dir(dir, &analyzers, &scan_options(args)?)?;
+    spinner.finish_and_clear();
+    let inventory = bulkhead_scan::build_inventory(std::slice::from_ref(&layer), &[]);
+    let mut report = Report::new(dir.display().to_string(), ArtifactType::Filesystem);
+    report.metadata.os = inventory.os.clone();
+    Ok(Scanned {
+        report,
+        inventory,
+        image: None,
+    })
+}
+
+/// Resolve the target of `sbom`/`image`/`fs`.
+pub fn scan_target(
+    global: &GlobalArgs,
+    target: Option<&str>,
+    args: &TargetArgs,
+) -> Result<Scanned> {
+    match (target, &args.input) {
+        (Some(_), Some(_)) => bail!("give either a target or --input, not both"),
+        (None, Some(path)) => scan_image_file(global, path, args),
+        (Some(t), None) if Path::new(t).is_dir() => scan_dir(global, Path::new(t), args),
+        (Some(t), None) if Path::new(t).is_file() => scan_image_file(global, Path::new(t), args),
+        (Some(t), None) => bail!(
+            "{t} is not a file or directory here. Reading images by name from the Docker daemon or a registry \
+             is not available yet: export the image with `docker save {t} -o image.tar` and pass --input image.tar"
+        ),
+        (None, None) => {
+            bail!("nothing to scan: name a root filesystem directory or pass --input IMAGE_FILE")
+        }
+    }
+}
+
+/// The package results of an inventory, one per database.
+pub fn package_results(report: &Report, inventory: &Inventory) -> Vec<ScanResult> {
+    inventory
+        .package_sets
+        .iter()
+        .map(|set| {
+            let target = if set.ecosystem.is_os() {
+                match &inventory.os {
+                    Some(os) => format!("{} ({} {})", report.artifact_name, os.family, os.name),
+                    None => format!("{} ({})", report.artifact_name, set.path),
+                }
+            } else {
+                set.path.clone()
+            };
+            let class = if set.ecosystem.is_os() {
+                Class::OsPkgs
+            } else {
+                Class::LangPkgs
+            };
+            let mut r = ScanResult::new(target, class, set.kind.clone());
+            r.packages = set.packages.clone();
+            r
+        })
+        .collect()
+}
+
+pub fn run_sbom(global: &GlobalArgs, args: SbomArgs) -> Result<i32> {
+    let scanned = scan_target(global, args.target.as_deref(), &args.target_args)?;
+    let mut report = scanned.report;
+    report.results = package_results(&report, &scanned.inventory);
+    report.warnings = scanned.inventory.warnings.clone();
+    if !global.quiet {
+        for w in &report.warnings {
+            tracing::warn!("{w}");
+        }
+    }
+    let format = output::choose_format(global, &["table", "json", "cyclonedx", "spdx-json"])?;
+    output::write(&report, global, format, true)?;
+    let _ = (ReportArgs::default(), EmitOptions::default());
+    Ok(0)
 }

@@ -1,0 +1,5 @@
+//! OS facts and OS package databases.
+
+pub mod apk;
+pub mod dpkg;
+pub mod release;

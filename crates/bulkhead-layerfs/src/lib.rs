@@ -1,0 +1,132 @@
+//! Reading image layers and squashing them into one filesystem view.
+//!
+//! [`walk_layer`] streams one layer blob once: it detects the compression by
+//! magic bytes (gzip, zstd, or a plain tar), hashes the stored bytes and the
+//! uncompressed tar as they pass (so the blob digest and the `diff_id` are
+//! verified without a second read), records every entry's metadata and the
+//! OCI whiteouts, and hands the content of the files a caller asks for to a
+//! callback. Nothing is extracted to disk: content is either read by the
+//! callback as it streams or captured (in memory up to a cap, otherwise in a
+//! private temp file, see [`capture`]).
+//!
+//! [`squash`] applies the layer indexes in order (whiteouts, opaque dirs,
+//! replacements) and gives the final view with the origin layer of every
+//! path, plus the files that later layers deleted or replaced: they still
+//! ship in the image.
+//!
+//! **Invariant**: paths are always relative to the image root, normalised,
+//! and never contain `..`; symlinks are resolved only inside the root.
+
+mod capture;
+mod dir;
+mod hash;
+mod path;
+mod squash;
+mod walk;
+
+pub use capture::{Captured, CapturedData, capture};
+pub use dir::walk_dir;
+pub use path::normalize;
+pub use squash::{FileNode, RemovedFile, Squashed, squash};
+pub use walk::{Compression, Expect, walk_layer};
+
+use serde::{Deserialize, Serialize};
+
+/// Limits that keep hostile layers from exhausting memory or time.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most uncompressed bytes one layer may expand to.
+    pub max_layer_bytes: u64,
+    /// Most entries one layer may hold.
+    pub max_entries: usize,
+    /// Files larger than this are captured in a temp file instead of memory.
+    pub max_in_memory: u64,
+    /// Largest file that is captured at all.
+    pub max_capture: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layer_bytes: 64 * 1024 * 1024 * 1024,
+            max_entries: 10_000_000,
+            max_in_memory: 16 * 1024 * 1024,
+            max_capture: 4 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// The kind of a tar entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    Other,
+}
+
+/// Metadata of one entry in a layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Normalised path relative to the root, no leading `/`.
+    pub path: String,
+    pub kind: EntryKind,
+    /// Permission bits including setuid/setgid/sticky.
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    /// Symlink target as written, or hardlink target (normalised path).
+    pub link: Option<String>,
+}
+
+/// What one pass over a layer found.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LayerIndex {
+    /// Entries in tar order (whiteout markers excluded).
+    pub entries: Vec<Entry>,
+    /// Paths removed by `.wh.NAME` markers.
+    pub whiteouts: Vec<String>,
+    /// Directories made opaque by `.wh..wh..opq`.
+    pub opaque_dirs: Vec<String>,
+    /// Things skipped or tolerated (unsafe names, dangling hardlinks).
+    pub warnings: Vec<String>,
+    /// Uncompressed size of the tar.
+    pub tar_size: u64,
+    /// `sha256:` of the uncompressed tar.
+    pub diff_id: String,
+    /// `sha256:` of the stored blob.
+    pub digest: String,
+    /// Detected compression.
+    pub compression: Option<Compression>,
+}
+
+/// Errors reading a layer.
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error("cannot read the layer: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the layer is not a valid tar archive: {0}")]
+    BadTar(String),
+    #[error(
+        "the layer is cut short (truncated {0}): the file is incomplete, save or copy the image again"
+    )]
+    Truncated(&'static str),
+    #[error(
+        "the layer expands to more than {limit} bytes uncompressed: refusing (a decompression bomb?); raise the limit with --max-layer-size if the image is genuine"
+    )]
+    TooLarge { limit: u64 },
+    #[error("the layer has more than {limit} entries: refusing")]
+    TooManyEntries { limit: usize },
+    #[error(
+        "layer digest mismatch: expected {expected}, got {actual} (the blob is corrupt or was tampered with)"
+    )]
+    DigestMismatch { expected: String, actual: String },
+    #[error(
+        "layer diff_id mismatch: the config says {expected}, the uncompressed tar is {actual} (the blob is corrupt or was tampered with)"
+    )]
+    DiffIdMismatch { expected: String, actual: String },
+    #[error("{0}")]
+    Callback(String),
+}

@@ -1,0 +1,261 @@
+use crate::hash::{HashReader, LIMIT_MARKER};
+use crate::path::{join, normalize, parent};
+use crate::{Entry, EntryKind, LayerError, LayerIndex, Limits};
+use serde::{Deserialize, Serialize};
+use std::io::{self, BufRead, BufReader, Read};
+
+/// Compression of a layer blob, detected by magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    None,
+}
+
+/// Digests the layer must have; `None` skips that check.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// `sha256:` of the stored blob.
+    pub digest: Option<String>,
+    /// `sha256:` of the uncompressed tar.
+    pub diff_id: Option<String>,
+}
+
+type Stored<R> = BufReader<HashReader<R>>;
+
+enum Decoder<R: Read> {
+    Gzip(flate2::bufread::MultiGzDecoder<Stored<R>>),
+    Zstd(zstd::stream::read::Decoder<'static, Stored<R>>),
+    Plain(Stored<R>),
+}
+
+impl<R: Read> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+            Decoder::Plain(d) => d.read(buf),
+        }
+    }
+}
+
+impl<R: Read> Decoder<R> {
+    fn into_stored(self) -> Stored<R> {
+        match self {
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish(),
+            Decoder::Plain(d) => d,
+        }
+    }
+}
+
+fn map_io(e: io::Error, what: &'static str, limits: &Limits) -> LayerError {
+    if e.get_ref()
+        .is_some_and(|inner| inner.to_string() == LIMIT_MARKER)
+    {
+        return LayerError::TooLarge {
+            limit: limits.max_layer_bytes,
+        };
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => LayerError::Truncated(what),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::Other => {
+            LayerError::BadTar(format!("{what}: {e}"))
+        }
+        _ => LayerError::Io(e),
+    }
+}
+
+/// Stream one layer blob.
+///
+/// `wants` is asked about every regular file (after normalisation); for the
+/// ones it accepts, `on_file` gets the entry and a reader over its content
+/// (it may read all, part or none of it). Hardlinks to wanted files are
+/// reported as entries with `kind == Hardlink` and `link` set.
+pub fn walk_layer<R: Read>(
+    reader: R,
+    expect: &Expect,
+    limits: &Limits,
+    wants: &dyn Fn(&Entry) -> bool,
+    on_file: &mut dyn FnMut(&Entry, &mut dyn Read) -> io::Result<()>,
+) -> Result<LayerIndex, LayerError> {
+    let stored = HashReader::new(reader, u64::MAX);
+    let mut buffered = BufReader::with_capacity(256 * 1024, stored);
+    let magic = buffered.fill_buf().map_err(LayerError::Io)?.to_vec();
+    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let decoder = match compression {
+        Compression::Gzip => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => Decoder::Zstd(
+            zstd::stream::read::Decoder::with_buffer(buffered)
+                .map_err(|e| LayerError::BadTar(format!("zstd: {e}")))?,
+        ),
+        Compression::None => Decoder::Plain(buffered),
+    };
+    let untarred = HashReader::new(decoder, limits.max_layer_bytes);
+    let mut archive = tar::Archive::new(untarred);
+    let mut index = LayerIndex {
+        compression: Some(compression),
+        ..Default::default()
+    };
+    {
+        let entries = archive
+            .entries()
+            .map_err(|e| map_io(e, "tar header", limits))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| map_io(e, "tar entry", limits))?;
+            if index.entries.len() >= limits.max_entries {
+                return Err(LayerError::TooManyEntries {
+                    limit: limits.max_entries,
+                });
+            }
+            let raw_path = match entry.path() {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                Err(e) => {
+                    index
+                        .warnings
+                        .push(format!("skipped an entry with an unreadable name: {e}"));
+                    continue;
+                }
+            };
+            let Some(path) = normalize(&raw_path) else {
+                index.warnings.push(format!(
+                    "skipped {raw_path:?}: its name climbs above the image root"
+                ));
+                continue;
+            };
+            if path.is_empty() {
+                continue;
+            }
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            if let Some(rest) = name.strip_prefix(".wh.") {
+                let dir = parent(&path).to_string();
+                if rest == ".wh..opq" {
+                    index.opaque_dirs.push(dir);
+                } else if !rest.starts_with(".wh.") && !rest.is_empty() {
+                    index.whiteouts.push(join(&dir, rest));
+                }
+                continue;
+            }
+            let header = entry.header();
+            let et = header.entry_type();
+            let kind = if et.is_file() || et == tar::EntryType::Continuous {
+                EntryKind::File
+            } else if et.is_dir() {
+                EntryKind::Dir
+            } else if et.is_symlink() {
+                EntryKind::Symlink
+            } else if et.is_hard_link() {
+                EntryKind::Hardlink
+            } else {
+                EntryKind::Other
+            };
+            let link = match kind {
+                EntryKind::Symlink => entry
+                    .link_name()
+                    .ok()
+                    .flatten()
+                    .map(|l| l.to_string_lossy().into_owned()),
+                EntryKind::Hardlink => {
+                    let target = entry
+                        .link_name()
+                        .ok()
+                        .flatten()
+                        .map(|l| l.to_string_lossy().into_owned());
+                    match target.as_deref().and_then(normalize) {
+                        Some(t) => Some(t),
+                        None => {
+                            index.warnings.push(format!(
+                                "skipped hardlink {path}: its target is outside the root"
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let meta = Entry {
+                path,
+                kind,
+                mode: header.mode().unwrap_or(0o644),
+                uid: header.uid().unwrap_or(0),
+                gid: header.gid().unwrap_or(0),
+                size: entry.size(),
+                link,
+            };
+            if kind == EntryKind::File && wants(&meta) {
+                on_file(&meta, &mut entry).map_err(|e| {
+                    if e.get_ref()
+                        .is_some_and(|inner| inner.to_string() == LIMIT_MARKER)
+                    {
+                        LayerError::TooLarge {
+                            limit: limits.max_layer_bytes,
+                        }
+                    } else if e.kind() == io::ErrorKind::UnexpectedEof {
+                        LayerError::Truncated("file content")
+                    } else {
+                        LayerError::Callback(format!("{}: {e}", meta.path))
+                    }
+                })?;
+            }
+            index.entries.push(meta);
+        }
+    }
+    // Read to the end so both digests cover every byte.
+    let untarred = archive.into_inner();
+    let (diff_id, tar_size, decoder) = untarred
+        .finish()
+        .map_err(|e| map_io(e, "tar data", limits))?;
+    let mut stored = decoder.into_stored();
+    io::copy(&mut stored, &mut io::sink()).map_err(|e| map_io(e, "blob", limits))?;
+    let (digest, _, _) = stored.into_inner().finish().map_err(LayerError::Io)?;
+    check_hardlinks(&mut index);
+    index.diff_id = diff_id;
+    index.tar_size = tar_size;
+    index.digest = digest;
+    if let Some(want) = &expect.digest
+        && !want.eq_ignore_ascii_case(&index.digest)
+    {
+        return Err(LayerError::DigestMismatch {
+            expected: want.clone(),
+            actual: index.digest.clone(),
+        });
+    }
+    if let Some(want) = &expect.diff_id
+        && !want.eq_ignore_ascii_case(&index.diff_id)
+    {
+        return Err(LayerError::DiffIdMismatch {
+            expected: want.clone(),
+            actual: index.diff_id.clone(),
+        });
+    }
+    Ok(index)
+}
+
+/// Warn about hardlinks whose target is not in the same layer.
+fn check_hardlinks(index: &mut LayerIndex) {
+    let files: std::collections::HashSet<&str> = index
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::File)
+        .map(|e| e.path.as_str())
+        .collect();
+    let mut warnings = Vec::new();
+    for e in &index.entries {
+        if e.kind == EntryKind::Hardlink
+            && let Some(t) = &e.link
+            && !files.contains(t.as_str())
+        {
+            warnings.push(format!(
+                "hardlink {} points to {t}, which this layer does not contain",
+                e.path
+            ));
+        }
+    }
+    index.warnings.extend(warnings);
+}

@@ -1,0 +1,188 @@
+//! Squashing per-layer analyses into the image's inventory.
+
+use crate::LayerAnalysis;
+use bulkhead_analyzers::os::release::{RELEASE_FILES, detect};
+use bulkhead_analyzers::{FileAnalysis, OsFacts, purl};
+use bulkhead_layerfs::{EntryKind, Squashed, squash};
+use bulkhead_types::{Ecosystem, LayerRef, OsInfo, Package};
+use std::collections::{BTreeMap, HashMap};
+
+/// Packages read from one database or manifest (or, for dpkg's distroless
+/// `status.d`, one folder of them).
+#[derive(Debug, Clone)]
+pub struct PackageSet {
+    /// Path of the database in the image (no leading `/`).
+    pub path: String,
+    /// `debian`, `alpine`, `rpm`, …
+    pub kind: String,
+    pub ecosystem: Ecosystem,
+    pub packages: Vec<Package>,
+}
+
+/// Everything known about an image's contents.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub os: Option<OsInfo>,
+    pub package_sets: Vec<PackageSet>,
+    pub fs: Squashed,
+    pub warnings: Vec<String>,
+}
+
+impl Inventory {
+    /// All packages, in database order.
+    pub fn packages(&self) -> impl Iterator<Item = &Package> {
+        self.package_sets.iter().flat_map(|s| s.packages.iter())
+    }
+}
+
+fn pkg_key(p: &Package) -> (String, String, String) {
+    (p.name.clone(), p.version.clone(), p.arch.clone())
+}
+
+/// Build the inventory from layer analyses in `diff_ids` order.
+/// `layer_refs[i]` describes layer `i` (a root filesystem passes none).
+pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inventory {
+    let indexes: Vec<&bulkhead_layerfs::LayerIndex> = layers.iter().map(|l| &l.index).collect();
+    let fs = squash(&indexes);
+    let mut warnings: Vec<String> = Vec::new();
+    for (i, l) in layers.iter().enumerate() {
+        for w in l.index.warnings.iter().chain(&l.warnings) {
+            warnings.push(if layers.len() > 1 {
+                format!("layer {i}: {w}")
+            } else {
+                w.clone()
+            });
+        }
+    }
+    let analysis_at = |path: &str, layer: usize| -> Option<&Vec<FileAnalysis>> {
+        layers.get(layer).and_then(|l| l.files.get(path))
+    };
+
+    // The OS: each release file resolved through symlinks in the final view.
+    let mut found: Vec<(String, OsFacts)> = Vec::new();
+    for want in RELEASE_FILES {
+        let Some(real) = fs.resolve(want) else {
+            continue;
+        };
+        let Some(node) = fs.files.get(&real) else {
+            continue;
+        };
+        for fa in analysis_at(&real, node.layer).into_iter().flatten() {
+            if let FileAnalysis::Os { facts, .. } = fa {
+                found.push(((*want).to_string(), facts.clone()));
+            }
+        }
+    }
+    let mut os = detect(&found);
+
+    // History of every package database path, in layer order.
+    let mut history: BTreeMap<&str, Vec<(usize, &Vec<Package>, &str, Ecosystem)>> = BTreeMap::new();
+    let mut file_lists: HashMap<&str, &Vec<String>> = HashMap::new();
+    for (i, l) in layers.iter().enumerate() {
+        for (path, analyses) in &l.files {
+            for fa in analyses {
+                match fa {
+                    FileAnalysis::Packages {
+                        kind,
+                        ecosystem,
+                        packages,
+                    } => {
+                        history.entry(path.as_str()).or_default().push((
+                            i,
+                            packages,
+                            kind.as_str(),
+                            *ecosystem,
+                        ));
+                    }
+                    FileAnalysis::FileList { package, files } => {
+                        if fs.files.get(path).is_some_and(|n| n.layer == i) {
+                            file_lists.insert(package.as_str(), files);
+                        }
+                    }
+                    FileAnalysis::Os { .. } => {}
+                }
+            }
+        }
+    }
+
+    let mut sets: Vec<PackageSet> = Vec::new();
+    for (path, versions) in &history {
+        let Some(node) = fs.files.get(*path) else {
+            continue;
+        };
+        if node.entry.kind != EntryKind::File {
+            continue;
+        }
+        // A package's layer is the layer in which its current name+version
+        // first appears in this database (and stayed since).
+        let mut introduced: HashMap<(String, String, String), usize> = HashMap::new();
+        let mut final_set = None;
+        for (layer, pkgs, kind, eco) in versions {
+            if *layer > node.layer {
+                break;
+            }
+            let mut next = HashMap::new();
+            for p in pkgs.iter() {
+                let k = pkg_key(p);
+                let since = introduced.get(&k).copied().unwrap_or(*layer);
+                next.insert(k, since);
+            }
+            introduced = next;
+            if *layer == node.layer {
+                final_set = Some((*pkgs, *kind, *eco));
+            }
+        }
+        let Some((pkgs, kind, eco)) = final_set else {
+            warnings.push(format!(
+                "{path}: the final version of this database could not be read"
+            ));
+            continue;
+        };
+        let mut packages: Vec<Package> = pkgs.clone();
+        for p in &mut packages {
+            if let Some(l) = introduced.get(&pkg_key(p)).and_then(|i| layer_refs.get(*i)) {
+                p.layer = Some(l.clone());
+            }
+            if eco == Ecosystem::Dpkg && p.installed_files.is_empty() {
+                let qualified = format!("{}:{}", p.name, p.arch);
+                if let Some(files) = file_lists
+                    .get(qualified.as_str())
+                    .or_else(|| file_lists.get(p.name.as_str()))
+                {
+                    p.installed_files = (*files).clone();
+                }
+            }
+        }
+        // dpkg's distroless status.d: one set for the whole folder.
+        let set_path = if path.starts_with("var/lib/dpkg/status.d/") {
+            if let Some(o) = os.as_mut() {
+                o.distroless = true;
+            }
+            "var/lib/dpkg/status.d".to_string()
+        } else {
+            (*path).to_string()
+        };
+        match sets.iter_mut().find(|s| s.path == set_path) {
+            Some(s) => s.packages.extend(packages),
+            None => sets.push(PackageSet {
+                path: set_path,
+                kind: kind.to_string(),
+                ecosystem: eco,
+                packages,
+            }),
+        }
+    }
+    for set in &mut sets {
+        if set.ecosystem.is_os() {
+            for p in &mut set.packages {
+                purl::set_os_purl(p, os.as_ref());
+            }
+        }
+    }
+    Inventory {
+        os,
+        package_sets: sets,
+        fs,
+        warnings,
+    }
+}

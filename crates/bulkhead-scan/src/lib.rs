@@ -1,0 +1,170 @@
+//! Orchestration of a scan: an image (or a root filesystem) goes in, an
+//! [`Inventory`] comes out.
+//!
+//! Each layer is streamed once ([`bulkhead_layerfs::walk_layer`]), layers in
+//! parallel (rayon); files the analyzers ask for are captured and analyzed
+//! as they stream, giving one [`LayerAnalysis`] per layer that depends on
+//! nothing but the layer's bytes (so it can be cached by `diff_id`). The
+//! layer results are then squashed: the final filesystem view, the OS, and
+//! each package database with the layer that introduced every package.
+//!
+//! **Invariant**: nothing is extracted to disk and nothing from the image is
+//! executed; only analyzer-requested files are held, each capped.
+
+mod inventory;
+
+pub use inventory::{Inventory, PackageSet, build_inventory};
+
+use bulkhead_analyzers::{Analyzer, FileAnalysis};
+use bulkhead_image::Image;
+use bulkhead_layerfs::{Entry, Expect, LayerIndex, Limits, capture};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// What the analyzers found in one layer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LayerAnalysis {
+    /// Every entry, whiteout and opaque dir of the layer.
+    pub index: LayerIndex,
+    /// Analyzer results by path.
+    pub files: BTreeMap<String, Vec<FileAnalysis>>,
+    /// Analyzer complaints (malformed databases, …).
+    pub warnings: Vec<String>,
+}
+
+/// Errors of a scan.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("layer {index} ({diff_id}): {source}")]
+    Layer {
+        index: usize,
+        diff_id: String,
+        #[source]
+        source: bulkhead_layerfs::LayerError,
+    },
+    #[error("cannot open layer {index} ({diff_id}): {source}")]
+    Open {
+        index: usize,
+        diff_id: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Dir {
+        path: String,
+        #[source]
+        source: bulkhead_layerfs::LayerError,
+    },
+}
+
+/// Options of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub limits: Limits,
+}
+
+/// Counts bytes read from a blob for progress reporting.
+struct Counting<'a, R> {
+    inner: R,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+fn analyze_stream(
+    analyzers: &[Box<dyn Analyzer>],
+    limits: &Limits,
+    walk: impl FnOnce(
+        &dyn Fn(&Entry) -> bool,
+        &mut dyn FnMut(&Entry, &mut dyn Read) -> io::Result<()>,
+    ) -> Result<LayerIndex, bulkhead_layerfs::LayerError>,
+) -> Result<LayerAnalysis, bulkhead_layerfs::LayerError> {
+    let mut files: BTreeMap<String, Vec<FileAnalysis>> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let wants = |e: &Entry| analyzers.iter().any(|a| a.required(&e.path, e.size));
+    let mut on_file = |e: &Entry, r: &mut dyn Read| -> io::Result<()> {
+        let captured = capture(e, r, limits)?;
+        if captured.truncated {
+            warnings.push(format!(
+                "{}: larger than the capture limit, read in part",
+                e.path
+            ));
+        }
+        let bytes = captured.bytes()?;
+        for a in analyzers.iter().filter(|a| a.required(&e.path, e.size)) {
+            match a.analyze(&e.path, &bytes) {
+                Ok(Some(found)) => files.entry(e.path.clone()).or_default().push(found),
+                Ok(None) => {}
+                Err(err) => warnings.push(format!("{}: {err}", a.name())),
+            }
+        }
+        Ok(())
+    };
+    let index = walk(&wants, &mut on_file)?;
+    Ok(LayerAnalysis {
+        index,
+        files,
+        warnings,
+    })
+}
+
+/// Analyze every layer of an image, in parallel. `progress` receives counts
+/// of stored bytes read.
+pub fn analyze_image_layers(
+    image: &Image,
+    analyzers: &[Box<dyn Analyzer>],
+    opts: &ScanOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<LayerAnalysis>, ScanError> {
+    image
+        .layers
+        .par_iter()
+        .map(|layer| {
+            let reader = layer.blob.open().map_err(|source| ScanError::Open {
+                index: layer.index,
+                diff_id: layer.diff_id.clone(),
+                source,
+            })?;
+            let reader = Counting {
+                inner: reader,
+                progress,
+            };
+            let expect = Expect {
+                digest: layer.digest.clone(),
+                diff_id: Some(layer.diff_id.clone()),
+            };
+            analyze_stream(analyzers, &opts.limits, |wants, on_file| {
+                bulkhead_layerfs::walk_layer(reader, &expect, &opts.limits, wants, on_file)
+            })
+            .map_err(|source| ScanError::Layer {
+                index: layer.index,
+                diff_id: layer.diff_id.clone(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Analyze a root filesystem directory as a single layer.
+pub fn analyze_dir(
+    dir: &Path,
+    analyzers: &[Box<dyn Analyzer>],
+    opts: &ScanOptions,
+) -> Result<LayerAnalysis, ScanError> {
+    analyze_stream(analyzers, &opts.limits, |wants, on_file| {
+        bulkhead_layerfs::walk_dir(dir, &opts.limits, wants, on_file)
+    })
+    .map_err(|source| ScanError::Dir {
+        path: dir.display().to_string(),
+        source,
+    })
+}

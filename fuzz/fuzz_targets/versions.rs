@@ -14,11 +14,23 @@ fuzz_target!(|data: &[u8]| {
         let ab = compare(scheme, a, b);
         let ba = compare(scheme, b, a);
         if let (Ok(x), Ok(y)) = (&ab, &ba) {
-            assert_eq!(*x, y.reverse(), "{scheme}: {a:?} vs {b:?} not antisymmetric");
+            assert_eq!(
+                *x,
+                y.reverse(),
+                "{scheme}: {a:?} vs {b:?} not antisymmetric"
+            );
         }
-        assert_eq!(ab.is_ok(), ba.is_ok(), "{scheme}: {a:?} vs {b:?} parse differs by side");
+        assert_eq!(
+            ab.is_ok(),
+            ba.is_ok(),
+            "{scheme}: {a:?} vs {b:?} parse differs by side"
+        );
         if compare(scheme, a, a).is_ok() {
-            assert_eq!(compare(scheme, a, a), Ok(Ordering::Equal), "{scheme}: {a:?} not equal to itself");
+            assert_eq!(
+                compare(scheme, a, a),
+                Ok(Ordering::Equal),
+                "{scheme}: {a:?} not equal to itself"
+            );
         }
     }
 });

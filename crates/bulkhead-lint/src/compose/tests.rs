@@ -1,1 +1,99 @@
+//! Compose loader tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn model_and_interpolation() {
+    let src = "services:\n  web:\n    image: nginx:${TAG:-1.27}\n    user: \"${UID}\"\n    read_only: true\n    tmpfs: /tmp:rw,noexec\n    cap_drop: [all]\n    cap_add: [CAP_NET_ADMIN]\n    security_opt: [\"no-new-privileges=true\", \"seccomp:unconfined\"]\n    ports: [\"127.0.0.1:8080:80/tcp\", \"443\"]\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - type: bind\n        source: /etc\n        target: /e\n        read_only: true\n    environment:\n      - A=1\n      - B\n    deploy: {resources: {limits: {memory: 512M, cpus: '0.5', pids: 10}}}\n";
+    let p = load_str(
+        src,
+        Path::new("compose.yml"),
+        &env(&[("UID", "1000")]),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let s = &p.services[0];
+    assert_eq!(s.image.as_deref(), Some("nginx:1.27"));
+    assert_eq!(s.user.as_deref(), Some("1000"));
+    assert!(s.read_only);
+    assert_eq!(s.tmpfs[0].target, "/tmp");
+    assert!(s.tmpfs[0].has("noexec") && !s.tmpfs[0].has("nosuid"));
+    assert_eq!(s.cap_drop, vec!["ALL"]);
+    assert_eq!(s.cap_add, vec!["NET_ADMIN"]);
+    assert!(s.no_new_privileges());
+    assert!(s.has_security_opt("seccomp", Some("unconfined")));
+    assert_eq!(s.ports[0].host_ip, "127.0.0.1");
+    assert_eq!(s.ports[0].published, "8080");
+    assert_eq!(s.ports[1].target, "443");
+    assert!(s.mounts[0].read_only && s.mounts[0].kind == MountKind::Bind);
+    assert_eq!(s.mounts[1].source, "/etc");
+    assert_eq!(s.env[1].value, None);
+    assert_eq!(s.limits.memory, Some(512 << 20));
+    assert_eq!(s.limits.pids, Some(10));
+    assert_eq!(s.line_of("user"), 4);
+}
+
+#[test]
+fn extends_and_profiles() {
+    let dir = std::env::temp_dir().join(format!("bh-compose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("base.yml"),
+        "services:\n  b:\n    image: x:1\n    cap_drop: [ALL]\n",
+    )
+    .unwrap();
+    let src = "services:\n  a:\n    extends: {file: base.yml, service: b}\n    user: \"1\"\n  c:\n    extends: a\n    profiles: [dbg]\n    privileged: true\n";
+    let path = dir.join("compose.yml");
+    let p = load_str(src, &path, &env(&[]), &LoadOptions::default()).unwrap();
+    assert_eq!(p.services.len(), 2);
+    assert_eq!(p.services[1].image.as_deref(), Some("x:1"));
+    assert_eq!(p.services[1].user.as_deref(), Some("1"));
+    assert!(p.services[1].privileged);
+    let only = load_str(
+        src,
+        &path,
+        &env(&[]),
+        &LoadOptions {
+            env: None,
+            profiles: Some(vec![]),
+        },
+    )
+    .unwrap();
+    assert_eq!(service_names(&only).len(), 1);
+    let cyc = "services:\n  a:\n    extends: b\n  b:\n    extends: a\n";
+    assert!(
+        load_str(cyc, &path, &env(&[]), &LoadOptions::default())
+            .unwrap_err()
+            .message
+            .contains("extends")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn clear_errors() {
+    let e =
+        |s: &str| load_str(s, Path::new("c.yml"), &env(&[]), &LoadOptions::default()).unwrap_err();
+    assert!(e("services: [a]").message.contains("mapping"));
+    assert!(e("services:\n  a: 3\n").message.contains("service a"));
+    assert!(
+        e("services:\n  a:\n    privileged: maybe\n")
+            .message
+            .contains("true or false")
+    );
+    assert!(
+        e("services:\n  a:\n    image: ${X?X is required}\n")
+            .message
+            .contains("X is required")
+    );
+    assert!(e("- a\n").message.contains("mapping"));
+    assert!(e("a: [").message.contains("invalid YAML"));
+}

@@ -5,7 +5,7 @@ use crate::rules::{DockerfileCx, Sink, rule};
 
 rule! {
     id: "BH-DF-016", title: "apt package lists not removed", severity: Low, kind: Dockerfile,
-    rationale: "`apt-get update` leaves tens of MB of package lists in the layer; they add size and record a point-in-time view that later `apt-get install` in derived images silently reuses.",
+    rationale: "`apt-get update` (the RUN this flags) leaves tens of MB of package lists in the layer; they add size and record a point-in-time view that later `apt-get install` in derived images silently reuses.",
     fix: "End the same RUN with `&& rm -rf /var/lib/apt/lists/*`, or use `RUN --mount=type=cache,target=/var/lib/apt/lists …`.",
     hadolint: ["DL3009"], trivy: [], dockle: ["DKL-DI-0005"], cis: "",
     check: check,
@@ -13,7 +13,7 @@ rule! {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in cx.runs.iter().filter(|r| in_final(cx, r.inst)) {
-        let installs = r.commands.iter().any(|c| is(c, &["apt-get", "apt"], &["install", "update"]));
+        let installs = r.commands.iter().any(|c| is(c, &["apt-get", "apt"], &["update"]));
         if !installs || has_cache_mount(r.inst, "/var/lib/apt/lists") {
             continue;
         }

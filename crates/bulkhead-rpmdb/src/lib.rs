@@ -146,7 +146,21 @@ pub fn read_header_blobs(format: DbFormat, bytes: &[u8]) -> Result<Vec<HeaderBlo
 /// Fails on the first malformed header (see [`read_header_blobs`] for a
 /// lenient loop).
 pub fn read_packages(format: DbFormat, bytes: &[u8]) -> Result<Vec<RpmHeader>, RpmError> {
-    read_header_blobs(format, bytes)?
+    decode(format, read_header_blobs(format, bytes)?)
+}
+
+/// Reads `rpmdb.sqlite` together with its `rpmdb.sqlite-wal` (pass the WAL
+/// file's bytes when the image has a non-empty one): committed transactions
+/// still in the WAL are applied first, as SQLite would. rpm checkpoints on
+/// exit, so the WAL is normally empty; an interrupted build can leave data
+/// there. An invalid WAL is ignored, as SQLite ignores it.
+pub fn read_sqlite_packages(db: &[u8], wal: Option<&[u8]>) -> Result<Vec<RpmHeader>, RpmError> {
+    decode(DbFormat::Sqlite, sqlite::read_blobs_with_wal(db, wal)?)
+}
+
+fn decode(format: DbFormat, mut blobs: Vec<HeaderBlob>) -> Result<Vec<RpmHeader>, RpmError> {
+    blobs.sort_by_key(|b| b.number);
+    blobs
         .into_iter()
         .map(|b| {
             parse_header(&b.blob).map_err(|e| RpmError::BadEntry {
@@ -166,8 +180,10 @@ pub fn read_rpmdb(bytes: &[u8]) -> Result<Vec<RpmHeader>, RpmError> {
 
 /// Reads a database file, or a database directory (such as `var/lib/rpm`),
 /// in which case the first of `rpmdb.sqlite`, `Packages.db`, `Packages` that
-/// exists is read. The file is only read, never opened by SQLite or
-/// BerkeleyDB libraries, so nothing is written beside it.
+/// exists is read. For SQLite, a non-empty `-wal` file beside the database
+/// is applied (see [`read_sqlite_packages`]). Files are only read, never
+/// opened by SQLite or BerkeleyDB libraries, so nothing is written beside
+/// them.
 pub fn read_rpmdb_path(path: &Path) -> Result<Vec<RpmHeader>, RpmError> {
     let io = |p: &Path, source| RpmError::Io {
         path: p.display().to_string(),
@@ -191,6 +207,17 @@ pub fn read_rpmdb_path(path: &Path) -> Result<Vec<RpmHeader>, RpmError> {
         path.to_path_buf()
     };
     let bytes = std::fs::read(&file).map_err(|e| io(&file, e))?;
+    if detect(&bytes) == Some(DbFormat::Sqlite) {
+        let mut wal_path = file.clone().into_os_string();
+        wal_path.push("-wal");
+        let wal_path = std::path::PathBuf::from(wal_path);
+        let wal = match std::fs::read(&wal_path) {
+            Ok(w) => Some(w),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io(&wal_path, e)),
+        };
+        return read_sqlite_packages(&bytes, wal.as_deref());
+    }
     read_rpmdb(&bytes)
 }
 

@@ -134,6 +134,15 @@ fn reads_a_database_directory() {
     assert_inventory(&pkgs);
     let pkgs = read_rpmdb_path(&dir.path().join("Packages")).unwrap();
     assert_inventory(&pkgs);
+    // rpmdb.sqlite wins, and the empty -wal rpm leaves beside it is fine
+    std::fs::copy(
+        fixture("rpmdb/rpmdb.sqlite"),
+        dir.path().join("rpmdb.sqlite"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("rpmdb.sqlite-wal"), b"").unwrap();
+    let pkgs = read_rpmdb_path(dir.path()).unwrap();
+    assert_inventory(&pkgs);
 }
 
 fn have_rpm() -> bool {

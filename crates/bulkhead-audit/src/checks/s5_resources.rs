@@ -1,0 +1,126 @@
+//! Section 5, resources: memory (5.11), CPU (5.12), devices (5.18), ulimits
+//! (5.19), cgroup parent (5.25), PIDs limit (5.29).
+
+use super::{Check, Run, Verdict, settings};
+use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_types::Severity;
+
+fn memory(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let m = settings(c).limits.memory;
+    Verdict::warn_if(m.is_none(), format!("HostConfig.Memory={}", m.unwrap_or(0)))
+}
+
+fn cpu(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let l = &settings(c).limits;
+    let set = l.cpu_shares.is_some()
+        || l.nano_cpus.is_some()
+        || l.cpu_quota.is_some()
+        || l.cpuset_cpus.is_some();
+    Verdict::warn_if(
+        !set,
+        format!(
+            "HostConfig.CpuShares={} NanoCpus={} CpuQuota={} CpusetCpus={:?}",
+            l.cpu_shares.unwrap_or(0),
+            l.nano_cpus.unwrap_or(0),
+            l.cpu_quota.unwrap_or(0),
+            l.cpuset_cpus.clone().unwrap_or_default()
+        ),
+    )
+}
+
+fn devices(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let d = &settings(c).devices;
+    if d.is_empty() {
+        Verdict::pass("HostConfig.Devices=[]")
+    } else {
+        Verdict::info(format!("HostConfig.Devices={d:?}"))
+            .with_message("host devices exposed: confirm each is needed")
+    }
+}
+
+fn ulimits(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let u = &settings(c).limits.ulimits;
+    if u.is_empty() {
+        Verdict::pass("HostConfig.Ulimits=[] (daemon defaults apply)")
+    } else {
+        let list: Vec<String> = u
+            .iter()
+            .map(|u| format!("{}={}:{}", u.name, u.soft, u.hard))
+            .collect();
+        Verdict::info(format!("HostConfig.Ulimits={list:?}"))
+            .with_message("ulimits overridden: confirm each override is needed")
+    }
+}
+
+fn cgroup_parent(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let p = &settings(c).cgroup_parent;
+    Verdict::warn_if(!p.is_empty(), format!("HostConfig.CgroupParent={p:?}"))
+}
+
+fn pids(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let p = settings(c).limits.pids;
+    Verdict::warn_if(
+        p.is_none(),
+        format!(
+            "HostConfig.PidsLimit={}",
+            p.map_or("unlimited".to_string(), |n| n.to_string())
+        ),
+    )
+}
+
+pub(super) static CHECKS: &[Check] = &[
+    Check {
+        id: "AUDIT-5.11",
+        cis: "5.11",
+        title: "Memory usage limited",
+        description: "HostConfig.Memory=0 (unlimited) is flagged.",
+        resolution: "Run with --memory (e.g. --memory 256m).",
+        severity: Severity::Medium,
+        run: Run::Container(memory),
+    },
+    Check {
+        id: "AUDIT-5.12",
+        cis: "5.12",
+        title: "CPU priority set appropriately",
+        description: "Flagged when no CPU control is set. docker-bench looks only at CpuShares and NanoCpus; we also accept CpuQuota (--cpu-quota) and CpusetCpus (--cpuset-cpus).",
+        resolution: "Run with --cpus, --cpu-shares, --cpu-quota or --cpuset-cpus.",
+        severity: Severity::Low,
+        run: Run::Container(cpu),
+    },
+    Check {
+        id: "AUDIT-5.18",
+        cis: "5.18",
+        title: "Host devices not directly exposed",
+        description: "Manual: HostConfig.Devices entries are listed as INFO.",
+        resolution: "Pass only the devices needed, with the narrowest permissions (e.g. --device /dev/x:/dev/x:r).",
+        severity: Severity::Medium,
+        run: Run::Container(devices),
+    },
+    Check {
+        id: "AUDIT-5.19",
+        cis: "5.19",
+        title: "Default ulimit overwritten only if needed",
+        description: "Manual: containers that override ulimits are listed as INFO. docker-bench's test is inverted: it lists containers that do NOT override them.",
+        resolution: "Rely on the daemon's default ulimits; override per container only when required.",
+        severity: Severity::Low,
+        run: Run::Container(ulimits),
+    },
+    Check {
+        id: "AUDIT-5.25",
+        cis: "5.25",
+        title: "Container cgroup usage confirmed",
+        description: "A custom HostConfig.CgroupParent is flagged.",
+        resolution: "Do not use --cgroup-parent unless required; keep the default cgroup.",
+        severity: Severity::Low,
+        run: Run::Container(cgroup_parent),
+    },
+    Check {
+        id: "AUDIT-5.29",
+        cis: "5.29",
+        title: "PIDs cgroup limit used",
+        description: "HostConfig.PidsLimit null, 0 or -1 (unlimited) is flagged.",
+        resolution: "Run with --pids-limit (e.g. --pids-limit 100).",
+        severity: Severity::Medium,
+        run: Run::Container(pids),
+    },
+];

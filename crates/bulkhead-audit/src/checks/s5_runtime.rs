@@ -1,0 +1,196 @@
+//! Section 5, runtime behaviour: swarm mode (5.1), sshd (5.7), read-only
+//! rootfs (5.13), restart policy (5.15), health (5.27), image reference
+//! (5.28), and our own check for secrets passed in the environment.
+
+use super::{Check, Run, Verdict, daemon, settings};
+use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_types::Severity;
+
+fn swarm(snap: &Snapshot, _: &Check) -> Vec<super::Outcome> {
+    let state = snap
+        .daemon
+        .info
+        .swarm
+        .as_ref()
+        .and_then(|s| s.local_node_state)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    daemon(Verdict::warn_if(
+        !(state == "inactive" || state.is_empty()),
+        format!("docker info Swarm.LocalNodeState={state:?}"),
+    ))
+}
+
+fn sshd(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    match &c.processes {
+        None => Verdict::info("process list unavailable (GET /containers/{id}/top failed)"),
+        Some(procs) => {
+            let hits: Vec<&String> = procs
+                .iter()
+                .filter(|p| {
+                    p.split_whitespace()
+                        .next()
+                        .and_then(|cmd| cmd.rsplit('/').next())
+                        .is_some_and(|b| b == "sshd" || b.starts_with("sshd:"))
+                })
+                .collect();
+            Verdict::warn_if(
+                !hits.is_empty(),
+                format!("{} process(es), sshd: {hits:?}", procs.len()),
+            )
+        }
+    }
+}
+
+fn read_only(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let ro = settings(c).read_only_rootfs;
+    Verdict::warn_if(!ro, format!("HostConfig.ReadonlyRootfs={ro}"))
+}
+
+fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let r = &settings(c).restart;
+    let evidence = format!(
+        "HostConfig.RestartPolicy.Name={:?} MaximumRetryCount={}",
+        r.name, r.max_retries
+    );
+    let bad = match r.name.as_str() {
+        "always" | "unless-stopped" => true,
+        "on-failure" => r.max_retries == 0 || r.max_retries > 5,
+        _ => false,
+    };
+    Verdict::warn_if(bad, evidence)
+}
+
+fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let h = &settings(c).health;
+    match &h.status {
+        Some(status) => Verdict::pass(format!("State.Health.Status={status:?}")),
+        None => Verdict::warn(format!(
+            "State.Health absent (Config.Healthcheck.Test={:?})",
+            h.test
+        )),
+    }
+}
+
+fn image_ref(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let image = &settings(c).image;
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains("@sha256:") {
+        Verdict::pass(format!("Config.Image={image:?} (pinned by digest)"))
+    } else if !last.contains(':') || last.ends_with(":latest") {
+        Verdict::info(format!("Config.Image={image:?}"))
+            .with_message("image referenced by a moving tag: pin a version or digest")
+    } else {
+        Verdict::pass(format!("Config.Image={image:?}"))
+    }
+}
+
+/// Environment variable names that usually carry secrets.
+pub(crate) fn secret_like(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|p| n.contains(p))
+        || n.ends_with("_KEY")
+}
+
+fn env_secrets(c: &ContainerFacts, _: &Snapshot) -> Verdict {
+    let hits: Vec<&String> = settings(c)
+        .env_names
+        .iter()
+        .filter(|n| secret_like(n))
+        .collect();
+    if hits.is_empty() {
+        Verdict::pass("no secret-like variable name in Config.Env")
+    } else {
+        Verdict::warn(format!("Config.Env names: {hits:?} (values not shown)"))
+    }
+}
+
+pub(super) static CHECKS: &[Check] = &[
+    Check {
+        id: "AUDIT-5.1",
+        cis: "5.1",
+        title: "Swarm mode not enabled, if not needed",
+        description: "docker info Swarm.LocalNodeState must be inactive.",
+        resolution: "Leave swarm mode (docker swarm leave) on hosts that do not need it.",
+        severity: Severity::Low,
+        run: Run::Global(swarm),
+    },
+    Check {
+        id: "AUDIT-5.7",
+        cis: "5.7",
+        title: "sshd not run within containers",
+        description: "The container's processes come from the daemon's top endpoint (ps run on the host), so minimal images without ps are covered; docker-bench execs ps inside each container and WARNs when that fails.",
+        resolution: "Do not run an SSH daemon in containers; use docker exec.",
+        severity: Severity::Medium,
+        run: Run::Container(sshd),
+    },
+    Check {
+        id: "AUDIT-5.13",
+        cis: "5.13",
+        title: "Container root filesystem mounted read-only",
+        description: "HostConfig.ReadonlyRootfs=false is flagged.",
+        resolution: "Run with --read-only and mount writable paths as tmpfs or volumes (--tmpfs /tmp).",
+        severity: Severity::Medium,
+        run: Run::Container(read_only),
+    },
+    Check {
+        id: "AUDIT-5.15",
+        cis: "5.15",
+        title: "on-failure restart policy limited to 5",
+        description: "Restart policies always and unless-stopped, and on-failure with 0 (unlimited) or more than 5 retries, are flagged. docker-bench flags only MaximumRetryCount > 5, although CIS names `always` as non-compliant.",
+        resolution: "Use --restart on-failure:5 (or no restart policy).",
+        severity: Severity::Low,
+        run: Run::Container(restart),
+    },
+    Check {
+        id: "AUDIT-5.27",
+        cis: "5.27",
+        title: "Container health checked at runtime",
+        description: "State.Health must be present (a HEALTHCHECK runs).",
+        resolution: "Add a HEALTHCHECK to the image or run with --health-cmd.",
+        severity: Severity::Low,
+        run: Run::Container(health),
+    },
+    Check {
+        id: "AUDIT-5.28",
+        cis: "5.28",
+        title: "Docker commands always use the latest version of the image",
+        description: "Manual: containers running an untagged or :latest reference are listed as INFO (docker-bench prints INFO for every container).",
+        resolution: "Reference images by a version tag or digest, and redeploy when it changes.",
+        severity: Severity::Low,
+        run: Run::Container(image_ref),
+    },
+    Check {
+        id: "AUDIT-ENV-SECRETS",
+        cis: "",
+        title: "No secrets passed in environment variables",
+        description: "Config.Env names matching PASSWORD, SECRET, TOKEN, *_KEY and similar are flagged: the environment is readable by anyone who can inspect the container. Values are never read into the report.",
+        resolution: "Pass secrets as files (Docker/Compose secrets mounted under /run/secrets) instead of environment variables.",
+        severity: Severity::High,
+        run: Run::Container(env_secrets),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_names() {
+        assert!(super::secret_like("DB_PASSWORD"));
+        assert!(super::secret_like("aws_secret_access_key"));
+        assert!(super::secret_like("GITHUB_TOKEN"));
+        assert!(!super::secret_like("PATH"));
+        assert!(!super::secret_like("HOME"));
+    }
+}

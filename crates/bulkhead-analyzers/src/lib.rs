@@ -77,6 +77,7 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(os::release::ReleaseAnalyzer),
         Box::new(os::dpkg::DpkgAnalyzer),
         Box::new(os::apk::ApkAnalyzer),
+        Box::new(os::rpm::RpmAnalyzer),
     ]
 }
 

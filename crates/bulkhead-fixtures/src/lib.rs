@@ -135,7 +135,28 @@ impl LayerBuilder {
                 }
                 seen_inodes.insert(key, rel.to_path_buf());
             }
-            self.tar.append_path_with_name(e.path(), rel)?;
+            let ft = meta.file_type();
+            if !(ft.is_file() || ft.is_dir() || ft.is_symlink()) {
+                // Device nodes, fifos and sockets (debootstrap's /dev): no
+                // analyzer reads them, and the tar builder cannot copy them.
+                continue;
+            }
+            if ft.is_symlink() {
+                let target = std::fs::read_link(e.path())?;
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata(&meta);
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_size(0);
+                if self.tar.append_link(&mut h, rel, &target).is_err() {
+                    // Targets like "/" are valid symlinks the builder refuses to set.
+                    h.set_link_name_literal(target.as_os_str().as_encoded_bytes())?;
+                    self.tar.append_data(&mut h, rel, std::io::empty())?;
+                }
+                continue;
+            }
+            self.tar
+                .append_path_with_name(e.path(), rel)
+                .with_context(|| format!("adding {}", rel.display()))?;
         }
         Ok(self)
     }

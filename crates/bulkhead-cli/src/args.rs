@@ -64,11 +64,9 @@ pub struct ReportArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan a container image: vulnerabilities, secrets, image config.
-    Image(commands::image::ImageArgs),
-    /// Scan a root filesystem or project folder.
-    Fs(commands::image::FsArgs),
-    /// List the packages of an image or root filesystem (SBOM).
+    /// List the packages of an image or root filesystem (SBOM): table, JSON,
+    /// CycloneDX 1.6 or SPDX 2.3, each package with its purl and the layer
+    /// that brought it.
     Sbom(commands::image::SbomArgs),
     /// Check Dockerfiles, Compose files and build contexts for misconfigurations.
     Config(commands::config::ConfigArgs),

@@ -13,9 +13,7 @@ use anyhow::Result;
 pub fn run(cli: Cli) -> Result<i32> {
     let global = cli.global;
     match cli.command {
-        Command::Image(args) => image::run_image(&global, args),
         Command::Config(args) => config::run(&global, args),
-        Command::Fs(args) => image::run_fs(&global, args),
         Command::Sbom(args) => image::run_sbom(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),
         Command::Apparmor(args) => apparmor::run(&global, args),

@@ -74,4 +74,9 @@ pub enum Command {
     Seccomp(commands::seccomp::SeccompArgs),
     /// AppArmor profiles: generate one for a container from a declarative policy.
     Apparmor(commands::apparmor::AppArmorArgs),
+    /// Audit the Docker host, daemon, images and running containers against
+    /// the CIS Docker Benchmark 1.6.0, with evidence for every result.
+    Audit(commands::audit::AuditArgs),
+    /// Linux capabilities: decode a mask, or show a running container's sets.
+    Caps(commands::audit::CapsArgs),
 }

@@ -2,6 +2,7 @@
 //! crates and ends in `output::emit` (reports) or `output::write_text`.
 
 pub mod apparmor;
+pub mod audit;
 pub mod config;
 pub mod image;
 pub mod seccomp;
@@ -17,5 +18,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Sbom(args) => image::run_sbom(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),
         Command::Apparmor(args) => apparmor::run(&global, args),
+        Command::Audit(args) => audit::run(&global, args),
+        Command::Caps(args) => audit::run_caps(&global, args),
     }
 }

@@ -83,7 +83,9 @@ fn add_bytes(
             let raw = if json {
                 match std::str::from_utf8(bytes) {
                     Ok(s) => s.to_string(),
-                    Err(_) => serde_json::to_string(&record).map_err(|e| Error::Other(e.to_string()))?,
+                    Err(_) => {
+                        serde_json::to_string(&record).map_err(|e| Error::Other(e.to_string()))?
+                    }
                 }
             } else {
                 serde_json::to_string(&record).map_err(|e| Error::Other(e.to_string()))?
@@ -103,7 +105,8 @@ pub fn import_zip<R: Read + Seek>(
     reader: R,
     tick: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportStats> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| Error::BadZip(source.to_string(), e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(reader)
+        .map_err(|e| Error::BadZip(source.to_string(), e.to_string()))?;
     let mut stats = ImportStats::default();
     let total = zip.len() as u64;
     let mut buf = Vec::new();
@@ -122,7 +125,10 @@ pub fn import_zip<R: Read + Seek>(
         let name = entry.name().to_string();
         let Some(json) = kind_of(&name) else { continue };
         if entry.size() > MAX_RECORD_BYTES as u64 {
-            stats.skip(&name, format!("{} bytes, over the record size limit", entry.size()));
+            stats.skip(
+                &name,
+                format!("{} bytes, over the record size limit", entry.size()),
+            );
             continue;
         }
         buf.clear();
@@ -144,7 +150,8 @@ pub fn import_zip<R: Read + Seek>(
 pub fn looks_like_kev(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
-    text.contains("\"vulnerabilities\"") && (text.contains("catalogVersion") || text.contains("cveID"))
+    text.contains("\"vulnerabilities\"")
+        && (text.contains("catalogVersion") || text.contains("cveID"))
 }
 
 #[derive(serde::Deserialize)]
@@ -180,8 +187,13 @@ pub fn import_kev(tx: &rusqlite::Transaction<'_>, bytes: &[u8]) -> Result<u64> {
         if !cve.starts_with("CVE-") {
             continue;
         }
-        stmt.execute(rusqlite::params![cve, e.date_added, e.due_date, e.known_ransomware_campaign_use])
-            .map_err(Error::Query)?;
+        stmt.execute(rusqlite::params![
+            cve,
+            e.date_added,
+            e.due_date,
+            e.known_ransomware_campaign_use
+        ])
+        .map_err(Error::Query)?;
         n += 1;
     }
     Ok(n)
@@ -203,12 +215,15 @@ pub fn import_path(
         entries.sort();
         for p in entries {
             // Symlinked folders are not followed (no loops).
-            let is_link = std::fs::symlink_metadata(&p).map(|m| m.file_type().is_symlink()).unwrap_or(true);
+            let is_link = std::fs::symlink_metadata(&p)
+                .map(|m| m.file_type().is_symlink())
+                .unwrap_or(true);
             if is_link && p.is_dir() {
                 continue;
             }
             let name = p.to_string_lossy().to_string();
-            if p.is_dir() || kind_of(&name).is_some() || name.to_ascii_lowercase().ends_with(".zip") {
+            if p.is_dir() || kind_of(&name).is_some() || name.to_ascii_lowercase().ends_with(".zip")
+            {
                 import_path(tx, source, &p, stats)?;
             }
         }
@@ -222,7 +237,10 @@ pub fn import_path(
         return Ok(());
     }
     if meta.len() > MAX_RECORD_BYTES as u64 * 8 {
-        stats.skip(&name, format!("{} bytes, over the record size limit", meta.len()));
+        stats.skip(
+            &name,
+            format!("{} bytes, over the record size limit", meta.len()),
+        );
         return Ok(());
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;

@@ -16,7 +16,7 @@ pub mod store;
 pub mod update;
 
 pub use import::ImportStats;
-pub use model::{Affected, Event, ParseError, Range, RangeType, Record};
+pub use model::{Affected, AffectedPackage, Event, ParseError, Range, RangeType, Record};
 pub use store::{Database, DbInfo, SourceInfo, normalize_name, pep503};
 pub use update::{
     DB_FILE, DEFAULT_MIRROR, Mirror, Progress, UpdateOptions, UpdateReport, import_paths, update,
@@ -27,11 +27,18 @@ use std::path::{Path, PathBuf};
 /// Errors of the database layer. Each says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("no vulnerability database at {0}: run `bulkhead db update` (or `bulkhead db import PATH`) first")]
+    #[error(
+        "no vulnerability database at {0}: run `bulkhead db update` (or `bulkhead db import PATH`) first"
+    )]
     Missing(PathBuf),
-    #[error("the vulnerability database {path} has schema version {found}, this bulkhead needs {}: run `bulkhead db update` to rebuild it", store::SCHEMA_VERSION)]
+    #[error(
+        "the vulnerability database {path} has schema version {found}, this bulkhead needs {}: run `bulkhead db update` to rebuild it",
+        store::SCHEMA_VERSION
+    )]
     Schema { path: PathBuf, found: String },
-    #[error("cannot use the database {path}: {source} (delete it and run `bulkhead db update` if it is damaged)")]
+    #[error(
+        "cannot use the database {path}: {source} (delete it and run `bulkhead db update` if it is damaged)"
+    )]
     Sqlite {
         path: PathBuf,
         #[source]

@@ -167,8 +167,8 @@ pub fn parse_yaml(bytes: &[u8]) -> Result<Record, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| ParseError::Yaml(e.to_string()))?;
     // yaml-rust2 keeps every float scalar as the text written (`1.10` stays
     // "1.10"), which a serde YAML deserializer would turn into 1.1.
-    let docs = yaml_rust2::YamlLoader::load_from_str(text)
-        .map_err(|e| ParseError::Yaml(e.to_string()))?;
+    let docs =
+        yaml_rust2::YamlLoader::load_from_str(text).map_err(|e| ParseError::Yaml(e.to_string()))?;
     let doc = docs
         .into_iter()
         .next()
@@ -228,9 +228,10 @@ fn validate(record: Record) -> Result<Record, ParseError> {
                 )));
             }
             if r.events.iter().any(|e| match e {
-                Event::Introduced(s) | Event::Fixed(s) | Event::LastAffected(s) | Event::Limit(s) => {
-                    s.trim().is_empty()
-                }
+                Event::Introduced(s)
+                | Event::Fixed(s)
+                | Event::LastAffected(s)
+                | Event::Limit(s) => s.trim().is_empty(),
             }) {
                 return Err(invalid(format!(
                     "affected[{i}].ranges[{j}] has an empty event version"
@@ -324,7 +325,10 @@ mod tests {
         assert!(parse_json(two_keys).is_err());
         let no_intro = br#"{"id":"X-4","affected":[{"package":{"ecosystem":"PyPI","name":"a"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1"}]}]}]}"#;
         assert!(parse_json(no_intro).is_err());
-        assert!(matches!(parse_json(br#"{"summary":"x"}"#), Err(ParseError::Json(_)) | Err(ParseError::MissingId)));
+        assert!(matches!(
+            parse_json(br#"{"summary":"x"}"#),
+            Err(ParseError::Json(_)) | Err(ParseError::MissingId)
+        ));
         assert!(parse_json(b"{not json").is_err());
         let no_name = br#"{"id":"X-5","affected":[{"package":{"ecosystem":"PyPI"}}]}"#;
         assert!(parse_json(no_name).is_err());
@@ -349,7 +353,10 @@ mod tests {
             extract_cve("ALPINE-v3.10-CVE-2019-1547").as_deref(),
             Some("CVE-2019-1547")
         );
-        assert_eq!(extract_cve("CVE-2021-44228").as_deref(), Some("CVE-2021-44228"));
+        assert_eq!(
+            extract_cve("CVE-2021-44228").as_deref(),
+            Some("CVE-2021-44228")
+        );
         assert_eq!(extract_cve("ALPINE-v3.10-XSA-1"), None);
         assert_eq!(extract_cve("CVE-20"), None);
         assert_eq!(extract_cve("CVE-2019-12"), None);

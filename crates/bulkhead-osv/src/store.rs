@@ -53,8 +53,8 @@ pub fn normalize_name(ecosystem: &str, name: &str) -> String {
     let base = ecosystem_base(ecosystem);
     match base {
         "PyPI" => pep503(name),
-        "Debian" | "Ubuntu" | "Alpine" | "Wolfi" | "Chainguard" | "crates.io" | "npm"
-        | "NuGet" | "Packagist" | "Hex" | "Pub" => name.trim().to_ascii_lowercase(),
+        "Debian" | "Ubuntu" | "Alpine" | "Wolfi" | "Chainguard" | "crates.io" | "npm" | "NuGet"
+        | "Packagist" | "Hex" | "Pub" => name.trim().to_ascii_lowercase(),
         _ => name.trim().to_string(),
     }
 }
@@ -125,7 +125,9 @@ impl Database {
         )
         .map_err(|e| Error::sqlite(path, e))?;
         let db = Database { conn };
-        let version = db.meta("schema_version").map_err(|e| Error::sqlite(path, e))?;
+        let version = db
+            .meta("schema_version")
+            .map_err(|e| Error::sqlite(path, e))?;
         if version.as_deref() != Some(SCHEMA_VERSION) {
             return Err(Error::Schema {
                 path: path.to_path_buf(),
@@ -195,7 +197,9 @@ impl Database {
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let raw: Option<String> = self
             .conn
-            .query_row("SELECT raw FROM advisories WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT raw FROM advisories WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(Error::Query)?;
         Ok(raw.and_then(|r| model::parse_json(r.as_bytes()).ok()))
@@ -283,7 +287,8 @@ impl Writer {
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )
         .map_err(|e| Error::sqlite(path, e))?;
-        conn.execute_batch(SCHEMA).map_err(|e| Error::sqlite(path, e))?;
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| Error::sqlite(path, e))?;
         conn.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
             [SCHEMA_VERSION],
@@ -350,8 +355,14 @@ pub(crate) fn insert_record(
             "INSERT OR REPLACE INTO advisories(id, source, modified, withdrawn, raw) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(Error::Query)?;
-    ins.execute(params![record.id, source, record.modified, record.withdrawn, raw])
-        .map_err(Error::Query)?;
+    ins.execute(params![
+        record.id,
+        source,
+        record.modified,
+        record.withdrawn,
+        raw
+    ])
+    .map_err(Error::Query)?;
     let mut aff = tx
         .prepare_cached("INSERT INTO affected(advisory_id, ecosystem, name) VALUES (?1, ?2, ?3)")
         .map_err(Error::Query)?;
@@ -395,11 +406,20 @@ mod tests {
 
     #[test]
     fn names_normalise_per_ecosystem() {
-        assert_eq!(normalize_name("PyPI", "Django_REST.framework"), "django-rest-framework");
+        assert_eq!(
+            normalize_name("PyPI", "Django_REST.framework"),
+            "django-rest-framework"
+        );
         assert_eq!(normalize_name("PyPI", "a--_b"), "a-b");
         assert_eq!(normalize_name("Debian:11", "LibFoo"), "libfoo");
-        assert_eq!(normalize_name("AlmaLinux:9", "perl-Digest-MD5"), "perl-Digest-MD5");
-        assert_eq!(normalize_name("Go", "github.com/BurntSushi/toml"), "github.com/BurntSushi/toml");
+        assert_eq!(
+            normalize_name("AlmaLinux:9", "perl-Digest-MD5"),
+            "perl-Digest-MD5"
+        );
+        assert_eq!(
+            normalize_name("Go", "github.com/BurntSushi/toml"),
+            "github.com/BurntSushi/toml"
+        );
         assert_eq!(ecosystem_base("Alpine:v3.10"), "Alpine");
     }
 }

@@ -72,9 +72,17 @@ fn encode_path(rel: &str) -> String {
 #[derive(Debug, Clone)]
 pub enum Progress<'a> {
     /// Bytes received so far for a file (`total` when the server said).
-    Download { what: &'a str, bytes: u64, total: Option<u64> },
+    Download {
+        what: &'a str,
+        bytes: u64,
+        total: Option<u64>,
+    },
     /// Records processed in a zip.
-    Build { what: &'a str, done: u64, total: u64 },
+    Build {
+        what: &'a str,
+        done: u64,
+        total: u64,
+    },
     /// A message (one step finished).
     Note(&'a str),
 }
@@ -144,7 +152,9 @@ impl Fetcher {
             .timeout_recv_body(Some(Duration::from_secs(600)))
             .user_agent(concat!("bulkhead/", env!("CARGO_PKG_VERSION")))
             .build();
-        Fetcher { agent: config.into() }
+        Fetcher {
+            agent: config.into(),
+        }
     }
 
     /// Fetch `rel` from `mirror` into `dest` unless unchanged since
@@ -162,7 +172,9 @@ impl Fetcher {
                 let src = dir.join(rel);
                 let meta = match std::fs::metadata(&src) {
                     Ok(m) => m,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Fetched::NotFound),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(Fetched::NotFound);
+                    }
                     Err(e) => return Err(Error::io(&src, e)),
                 };
                 // A local mirror's "ETag": size and modification time.
@@ -177,8 +189,16 @@ impl Fetcher {
                     return Ok(Fetched::NotModified);
                 }
                 let bytes = std::fs::copy(&src, dest).map_err(|e| Error::io(&src, e))?;
-                progress(Progress::Download { what: rel, bytes, total: Some(bytes) });
-                Ok(Fetched::Saved { bytes, etag: Some(etag), last_modified: None })
+                progress(Progress::Download {
+                    what: rel,
+                    bytes,
+                    total: Some(bytes),
+                });
+                Ok(Fetched::Saved {
+                    bytes,
+                    etag: Some(etag),
+                    last_modified: None,
+                })
             }
             Mirror::Http(_) => {
                 let url = mirror.describe(rel);
@@ -191,14 +211,19 @@ impl Fetcher {
                         req = req.header("If-Modified-Since", lm);
                     }
                 }
-                let resp = req.call().map_err(|e| Error::Http(url.clone(), e.to_string()))?;
+                let resp = req
+                    .call()
+                    .map_err(|e| Error::Http(url.clone(), e.to_string()))?;
                 let status = resp.status().as_u16();
                 match status {
                     304 => return Ok(Fetched::NotModified),
                     404 | 410 => return Ok(Fetched::NotFound),
                     200 => {}
                     other => {
-                        return Err(Error::Http(url.clone(), format!("the server answered HTTP {other}")));
+                        return Err(Error::Http(
+                            url.clone(),
+                            format!("the server answered HTTP {other}"),
+                        ));
                     }
                 }
                 let header = |name: &str| {
@@ -224,15 +249,26 @@ impl Fetcher {
                     let chunk = buf.get(..n).unwrap_or_default();
                     file.write_all(chunk).map_err(|e| Error::io(dest, e))?;
                     bytes += n as u64;
-                    progress(Progress::Download { what: rel, bytes, total });
+                    progress(Progress::Download {
+                        what: rel,
+                        bytes,
+                        total,
+                    });
                 }
                 file.sync_all().map_err(|e| Error::io(dest, e))?;
                 if let Some(t) = total
                     && t != bytes
                 {
-                    return Err(Error::Http(url, format!("download cut short: {bytes} of {t} bytes")));
+                    return Err(Error::Http(
+                        url,
+                        format!("download cut short: {bytes} of {t} bytes"),
+                    ));
                 }
-                Ok(Fetched::Saved { bytes, etag, last_modified })
+                Ok(Fetched::Saved {
+                    bytes,
+                    etag,
+                    last_modified,
+                })
             }
         }
     }
@@ -334,9 +370,14 @@ pub fn update(
     let prev = previous_sources(db_path);
     // Validators are only reused for the same URL (a new mirror refetches).
     let prev_of = |name: &str| {
-        let rel = if name == list_source { "ecosystems.txt".to_string() } else { format!("{name}/all.zip") };
+        let rel = if name == list_source {
+            "ecosystems.txt".to_string()
+        } else {
+            format!("{name}/all.zip")
+        };
         let url = opts.mirror.describe(&rel);
-        prev.iter().find(|s| s.name == name && (s.url == url || name == KEV_SOURCE))
+        prev.iter()
+            .find(|s| s.name == name && (s.url == url || name == KEV_SOURCE))
     };
     let mut report = UpdateReport::default();
 
@@ -345,31 +386,40 @@ pub fn update(
         prev_of(list_source).and_then(|s| s.etag.clone()),
         prev_of(list_source).and_then(|s| s.last_modified.clone()),
     );
-    let listed: Vec<String> =
-        match fetcher.fetch(&opts.mirror, "ecosystems.txt", prev_of(list_source), &list_path, progress)? {
-            Fetched::Saved { etag, last_modified, .. } => {
-                list_validators = (etag, last_modified);
-                let text = std::fs::read_to_string(&list_path).map_err(|e| Error::io(&list_path, e))?;
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(str::to_string)
-                    .collect()
-            }
-            Fetched::NotModified => Database::open(db_path)
-                .ok()
-                .and_then(|db| db.meta("mirror_ecosystems").ok().flatten())
-                .unwrap_or_default()
-                .lines()
+    let listed: Vec<String> = match fetcher.fetch(
+        &opts.mirror,
+        "ecosystems.txt",
+        prev_of(list_source),
+        &list_path,
+        progress,
+    )? {
+        Fetched::Saved {
+            etag,
+            last_modified,
+            ..
+        } => {
+            list_validators = (etag, last_modified);
+            let text = std::fs::read_to_string(&list_path).map_err(|e| Error::io(&list_path, e))?;
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
                 .map(str::to_string)
-                .collect(),
-            Fetched::NotFound => {
-                return Err(Error::Other(format!(
-                    "{} not found: is this an OSV mirror (ecosystems.txt plus <Ecosystem>/all.zip)?",
-                    opts.mirror.describe("ecosystems.txt")
-                )));
-            }
-        };
+                .collect()
+        }
+        Fetched::NotModified => Database::open(db_path)
+            .ok()
+            .and_then(|db| db.meta("mirror_ecosystems").ok().flatten())
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        Fetched::NotFound => {
+            return Err(Error::Other(format!(
+                "{} not found: is this an OSV mirror (ecosystems.txt plus <Ecosystem>/all.zip)?",
+                opts.mirror.describe("ecosystems.txt")
+            )));
+        }
+    };
     let wanted: Vec<String> = match &opts.ecosystems {
         Some(want) => {
             for w in want {
@@ -380,7 +430,11 @@ pub fn update(
                     ));
                 }
             }
-            listed.iter().filter(|l| want.iter().any(|w| w.eq_ignore_ascii_case(l))).cloned().collect()
+            listed
+                .iter()
+                .filter(|l| want.iter().any(|w| w.eq_ignore_ascii_case(l)))
+                .cloned()
+                .collect()
         }
         None => listed.clone(),
     };
@@ -392,13 +446,26 @@ pub fn update(
         let dest = ws.tmp.join(format!("download-{i}.zip"));
         match fetcher.fetch(&opts.mirror, &rel, prev_of(eco), &dest, progress)? {
             Fetched::NotModified => report.unchanged.push(eco.clone()),
-            Fetched::NotFound => report.warnings.push(format!("{} not found on the mirror; skipped", opts.mirror.describe(&rel))),
-            Fetched::Saved { bytes, etag, last_modified } => {
+            Fetched::NotFound => report.warnings.push(format!(
+                "{} not found on the mirror; skipped",
+                opts.mirror.describe(&rel)
+            )),
+            Fetched::Saved {
+                bytes,
+                etag,
+                last_modified,
+            } => {
                 report.downloaded_bytes += bytes;
                 let f = std::fs::File::open(&dest).map_err(|e| Error::io(&dest, e))?;
                 zip::ZipArchive::new(std::io::BufReader::new(f))
                     .map_err(|e| Error::BadZip(opts.mirror.describe(&rel), e.to_string()))?;
-                fresh.push(Downloaded { eco: eco.clone(), path: dest, etag, last_modified, url: opts.mirror.describe(&rel) });
+                fresh.push(Downloaded {
+                    eco: eco.clone(),
+                    path: dest,
+                    etag,
+                    last_modified,
+                    url: opts.mirror.describe(&rel),
+                });
                 pause_hook("download");
             }
         }
@@ -408,8 +475,18 @@ pub fn update(
     let (kev_mirror, kev_rel) = kev_location(opts);
     let kev_dest = ws.tmp.join("kev.json");
     let mut kev_fresh = None;
-    match fetcher.fetch(&kev_mirror, &kev_rel, prev_of(KEV_SOURCE), &kev_dest, progress) {
-        Ok(Fetched::Saved { bytes, etag, last_modified }) => {
+    match fetcher.fetch(
+        &kev_mirror,
+        &kev_rel,
+        prev_of(KEV_SOURCE),
+        &kev_dest,
+        progress,
+    ) {
+        Ok(Fetched::Saved {
+            bytes,
+            etag,
+            last_modified,
+        }) => {
             report.downloaded_bytes += bytes;
             kev_fresh = Some((etag, last_modified, kev_mirror.describe(&kev_rel)));
         }
@@ -418,7 +495,9 @@ pub fn update(
             "no KEV catalogue at {}; known-exploited flags keep their previous state",
             kev_mirror.describe(&kev_rel)
         )),
-        Err(e) => report.warnings.push(format!("cannot fetch the KEV catalogue ({e}); known-exploited flags keep their previous state")),
+        Err(e) => report.warnings.push(format!(
+            "cannot fetch the KEV catalogue ({e}); known-exploited flags keep their previous state"
+        )),
     }
 
     let live_ok = Database::open(db_path).is_ok();
@@ -436,13 +515,29 @@ pub fn update(
     // 4. Build a new file from the live one plus what changed, then swap.
     let (tmp_db, mut writer) = start_build(db_path, &ws)?;
     let now = now_rfc3339();
-    for Downloaded { eco, path, etag, last_modified, url } in &fresh {
+    for Downloaded {
+        eco,
+        path,
+        etag,
+        last_modified,
+        url,
+    } in &fresh
+    {
         let tx = writer.begin()?;
         store::delete_source(&tx, eco)?;
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let stats = import::import_zip(&tx, eco, std::io::BufReader::new(file), &mut |done, total| {
-            progress(Progress::Build { what: eco, done, total });
-        })?;
+        let stats = import::import_zip(
+            &tx,
+            eco,
+            std::io::BufReader::new(file),
+            &mut |done, total| {
+                progress(Progress::Build {
+                    what: eco,
+                    done,
+                    total,
+                });
+            },
+        )?;
         store::upsert_source(
             &tx,
             &SourceInfo {
@@ -515,7 +610,10 @@ fn kev_location(opts: &UpdateOptions) -> (Mirror, String) {
                 None => (Mirror::Http(url), String::new()),
             },
             Mirror::Dir(p) => {
-                let file = p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+                let file = p
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 (Mirror::Dir(dir), file)
             }
@@ -526,7 +624,10 @@ fn kev_location(opts: &UpdateOptions) -> (Mirror, String) {
             Some((b, f)) => (Mirror::Http(b.to_string()), f.to_string()),
             None => (Mirror::Http(CISA_KEV_URL.to_string()), String::new()),
         },
-        m => (m.clone(), "kev/known_exploited_vulnerabilities.json".to_string()),
+        m => (
+            m.clone(),
+            "kev/known_exploited_vulnerabilities.json".to_string(),
+        ),
     }
 }
 

@@ -11,7 +11,10 @@ fn shared_osv() -> Option<PathBuf> {
     if p.join("ecosystems.txt").is_file() {
         Some(p)
     } else {
-        eprintln!("!!!!! SKIPPED: shared OSV mirror not found at {} !!!!!", p.display());
+        eprintln!(
+            "!!!!! SKIPPED: shared OSV mirror not found at {} !!!!!",
+            p.display()
+        );
         None
     }
 }
@@ -20,7 +23,8 @@ fn write_zip(path: &std::path::Path, members: &[(&str, &str)]) {
     let f = std::fs::File::create(path).unwrap();
     let mut z = zip::ZipWriter::new(f);
     for (name, body) in members {
-        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(body.as_bytes()).unwrap();
     }
     z.finish().unwrap();
@@ -44,18 +48,29 @@ fn small_mirror_update_skips_malformed_and_is_conditional() {
             ("PYSEC-9999-1.json", GOOD),
             ("PYSEC-9999-2.json", WITHDRAWN),
             ("bad-json.json", "{not json"),
-            ("bad-range.json", r#"{"id":"B-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"ranges":[{"type":"NOPE","events":[{"introduced":"0"}]}]}]}"#),
+            (
+                "bad-range.json",
+                r#"{"id":"B-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"ranges":[{"type":"NOPE","events":[{"introduced":"0"}]}]}]}"#,
+            ),
             ("no-id.json", r#"{"summary":"no id"}"#),
             ("huge.json", &huge),
         ],
     );
     let db_path = dir.path().join("db/bulkhead.db");
-    let opts = UpdateOptions { mirror: Mirror::Dir(mirror.clone()), ecosystems: None, kev: None };
+    let opts = UpdateOptions {
+        mirror: Mirror::Dir(mirror.clone()),
+        ecosystems: None,
+        kev: None,
+    };
     let r = update(&db_path, &opts, &|_| {}).unwrap();
     assert!(r.rebuilt);
     assert_eq!(r.stats.records, 2);
     assert_eq!(r.stats.skipped, 4, "{:?}", r.stats.examples);
-    assert!(r.warnings.iter().any(|w| w.contains("skipped 4 malformed")), "{:?}", r.warnings);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("skipped 4 malformed")),
+        "{:?}",
+        r.warnings
+    );
     let db = Database::open(&db_path).unwrap();
     // PEP 503: the record says Some_Package, the lookup says some.package.
     let hits = db.lookup("PyPI", "some.package").unwrap();
@@ -87,7 +102,10 @@ fn import_files_folders_and_yaml() {
     let db = Database::open(&db_path).unwrap();
     let other = db.lookup("PyPI", "Other").unwrap();
     assert_eq!(other.len(), 1);
-    assert_eq!(other[0].affected[0].ranges[0].events[1], bulkhead_osv::Event::Fixed("1.10".into()));
+    assert_eq!(
+        other[0].affected[0].ranges[0].events[1],
+        bulkhead_osv::Event::Fixed("1.10".into())
+    );
 }
 
 #[test]
@@ -95,9 +113,16 @@ fn shared_mirror_folder_imports_everything() {
     let Some(osv) = shared_osv() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("bulkhead.db");
-    let opts = UpdateOptions { mirror: Mirror::Dir(osv), ecosystems: None, kev: None };
+    let opts = UpdateOptions {
+        mirror: Mirror::Dir(osv),
+        ecosystems: None,
+        kev: None,
+    };
     let r = update(&db_path, &opts, &|_| {}).unwrap();
-    eprintln!("records {} skipped {} kev {} warnings {:?}", r.stats.records, r.stats.skipped, r.stats.kev, r.warnings);
+    eprintln!(
+        "records {} skipped {} kev {} warnings {:?}",
+        r.stats.records, r.stats.skipped, r.stats.kev, r.warnings
+    );
     // README counts: 2661 + 1206 + 4291 + 5637 + 11209 + 8905.
     assert_eq!(r.stats.records + r.stats.skipped, 33909);
     assert_eq!(r.stats.kev, 1404);
@@ -105,7 +130,12 @@ fn shared_mirror_folder_imports_everything() {
     let info = db.info().unwrap();
     assert!(info.ecosystems.get("Debian:11").copied().unwrap_or(0) > 100);
     assert!(!db.has_ecosystem("Debian:12").unwrap());
-    let ids: Vec<String> = db.lookup("Debian:11", "openssl").unwrap().into_iter().map(|r| r.id).collect();
+    let ids: Vec<String> = db
+        .lookup("Debian:11", "openssl")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert!(ids.contains(&"DSA-5103-1".to_string()), "{ids:?}");
     assert!(db.is_kev("CVE-2021-44228").unwrap());
 }

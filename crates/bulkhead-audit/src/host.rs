@@ -103,13 +103,17 @@ fn find_unit(unit: &str) -> Option<String> {
     .map(|p| p.display().to_string())
 }
 
-/// A path is a mount point when it is on another device than its parent
-/// (what `mountpoint -q` tests; bind mounts of the same device are missed,
-/// as with `mountpoint`).
+/// A path is a mount point when `/proc/self/mountinfo` lists it or it is on
+/// another device than its parent (what `mountpoint -q` tests).
 fn is_mount_point(path: &Path) -> Option<bool> {
     let here = std::fs::metadata(path).ok()?;
     let parent = std::fs::metadata(path.parent()?).ok()?;
-    Some(here.dev() != parent.dev() || here.ino() == parent.ino())
+    // Bind mounts of the same device are listed in mountinfo (field 5).
+    let listed = std::fs::read_to_string("/proc/self/mountinfo").is_ok_and(|t| {
+        t.lines()
+            .any(|l| l.split_whitespace().nth(4) == path.to_str())
+    });
+    Some(listed || here.dev() != parent.dev() || here.ino() == parent.ino())
 }
 
 impl HostFacts {
@@ -127,6 +131,10 @@ impl HostFacts {
             }
             facts.units.insert(unit.to_string(), found);
         }
+        facts.files.insert(
+            "/usr/sbin/dockerd".to_string(),
+            stat(Path::new("/usr/sbin/dockerd")),
+        );
         for (_, p) in AUDITED_PATHS {
             if !p.starts_with("unit:") {
                 facts.files.insert(p.to_string(), stat(Path::new(p)));

@@ -61,6 +61,14 @@ fn audit_rule(snap: &Snapshot, check: &Check) -> Vec<Outcome> {
             Some(p) => p,
             None => return host(Verdict::info(format!("{unit} not found"))),
         },
+        // Debian and Ubuntu install dockerd in /usr/sbin: audit the binary
+        // that exists (docker-bench looks at /usr/bin/dockerd only).
+        None if *spec == "/usr/bin/dockerd"
+            && h.stat(spec).is_none()
+            && h.stat("/usr/sbin/dockerd").is_some() =>
+        {
+            "/usr/sbin/dockerd".to_string()
+        }
         None => spec.to_string(),
     };
     if spec.starts_with('/') && h.stat(&path).is_none() {

@@ -8,21 +8,6 @@ pub fn enabled(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
-/// A bar counting `len` units, hidden when progress is disabled.
-pub fn bar(quiet: bool, len: u64, msg: &str) -> ProgressBar {
-    if !enabled(quiet) {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed})")
-    {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_message(msg.to_string());
-    pb
-}
-
 /// A byte-counting bar, hidden when progress is disabled.
 pub fn bytes_bar(quiet: bool, len: u64, msg: &str) -> ProgressBar {
     if !enabled(quiet) {

@@ -23,6 +23,8 @@ pub struct Expect {
 
 type Stored<R> = BufReader<HashReader<R>>;
 
+// One decoder per layer, so the size difference between variants is irrelevant.
+#[allow(clippy::large_enum_variant)]
 enum Decoder<R: Read> {
     Gzip(flate2::bufread::MultiGzDecoder<Stored<R>>),
     Zstd(zstd::stream::read::Decoder<'static, Stored<R>>),

@@ -18,15 +18,10 @@ fn location(report: &Report, target: &str, class: Class, line: Option<(usize, us
         }
         json!({ "physicalLocation": phys })
     } else {
-        let kind = match class {
-            Class::Audit => {
-                if target == "docker-daemon" {
-                    "module"
-                } else {
-                    "resource"
-                }
-            }
-            _ => "resource",
+        let kind = if class == Class::Audit && target == "docker-daemon" {
+            "module"
+        } else {
+            "resource"
         };
         json!({ "logicalLocations": [{ "name": target, "fullyQualifiedName": format!("{}:{}", report.artifact_name, target), "kind": kind }] })
     }

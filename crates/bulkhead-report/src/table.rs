@@ -204,8 +204,10 @@ pub(crate) fn write(
             writeln!(out, "{t}")?;
         }
     }
-    if let Some(s) = &report.summary {
-        if s.hidden_by_severity > 0 || s.ignored > 0 || s.unknown_severity > 0 {
+    if let Some(s) = &report.summary
+        && (s.hidden_by_severity > 0 || s.ignored > 0 || s.unknown_severity > 0)
+    {
+        {
             writeln!(out)?;
             writeln!(
                 out,

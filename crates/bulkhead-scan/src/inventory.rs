@@ -76,7 +76,9 @@ pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inv
     let mut os = detect(&found);
 
     // History of every package database path, in layer order.
-    let mut history: BTreeMap<&str, Vec<(usize, &Vec<Package>, &str, Ecosystem)>> = BTreeMap::new();
+    // path → versions of that database: (layer, packages, result type, ecosystem)
+    type DbVersion<'a> = (usize, &'a Vec<Package>, &'a str, Ecosystem);
+    let mut history: BTreeMap<&str, Vec<DbVersion>> = BTreeMap::new();
     let mut file_lists: HashMap<&str, &Vec<String>> = HashMap::new();
     for (i, l) in layers.iter().enumerate() {
         for (path, analyses) in &l.files {

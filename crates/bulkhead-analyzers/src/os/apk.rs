@@ -49,11 +49,7 @@ pub fn parse_installed(path: &str, content: &str) -> Result<Vec<Package>, Analyz
             "V" => p.version = v.to_string(),
             "A" => p.arch = v.to_string(),
             "o" => p.src_name = v.to_string(),
-            "L" => {
-                if !v.is_empty() {
-                    p.licenses = vec![v.to_string()];
-                }
-            }
+            "L" if !v.is_empty() => p.licenses = vec![v.to_string()],
             "F" => dir = v.to_string(),
             "R" => {
                 let f = if dir.is_empty() {

@@ -126,7 +126,7 @@ pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<i32> {
         .info
         .name
         .clone()
-        .unwrap_or_else(|| engine::daemon_address());
+        .unwrap_or_else(engine::daemon_address);
     let mut rep = report::build_report(&snap, selected, &name);
     if let Some(base) = &baseline {
         let drifts = report::apply_baseline(&mut rep, base);

@@ -66,6 +66,8 @@ fn parse_size(s: &str) -> Result<u64> {
 pub struct Scanned {
     pub report: Report,
     pub inventory: Inventory,
+    /// The image, for the image-config and secret scanners (None for a directory).
+    #[allow(dead_code)]
     pub image: Option<Image>,
 }
 

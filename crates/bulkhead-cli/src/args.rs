@@ -64,6 +64,14 @@ pub struct ReportArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scan a container image for known vulnerabilities in its packages
+    /// (offline OSV database; each finding names the layer that brought it).
+    Image(commands::scan::ImageArgs),
+    /// Scan a root filesystem or project folder for known vulnerabilities.
+    Fs(commands::scan::FsArgs),
+    /// The offline advisory database: update from an OSV mirror, import
+    /// records, show what it holds.
+    Db(commands::db::DbArgs),
     /// List the packages of an image or root filesystem (SBOM): table, JSON,
     /// CycloneDX 1.6 or SPDX 2.3, each package with its purl and the layer
     /// that brought it.

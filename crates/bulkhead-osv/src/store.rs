@@ -154,6 +154,17 @@ impl Database {
         }
     }
 
+    /// How long ago the database was built or confirmed up to date.
+    pub fn age(&self) -> Option<std::time::Duration> {
+        let when = self.freshness()?;
+        let t = time::OffsetDateTime::parse(&when, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+        let secs = (time::OffsetDateTime::now_utc() - t).whole_seconds();
+        Some(std::time::Duration::from_secs(
+            u64::try_from(secs).unwrap_or(0),
+        ))
+    }
+
     /// Whether any (non-withdrawn) record names this full ecosystem string.
     pub fn has_ecosystem(&self, ecosystem: &str) -> Result<bool> {
         self.conn

@@ -4,7 +4,9 @@
 pub mod apparmor;
 pub mod audit;
 pub mod config;
+pub mod db;
 pub mod image;
+pub mod scan;
 pub mod seccomp;
 
 use crate::args::{Cli, Command};
@@ -16,6 +18,9 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Config(args) => config::run(&global, args),
         Command::Sbom(args) => image::run_sbom(&global, args),
+        Command::Image(args) => scan::run_image(&global, args),
+        Command::Fs(args) => scan::run_fs(&global, args),
+        Command::Db(args) => db::run(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),
         Command::Apparmor(args) => apparmor::run(&global, args),
         Command::Audit(args) => audit::run(&global, args),

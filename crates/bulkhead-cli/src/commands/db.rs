@@ -1,0 +1,217 @@
+//! `bulkhead db update|import|info`: the offline advisory database.
+
+use crate::args::GlobalArgs;
+use crate::output;
+use crate::progress;
+use anyhow::{Context, Result};
+use bulkhead_osv::{Database, Mirror, Progress, UpdateOptions, UpdateReport};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// Flags of `bulkhead db`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+/// The `db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the OSV advisories (only what changed since the last update)
+    /// and the CISA KEV catalogue, then swap the new database in atomically.
+    Update(UpdateArgs),
+    /// Add OSV records from JSON/YAML files, folders or zips (a KEV catalogue
+    /// JSON file is recognised too).
+    Import(ImportArgs),
+    /// Show the database's sources, records per ecosystem and age.
+    Info,
+}
+
+/// Flags of `bulkhead db update`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct UpdateArgs {
+    /// Where to download from: an OSV mirror URL or a local folder laid out
+    /// as `ecosystems.txt` + `<Ecosystem>/all.zip` (default: the public OSV
+    /// bucket).
+    #[arg(long, value_name = "URL|DIR")]
+    pub mirror: Option<String>,
+    /// Only these ecosystems (comma-separated, as in the mirror's
+    /// ecosystems.txt, e.g. `Debian,Alpine,PyPI`).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub ecosystems: Vec<String>,
+    /// KEV catalogue URL or file (default: `<mirror>/kev/known_exploited_vulnerabilities.json`
+    /// for a custom mirror, CISA's feed for the default one).
+    #[arg(long, value_name = "URL|FILE")]
+    pub kev: Option<String>,
+}
+
+/// Flags of `bulkhead db import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// OSV JSON/YAML files, folders (searched recursively) or zips.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// The cache folder: `--cache-dir`, `$BULKHEAD_CACHE_DIR`, `$XDG_CACHE_HOME/bulkhead`
+/// or `~/.cache/bulkhead`.
+pub fn cache_dir(global: &GlobalArgs) -> PathBuf {
+    if let Some(d) = &global.cache_dir {
+        return d.clone();
+    }
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("bulkhead");
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(h) => PathBuf::from(h).join(".cache").join("bulkhead"),
+        None => std::env::temp_dir().join("bulkhead-cache"),
+    }
+}
+
+/// Path of the advisory database file.
+pub fn db_path(global: &GlobalArgs) -> PathBuf {
+    cache_dir(global).join("db").join(bulkhead_osv::DB_FILE)
+}
+
+pub fn run(global: &GlobalArgs, args: DbArgs) -> Result<i32> {
+    match args.command {
+        DbCommand::Update(u) => {
+            let report = update(global, &u)?;
+            print_summary(global, "update", &report);
+            Ok(0)
+        }
+        DbCommand::Import(i) => {
+            let path = db_path(global);
+            let bar = progress::spinner(global.quiet, "importing advisories");
+            let report = bulkhead_osv::import_paths(&path, &i.paths, &|p| {
+                if let Progress::Note(n) = p {
+                    bar.set_message(n.to_string());
+                }
+            })
+            .with_context(|| format!("cannot import into {}", path.display()))?;
+            bar.finish_and_clear();
+            print_summary(global, "import", &report);
+            Ok(0)
+        }
+        DbCommand::Info => info(global),
+    }
+}
+
+/// Run an update with progress on stderr.
+pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
+    let path = db_path(global);
+    let opts = UpdateOptions {
+        mirror: args
+            .mirror
+            .as_deref()
+            .map(Mirror::parse)
+            .unwrap_or_default(),
+        ecosystems: (!args.ecosystems.is_empty()).then(|| args.ecosystems.clone()),
+        kev: args.kev.clone(),
+    };
+    let bar = progress::bytes_bar(global.quiet, 0, "updating advisories");
+    let report = bulkhead_osv::update(&path, &opts, &|p| match p {
+        Progress::Download { what, bytes, total } => {
+            bar.set_message(format!("downloading {what}"));
+            bar.set_length(total.unwrap_or(bytes));
+            bar.set_position(bytes);
+        }
+        Progress::Build { what, done, total } => {
+            bar.set_message(format!("indexing {what} (records)"));
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        Progress::Note(n) => bar.set_message(n.to_string()),
+    })
+    .with_context(|| {
+        format!(
+            "cannot update the vulnerability database {}",
+            path.display()
+        )
+    })?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
+    for w in &r.warnings {
+        tracing::warn!("{w}");
+    }
+    if global.quiet {
+        return;
+    }
+    if what == "update" && !r.rebuilt {
+        eprintln!(
+            "advisory database is up to date ({} ecosystem(s) unchanged, nothing downloaded)",
+            r.unchanged.len()
+        );
+        return;
+    }
+    eprintln!(
+        "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} byte(s) downloaded{}",
+        r.stats.records,
+        r.updated.len(),
+        r.stats.skipped,
+        r.stats.kev,
+        r.downloaded_bytes,
+        if r.unchanged.is_empty() {
+            String::new()
+        } else {
+            format!(", unchanged: {}", r.unchanged.join(", "))
+        }
+    );
+}
+
+fn info(global: &GlobalArgs) -> Result<i32> {
+    let path = db_path(global);
+    let db = Database::open(&path)?;
+    let info = db.info().context("cannot read the database")?;
+    let age_days = db.age().map(|a| a.as_secs() / 86_400);
+    if global.format.as_deref() == Some("json") {
+        let v = serde_json::json!({
+            "Path": path.display().to_string(),
+            "SchemaVersion": info.schema_version,
+            "BuiltAt": info.built_at,
+            "CheckedAt": info.checked_at,
+            "AgeDays": age_days,
+            "Advisories": info.advisories,
+            "Withdrawn": info.withdrawn,
+            "KEV": info.kev,
+            "Ecosystems": info.ecosystems,
+            "Sources": info.sources.iter().map(|s| serde_json::json!({
+                "Name": s.name, "URL": s.url, "FetchedAt": s.fetched_at,
+                "Records": s.records, "Skipped": s.skipped,
+                "ETag": s.etag, "LastModified": s.last_modified,
+            })).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&v).context("cannot render the database info")?;
+        return output::write_text(global, &format!("{text}\n")).map(|()| 0);
+    }
+    let mut out = String::new();
+    out.push_str(&format!("Database: {}\n", path.display()));
+    out.push_str(&format!(
+        "Built: {}  (last checked: {}; age: {})\n",
+        info.built_at.as_deref().unwrap_or("unknown"),
+        info.checked_at.as_deref().unwrap_or("never"),
+        age_days
+            .map(|d| format!("{d} day(s)"))
+            .unwrap_or_else(|| "unknown".into())
+    ));
+    out.push_str(&format!(
+        "Advisories: {} ({} withdrawn), KEV entries: {}\n\nSources:\n",
+        info.advisories, info.withdrawn, info.kev
+    ));
+    for s in &info.sources {
+        out.push_str(&format!(
+            "  {:<24} {:>7} records {:>5} skipped  fetched {}  {}\n",
+            s.name, s.records, s.skipped, s.fetched_at, s.url
+        ));
+    }
+    out.push_str("\nRecords per ecosystem:\n");
+    for (eco, n) in &info.ecosystems {
+        out.push_str(&format!("  {eco:<24} {n:>7}\n"));
+    }
+    output::write_text(global, &out)?;
+    Ok(0)
+}

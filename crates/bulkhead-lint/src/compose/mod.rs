@@ -71,6 +71,8 @@ pub struct Port {
     pub published: String,
     pub target: String,
     pub protocol: String,
+    /// Line of the entry.
+    pub line: usize,
 }
 
 /// An environment variable. `value` is `None` when passed through from the
@@ -132,6 +134,8 @@ pub struct Service {
     /// Names of the secrets the service mounts.
     pub secrets: Vec<String>,
     pub devices: Vec<String>,
+    /// `device_cgroup_rules` entries (`c 1:3 rwm`, `a *:* rwm`, …).
+    pub device_cgroup_rules: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
     pub profiles: Vec<String>,
     pub use_api_socket: bool,
@@ -601,6 +605,7 @@ fn service(name: &str, n: &Node, line: usize) -> Result<Service, (usize, String)
                     }
                 }
             }
+            "device_cgroup_rules" => s.device_cgroup_rules = string_list(v, k)?,
             "healthcheck" => {
                 let disabled = v
                     .get("disable")
@@ -661,6 +666,7 @@ fn parse_port(p: &Node) -> Port {
             published: published.into(),
             target: target.into(),
             protocol: proto.into(),
+            line: p.line,
         };
     }
     let g = |k: &str| p.get(k).and_then(Node::str).unwrap_or("").to_string();
@@ -673,6 +679,7 @@ fn parse_port(p: &Node) -> Port {
         } else {
             g("protocol")
         },
+        line: p.line,
     }
 }
 

@@ -14,7 +14,11 @@ fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
         if let Some(u) = &s.user
             && crate::rules::dockerfile::common::is_root(u)
         {
-            out.line(s.line_of("user"), format!("service {} runs as root (user: {u})", s.name), format!("user: {u}"));
+            out.line(
+                s.line_of("user"),
+                format!("service {} runs as root (user: {u})", s.name),
+                format!("user: {u}"),
+            );
         }
     }
 }

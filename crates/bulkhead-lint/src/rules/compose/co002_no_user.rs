@@ -11,6 +11,13 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in cx.project.services.iter().filter(|s| s.user.is_none()) {
-        out.line(s.line, format!("service {} does not set `user`: it runs as the image's default user (often root)", s.name), "user: (unset)");
+        out.line(
+            s.line,
+            format!(
+                "service {} does not set `user`: it runs as the image's default user (often root)",
+                s.name
+            ),
+            "user: (unset)",
+        );
     }
 }

@@ -11,6 +11,10 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in cx.project.services.iter().filter(|s| !s.read_only) {
-        out.line(s.line_of("read_only"), format!("service {} has a writable root filesystem", s.name), "read_only: false");
+        out.line(
+            s.line_of("read_only"),
+            format!("service {} has a writable root filesystem", s.name),
+            "read_only: false",
+        );
     }
 }

@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| !s.cap_drop.iter().any(|c| c == "ALL")) {
-        out.line(s.line_of("cap_drop"), format!("service {} does not drop all capabilities", s.name), "cap_drop: [ALL] missing");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| !s.cap_drop.iter().any(|c| c == "ALL"))
+    {
+        out.line(
+            s.line_of("cap_drop"),
+            format!("service {} does not drop all capabilities", s.name),
+            "cap_drop: [ALL] missing",
+        );
     }
 }

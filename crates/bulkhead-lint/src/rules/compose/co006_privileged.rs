@@ -11,6 +11,10 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in cx.project.services.iter().filter(|s| s.privileged) {
-        out.line(s.line_of("privileged"), format!("service {} is privileged", s.name), "privileged: true");
+        out.line(
+            s.line_of("privileged"),
+            format!("service {} is privileged", s.name),
+            "privileged: true",
+        );
     }
 }

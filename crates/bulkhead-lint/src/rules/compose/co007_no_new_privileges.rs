@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| !s.no_new_privileges()) {
-        out.line(s.line_of("security_opt"), format!("service {} does not set no-new-privileges", s.name), "security_opt: no-new-privileges missing");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| !s.no_new_privileges())
+    {
+        out.line(
+            s.line_of("security_opt"),
+            format!("service {} does not set no-new-privileges", s.name),
+            "security_opt: no-new-privileges missing",
+        );
     }
 }

@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.has_security_opt("seccomp", Some("unconfined"))) {
-        out.line(s.line_of("security_opt"), format!("service {} disables seccomp", s.name), "seccomp:unconfined");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.has_security_opt("seccomp", Some("unconfined")))
+    {
+        out.line(
+            s.line_of("security_opt"),
+            format!("service {} disables seccomp", s.name),
+            "seccomp:unconfined",
+        );
     }
 }

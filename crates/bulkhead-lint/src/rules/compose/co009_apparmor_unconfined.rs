@@ -12,10 +12,18 @@ rule! {
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
         if s.has_security_opt("apparmor", Some("unconfined")) {
-            out.line(s.line_of("security_opt"), format!("service {} disables AppArmor", s.name), "apparmor:unconfined");
+            out.line(
+                s.line_of("security_opt"),
+                format!("service {} disables AppArmor", s.name),
+                "apparmor:unconfined",
+            );
         }
         if s.has_security_opt("label", Some("disable")) {
-            out.line(s.line_of("security_opt"), format!("service {} disables SELinux labels", s.name), "label:disable");
+            out.line(
+                s.line_of("security_opt"),
+                format!("service {} disables SELinux labels", s.name),
+                "label:disable",
+            );
         }
     }
 }

@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.network_mode.as_deref() == Some("host")) {
-        out.line(s.line_of("network_mode"), format!("service {} uses the host network", s.name), "network_mode: host");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.network_mode.as_deref() == Some("host"))
+    {
+        out.line(
+            s.line_of("network_mode"),
+            format!("service {} uses the host network", s.name),
+            "network_mode: host",
+        );
     }
 }

@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.pid.as_deref() == Some("host")) {
-        out.line(s.line_of("pid"), format!("service {} shares the host PID namespace", s.name), "pid: host");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.pid.as_deref() == Some("host"))
+    {
+        out.line(
+            s.line_of("pid"),
+            format!("service {} shares the host PID namespace", s.name),
+            "pid: host",
+        );
     }
 }

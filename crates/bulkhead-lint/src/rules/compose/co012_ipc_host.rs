@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.ipc.as_deref() == Some("host")) {
-        out.line(s.line_of("ipc"), format!("service {} shares the host IPC namespace", s.name), "ipc: host");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.ipc.as_deref() == Some("host"))
+    {
+        out.line(
+            s.line_of("ipc"),
+            format!("service {} shares the host IPC namespace", s.name),
+            "ipc: host",
+        );
     }
 }

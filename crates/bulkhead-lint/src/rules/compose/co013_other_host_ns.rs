@@ -11,9 +11,17 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
-        for (k, v) in [("uts", &s.uts), ("userns_mode", &s.userns_mode), ("cgroup", &s.cgroup)] {
+        for (k, v) in [
+            ("uts", &s.uts),
+            ("userns_mode", &s.userns_mode),
+            ("cgroup", &s.cgroup),
+        ] {
             if v.as_deref() == Some("host") {
-                out.line(s.line_of(k), format!("service {} sets {k}: host", s.name), format!("{k}: host"));
+                out.line(
+                    s.line_of(k),
+                    format!("service {} sets {k}: host", s.name),
+                    format!("{k}: host"),
+                );
             }
         }
     }

@@ -11,11 +11,26 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
-        for m in s.mounts.iter().filter(|m| m.source.ends_with("docker.sock") || m.source.ends_with("containerd.sock") || m.source.ends_with("podman.sock")) {
-            out.line(m.line, format!("service {} mounts {}", s.name, m.source), format!("{}:{}", m.source, m.target));
+        for m in s.mounts.iter().filter(|m| {
+            m.source.ends_with("docker.sock")
+                || m.source.ends_with("containerd.sock")
+                || m.source.ends_with("podman.sock")
+        }) {
+            out.line(
+                m.line,
+                format!("service {} mounts {}", s.name, m.source),
+                format!("{}:{}", m.source, m.target),
+            );
         }
         if s.use_api_socket {
-            out.line(s.line_of("use_api_socket"), format!("service {} gets the Docker API socket (use_api_socket)", s.name), "use_api_socket: true");
+            out.line(
+                s.line_of("use_api_socket"),
+                format!(
+                    "service {} gets the Docker API socket (use_api_socket)",
+                    s.name
+                ),
+                "use_api_socket: true",
+            );
         }
     }
 }

@@ -1,9 +1,26 @@
 //! Sensitive host folders mounted.
-use compose_paths::SENSITIVE;
 use crate::rules::{ComposeCx, Sink, rule};
+use compose_paths::SENSITIVE;
 
 mod compose_paths {
-    pub const SENSITIVE: &[&str] = &["/", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sys", "/usr", "/bin", "/sbin", "/var/run", "/run", "/var/lib/docker", "/root", "/var/log"];
+    pub const SENSITIVE: &[&str] = &[
+        "/",
+        "/boot",
+        "/dev",
+        "/etc",
+        "/lib",
+        "/lib64",
+        "/proc",
+        "/sys",
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/var/run",
+        "/run",
+        "/var/lib/docker",
+        "/root",
+        "/var/log",
+    ];
 }
 
 rule! {
@@ -16,15 +33,33 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
-        for m in s.mounts.iter().filter(|m| m.kind == crate::compose::MountKind::Bind) {
-            let src = if m.source.len() > 1 { m.source.trim_end_matches('/') } else { m.source.as_str() };
+        for m in s
+            .mounts
+            .iter()
+            .filter(|m| m.kind == crate::compose::MountKind::Bind)
+        {
+            let src = if m.source.len() > 1 {
+                m.source.trim_end_matches('/')
+            } else {
+                m.source.as_str()
+            };
             if m.source.ends_with(".sock") {
                 continue; // sockets are BH-CO-014
             }
-            let hit = SENSITIVE.iter().any(|p| src == *p || (*p != "/" && src.starts_with(&format!("{p}/"))));
+            let hit = SENSITIVE
+                .iter()
+                .any(|p| src == *p || (*p != "/" && src.starts_with(&format!("{p}/"))));
             if hit {
-                let mode = if m.read_only { "read-only" } else { "read-write" };
-                out.line(m.line, format!("service {} mounts host {} ({mode})", s.name, m.source), format!("{}:{}", m.source, m.target));
+                let mode = if m.read_only {
+                    "read-only"
+                } else {
+                    "read-write"
+                };
+                out.line(
+                    m.line,
+                    format!("service {} mounts host {} ({mode})", s.name, m.source),
+                    format!("{}:{}", m.source, m.target),
+                );
             }
         }
     }

@@ -11,6 +11,14 @@ rule! {
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in cx.project.services.iter().filter(|s| !s.devices.is_empty()) {
-        out.line(s.line_of("devices"), format!("service {} gets host devices: {}", s.name, s.devices.join(", ")), s.devices.join(","));
+        out.line(
+            s.line_of("devices"),
+            format!(
+                "service {} gets host devices: {}",
+                s.name,
+                s.devices.join(", ")
+            ),
+            s.devices.join(","),
+        );
     }
 }

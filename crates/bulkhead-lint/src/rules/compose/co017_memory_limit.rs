@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.limits.memory.is_none_or(|m| m == 0)) {
-        out.line(s.line, format!("service {} has no memory limit", s.name), "mem_limit: (unset)");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.limits.memory.is_none_or(|m| m == 0))
+    {
+        out.line(
+            s.line,
+            format!("service {} has no memory limit", s.name),
+            "mem_limit: (unset)",
+        );
     }
 }

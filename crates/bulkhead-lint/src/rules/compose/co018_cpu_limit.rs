@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.limits.cpus.is_none_or(|c| c <= 0.0)) {
-        out.line(s.line, format!("service {} has no CPU limit", s.name), "cpus: (unset)");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.limits.cpus.is_none_or(|c| c <= 0.0))
+    {
+        out.line(
+            s.line,
+            format!("service {} has no CPU limit", s.name),
+            "cpus: (unset)",
+        );
     }
 }

@@ -10,7 +10,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.limits.pids.is_none_or(|p| p <= 0)) {
-        out.line(s.line, format!("service {} has no PIDs limit", s.name), "pids_limit: (unset)");
+    for s in cx
+        .project
+        .services
+        .iter()
+        .filter(|s| s.limits.pids.is_none_or(|p| p <= 0))
+    {
+        out.line(
+            s.line,
+            format!("service {} has no PIDs limit", s.name),
+            "pids_limit: (unset)",
+        );
     }
 }

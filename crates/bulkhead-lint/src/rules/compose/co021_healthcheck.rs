@@ -12,9 +12,17 @@ rule! {
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
         match &s.healthcheck {
-            Some(h) if h.disabled => out.line(s.line_of("healthcheck"), format!("service {} disables its healthcheck", s.name), "healthcheck: disable"),
+            Some(h) if h.disabled => out.line(
+                s.line_of("healthcheck"),
+                format!("service {} disables its healthcheck", s.name),
+                "healthcheck: disable",
+            ),
             Some(_) => {}
-            None => out.line(s.line, format!("service {} defines no healthcheck", s.name), "healthcheck: (unset)"),
+            None => out.line(
+                s.line,
+                format!("service {} defines no healthcheck", s.name),
+                "healthcheck: (unset)",
+            ),
         }
     }
 }

@@ -15,7 +15,11 @@ fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
         let Some(img) = &s.image else { continue };
         let r = image_ref(img);
         if r.digest.is_none() && !matches!(r.tag.as_deref(), None | Some("latest")) {
-            out.line(s.line_of("image"), format!("service {} pins {img} by tag only", s.name), format!("image: {img}"));
+            out.line(
+                s.line_of("image"),
+                format!("service {} pins {img} by tag only", s.name),
+                format!("image: {img}"),
+            );
         }
     }
 }

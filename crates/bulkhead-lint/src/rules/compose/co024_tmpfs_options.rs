@@ -13,13 +13,26 @@ rule! {
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.project.services {
         for t in &s.tmpfs {
-            let missing: Vec<&str> = [("noexec", t.has("noexec")), ("nosuid", t.has("nosuid")), ("size", t.size().is_some())]
-                .into_iter()
-                .filter(|(_, ok)| !ok)
-                .map(|(n, _)| n)
-                .collect();
+            let missing: Vec<&str> = [
+                ("noexec", t.has("noexec")),
+                ("nosuid", t.has("nosuid")),
+                ("size", t.size().is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(n, _)| n)
+            .collect();
             if !missing.is_empty() {
-                out.line(s.line_of("tmpfs"), format!("service {} tmpfs {} lacks {}", s.name, t.target, missing.join(", ")), format!("{}:{}", t.target, t.options.join(",")));
+                out.line(
+                    s.line_of("tmpfs"),
+                    format!(
+                        "service {} tmpfs {} lacks {}",
+                        s.name,
+                        t.target,
+                        missing.join(", ")
+                    ),
+                    format!("{}:{}", t.target, t.options.join(",")),
+                );
             }
         }
         for m in s.mounts.iter().filter(|m| m.kind == MountKind::Tmpfs) {

@@ -14,7 +14,11 @@ fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
         let has_tmp = s.tmpfs.iter().any(|t| t.target == "/tmp")
             || s.mounts.iter().any(|m| m.target == "/tmp");
         if !has_tmp {
-            out.line(s.line_of("read_only"), format!("service {} is read-only but has no tmpfs at /tmp", s.name), "read_only: true");
+            out.line(
+                s.line_of("read_only"),
+                format!("service {} is read-only but has no tmpfs at /tmp", s.name),
+                "read_only: true",
+            );
         }
     }
 }

@@ -36,4 +36,7 @@ register! {
     co024_tmpfs_options,
     co025_read_only_no_tmpfs,
     co026_invalid_file,
+    co027_port_all_interfaces,
+    co028_shared_propagation,
+    co029_device_cgroup_rule,
 }

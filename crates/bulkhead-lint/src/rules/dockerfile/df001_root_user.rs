@@ -11,10 +11,18 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    let Some(stage) = cx.df.final_stage(cx.target) else { return };
-    let Some(from) = cx.df.instructions.get(stage.from) else { return };
+    let Some(stage) = cx.df.final_stage(cx.target) else {
+        return;
+    };
+    let Some(from) = cx.df.instructions.get(stage.from) else {
+        return;
+    };
     if stage.base == "scratch" && effective_user(cx.df, stage).is_none() {
-        out.at(from.span, "final stage FROM scratch has no USER: the process runs as UID 0", "FROM scratch");
+        out.at(
+            from.span,
+            "final stage FROM scratch has no USER: the process runs as UID 0",
+            "FROM scratch",
+        );
         return;
     }
     match effective_user(cx.df, stage) {

@@ -11,14 +11,24 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.final_instructions().iter().filter(|i| i.keyword == "USER") {
+    for i in cx
+        .final_instructions()
+        .iter()
+        .filter(|i| i.keyword == "USER")
+    {
         let u = i.expanded.trim();
         if is_root(u) || u.is_empty() || i.args_text().contains('$') {
             continue;
         }
-        let numeric = u.split(':').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        let numeric = u
+            .split(':')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
         if !numeric && in_final(cx, i) {
-            out.at(i.span, format!("USER {u} is a name: use a numeric UID[:GID]"), format!("USER {u}"));
+            out.at(
+                i.span,
+                format!("USER {u} is a name: use a numeric UID[:GID]"),
+                format!("USER {u}"),
+            );
         }
     }
 }

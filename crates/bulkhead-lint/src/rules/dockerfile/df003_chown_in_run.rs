@@ -26,10 +26,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
                         if p != "chown" && p != "chmod" {
                             continue;
                         }
-                        let hit = c.argv().iter().skip(1).filter(|a| !a.starts_with('-')).skip(1).find(|a| {
-                            let a = a.trim_end_matches('/');
-                            dests.iter().any(|d| !d.is_empty() && (a == d || a.starts_with(&format!("{d}/"))))
-                        });
+                        let hit = c
+                            .argv()
+                            .iter()
+                            .skip(1)
+                            .filter(|a| !a.starts_with('-'))
+                            .skip(1)
+                            .find(|a| {
+                                let a = a.trim_end_matches('/');
+                                dests.iter().any(|d| {
+                                    !d.is_empty() && (a == d || a.starts_with(&format!("{d}/")))
+                                })
+                            });
                         if let Some(path) = hit {
                             out.at(i.span, format!("RUN {p} on {path}, which an earlier COPY/ADD created: use COPY --{}", if p == "chown" { "chown" } else { "chmod" }), c.words.join(" "));
                         }

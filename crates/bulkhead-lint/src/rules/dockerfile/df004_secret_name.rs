@@ -11,14 +11,22 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.final_instructions().iter().filter(|i| i.keyword == "ENV" || i.keyword == "ARG") {
+    for i in cx
+        .final_instructions()
+        .iter()
+        .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+    {
         for (k, v) in i.key_values() {
             if is_secret_name(&k) {
                 let what = match &v {
                     Some(v) if !v.is_empty() => "with a value baked into the image",
                     _ => "whose build-arg value lands in the image history",
                 };
-                out.at(i.span, format!("{} {k} looks like a secret {what}", i.keyword), format!("{} {k}", i.keyword));
+                out.at(
+                    i.span,
+                    format!("{} {k} looks like a secret {what}", i.keyword),
+                    format!("{} {k}", i.keyword),
+                );
             }
         }
     }

@@ -13,14 +13,23 @@ rule! {
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for i in &cx.df.instructions {
         let text = i.script();
-        let hit = crate::dockerfile::split_words(&text).into_iter().find_map(|w| {
-            let t = crate::dockerfile::expand::unquote(&w.text);
-            let v = t.split_once('=').map(|(_, v)| v.to_string()).unwrap_or(t);
-            is_secret_value(&v).then_some(v)
-        });
+        let hit = crate::dockerfile::split_words(&text)
+            .into_iter()
+            .find_map(|w| {
+                let t = crate::dockerfile::expand::unquote(&w.text);
+                let v = t.split_once('=').map(|(_, v)| v.to_string()).unwrap_or(t);
+                is_secret_value(&v).then_some(v)
+            });
         if let Some(v) = hit {
             let shown: String = v.chars().take(4).collect();
-            out.at(i.span, format!("{} contains a credential-shaped value ({shown}…)", i.keyword), format!("{} {shown}…", i.keyword));
+            out.at(
+                i.span,
+                format!(
+                    "{} contains a credential-shaped value ({shown}…)",
+                    i.keyword
+                ),
+                format!("{} {shown}…", i.keyword),
+            );
         }
     }
 }

@@ -12,13 +12,21 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.final_instructions().iter().filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none()) {
+    for i in cx
+        .final_instructions()
+        .iter()
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
+    {
         if !in_final(cx, i) {
             continue;
         }
         let (srcs, _) = copy_parts(i);
         for s in srcs.iter().filter(|s| is_secret_file(s)) {
-            out.at(i.span, format!("{} copies {s}, a credential file, into a layer", i.keyword), format!("{} {s}", i.keyword));
+            out.at(
+                i.span,
+                format!("{} copies {s}, a credential file, into a layer", i.keyword),
+                format!("{} {s}", i.keyword),
+            );
         }
     }
 }

@@ -13,9 +13,16 @@ rule! {
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     let Some(ctx) = cx.context else { return };
     let mut listed: Option<Vec<String>> = None;
-    for i in cx.instructions().iter().filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none()) {
+    for i in cx
+        .instructions()
+        .iter()
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
+    {
         let (srcs, _) = copy_parts(i);
-        if !srcs.iter().any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*")) {
+        if !srcs
+            .iter()
+            .any(|s| matches!(s.as_str(), "." | "./" | "*" | "./*"))
+        {
             continue;
         }
         let files = listed.get_or_insert_with(|| crate::dockerignore::sent_secrets(ctx));

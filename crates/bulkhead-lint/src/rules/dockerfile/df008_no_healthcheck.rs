@@ -11,11 +11,17 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    let Some(stage) = cx.df.final_stage(cx.target) else { return };
+    let Some(stage) = cx.df.final_stage(cx.target) else {
+        return;
+    };
     if final_has(cx, "HEALTHCHECK").is_some() {
         return;
     }
     if let Some(from) = cx.df.instructions.get(stage.from) {
-        out.at(from.span, "the final stage defines no HEALTHCHECK", format!("FROM {}", stage.base_raw));
+        out.at(
+            from.span,
+            "the final stage defines no HEALTHCHECK",
+            format!("FROM {}", stage.base_raw),
+        );
     }
 }

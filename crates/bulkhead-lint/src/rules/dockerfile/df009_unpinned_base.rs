@@ -19,10 +19,20 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         if r.digest.is_some() {
             continue;
         }
-        let Some(from) = cx.df.instructions.get(s.from) else { continue };
+        let Some(from) = cx.df.instructions.get(s.from) else {
+            continue;
+        };
         match r.tag.as_deref() {
-            None => out.at(from.span, format!("base image {} has no tag (means `latest`)", s.base), format!("FROM {}", s.base_raw)),
-            Some("latest") => out.at(from.span, format!("base image {} uses the `latest` tag", s.base), format!("FROM {}", s.base_raw)),
+            None => out.at(
+                from.span,
+                format!("base image {} has no tag (means `latest`)", s.base),
+                format!("FROM {}", s.base_raw),
+            ),
+            Some("latest") => out.at(
+                from.span,
+                format!("base image {} uses the `latest` tag", s.base),
+                format!("FROM {}", s.base_raw),
+            ),
             Some(_) => {}
         }
     }

@@ -20,7 +20,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             continue; // no tag / latest is BH-DF-009
         }
         if let Some(from) = cx.df.instructions.get(s.from) {
-            out.at(from.span, format!("base image {} is pinned by tag only", s.base), format!("FROM {}", s.base_raw));
+            out.at(
+                from.span,
+                format!("base image {} is pinned by tag only", s.base),
+                format!("FROM {}", s.base_raw),
+            );
         }
     }
 }

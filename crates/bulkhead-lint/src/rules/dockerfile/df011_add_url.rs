@@ -16,8 +16,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             continue;
         }
         let (srcs, _) = copy_parts(i);
-        for s in srcs.iter().filter(|s| s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@")) {
-            out.at(i.span, format!("ADD fetches {s} without a checksum"), format!("ADD {s}"));
+        for s in srcs.iter().filter(|s| {
+            s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@")
+        }) {
+            out.at(
+                i.span,
+                format!("ADD fetches {s} without a checksum"),
+                format!("ADD {s}"),
+            );
         }
     }
 }

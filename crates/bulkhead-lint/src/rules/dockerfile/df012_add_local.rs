@@ -10,10 +10,18 @@ rule! {
     check: check,
 }
 
-const ARCHIVES: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".gz", ".bz2", ".xz"];
+const ARCHIVES: &[&str] = &[
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst",
+    ".gz", ".bz2", ".xz",
+];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.df.instructions.iter().filter(|i| i.keyword == "ADD" && i.heredocs.is_empty()) {
+    for i in cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "ADD" && i.heredocs.is_empty())
+    {
         let (srcs, _) = copy_parts(i);
         let local: Vec<&String> = srcs
             .iter()
@@ -21,7 +29,25 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             .filter(|s| !ARCHIVES.iter().any(|a| s.to_ascii_lowercase().ends_with(a)))
             .collect();
         if !local.is_empty() && local.len() == srcs.len() {
-            out.at(i.span, format!("ADD of local files ({}): use COPY", local.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")), format!("ADD {}", local.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")));
+            out.at(
+                i.span,
+                format!(
+                    "ADD of local files ({}): use COPY",
+                    local
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                format!(
+                    "ADD {}",
+                    local
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            );
         }
     }
 }

@@ -10,7 +10,9 @@ rule! {
     check: check,
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "dash", "ksh", "python", "python3", "perl", "ruby", "node"];
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "ash", "dash", "ksh", "python", "python3", "perl", "ruby", "node",
+];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in &cx.runs {
@@ -21,10 +23,21 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             if c.join == Join::Pipe && prev_fetch && SHELLS.contains(&p) {
                 hit = Some(format!("{p} reads a downloaded script from a pipe"));
             }
-            if SHELLS.contains(&p) && c.words.iter().any(|w| w.contains("$(curl") || w.contains("$(wget") || w.contains("<(curl") || w.contains("<(wget")) {
+            if SHELLS.contains(&p)
+                && c.words.iter().any(|w| {
+                    w.contains("$(curl")
+                        || w.contains("$(wget")
+                        || w.contains("<(curl")
+                        || w.contains("<(wget")
+                })
+            {
                 hit = Some(format!("{p} runs a script from command substitution"));
             }
-            prev_fetch = if c.join == Join::Pipe { prev_fetch || p == "curl" || p == "wget" } else { p == "curl" || p == "wget" };
+            prev_fetch = if c.join == Join::Pipe {
+                prev_fetch || p == "curl" || p == "wget"
+            } else {
+                p == "curl" || p == "wget"
+            };
         }
         if let Some(m) = hit {
             out.at(r.inst.span, m, "curl | sh");

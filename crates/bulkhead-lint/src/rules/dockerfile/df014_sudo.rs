@@ -11,7 +11,12 @@ rule! {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in &cx.runs {
-        if r.commands.iter().any(|c| c.words.iter().find(|w| !w.contains('=')).is_some_and(|w| w == "sudo")) {
+        if r.commands.iter().any(|c| {
+            c.words
+                .iter()
+                .find(|w| !w.contains('='))
+                .is_some_and(|w| w == "sudo")
+        }) {
             out.at(r.inst.span, "RUN uses sudo", "sudo");
         }
     }

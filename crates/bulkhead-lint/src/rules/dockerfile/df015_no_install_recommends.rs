@@ -16,9 +16,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         for c in &r.commands {
             if is(c, &["apt-get", "apt"], &["install"])
                 && !has_flag(c, &["--no-install-recommends"], None)
-                && !c.words.iter().any(|w| w.contains("Install-Recommends=false") || w.contains("Install-Recommends=0"))
+                && !c.words.iter().any(|w| {
+                    w.contains("Install-Recommends=false") || w.contains("Install-Recommends=0")
+                })
             {
-                out.at(r.inst.span, "apt-get install without --no-install-recommends", c.words.join(" "));
+                out.at(
+                    r.inst.span,
+                    "apt-get install without --no-install-recommends",
+                    c.words.join(" "),
+                );
                 break;
             }
         }

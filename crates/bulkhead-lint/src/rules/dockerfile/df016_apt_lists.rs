@@ -13,7 +13,10 @@ rule! {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in cx.runs.iter().filter(|r| in_final(cx, r.inst)) {
-        let installs = r.commands.iter().any(|c| is(c, &["apt-get", "apt"], &["update"]));
+        let installs = r
+            .commands
+            .iter()
+            .any(|c| is(c, &["apt-get", "apt"], &["update"]));
         if !installs || has_cache_mount(r.inst, "/var/lib/apt/lists") {
             continue;
         }
@@ -22,7 +25,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
                 || is(c, &["apt-get", "apt"], &["dist-clean", "distclean"])
         });
         if !cleaned {
-            out.at(r.inst.span, "apt-get update/install without removing /var/lib/apt/lists", "apt-get");
+            out.at(
+                r.inst.span,
+                "apt-get update/install without removing /var/lib/apt/lists",
+                "apt-get",
+            );
         }
     }
 }

@@ -16,7 +16,9 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         if has_cache_mount(r.inst, "/var/cache/apk") || has_cache_mount(r.inst, "/etc/apk/cache") {
             continue;
         }
-        let cleaned = r.commands.iter().any(|c| c.program() == "rm" && c.words.iter().any(|w| w.starts_with("/var/cache/apk")));
+        let cleaned = r.commands.iter().any(|c| {
+            c.program() == "rm" && c.words.iter().any(|w| w.starts_with("/var/cache/apk"))
+        });
         for c in &r.commands {
             if is(c, &["apk"], &["add"]) && !has_flag(c, &["--no-cache"], None) && !cleaned {
                 out.at(r.inst.span, "apk add without --no-cache", c.words.join(" "));

@@ -12,14 +12,30 @@ rule! {
 
 const PMS: &[&str] = &["apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "apk"];
 const UPD: &[&str] = &["update", "makecache", "refresh", "ref"];
-const INST: &[&str] = &["install", "upgrade", "add", "dist-upgrade", "full-upgrade", "in", "up", "dup", "reinstall", "build-dep", "source"];
+const INST: &[&str] = &[
+    "install",
+    "upgrade",
+    "add",
+    "dist-upgrade",
+    "full-upgrade",
+    "in",
+    "up",
+    "dup",
+    "reinstall",
+    "build-dep",
+    "source",
+];
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in &cx.runs {
         let upd = r.commands.iter().any(|c| is(c, PMS, UPD));
         let inst = r.commands.iter().any(|c| is(c, PMS, INST));
         if upd && !inst {
-            out.at(r.inst.span, "package index updated without an install in the same RUN", "update");
+            out.at(
+                r.inst.span,
+                "package index updated without an install in the same RUN",
+                "update",
+            );
         }
     }
 }

@@ -32,7 +32,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             && let Some(m) = i.flag("chmod").and_then(|f| f.value.clone())
             && world_writable(&m)
         {
-            out.at(i.span, format!("{} --chmod={m} makes files world-writable", i.keyword), format!("--chmod={m}"));
+            out.at(
+                i.span,
+                format!("{} --chmod={m} makes files world-writable", i.keyword),
+                format!("--chmod={m}"),
+            );
         }
     }
     for r in &cx.runs {
@@ -40,8 +44,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             if c.program() != "chmod" {
                 continue;
             }
-            if let Some(m) = c.argv().iter().skip(1).find(|w| !w.starts_with('-') || w.starts_with("-w")).filter(|m| world_writable(m)) {
-                out.at(r.inst.span, format!("chmod {m} makes files world-writable"), c.words.join(" "));
+            if let Some(m) = c
+                .argv()
+                .iter()
+                .skip(1)
+                .find(|w| !w.starts_with('-') || w.starts_with("-w"))
+                .filter(|m| world_writable(m))
+            {
+                out.at(
+                    r.inst.span,
+                    format!("chmod {m} makes files world-writable"),
+                    c.words.join(" "),
+                );
                 break;
             }
         }
@@ -53,7 +67,17 @@ mod tests {
     use super::world_writable;
     #[test]
     fn modes() {
-        assert!(world_writable("777") && world_writable("0666") && world_writable("o+w") && world_writable("a+rwx"));
-        assert!(!world_writable("755") && !world_writable("1777") && !world_writable("u+w") && !world_writable("+x"));
+        assert!(
+            world_writable("777")
+                && world_writable("0666")
+                && world_writable("o+w")
+                && world_writable("a+rwx")
+        );
+        assert!(
+            !world_writable("755")
+                && !world_writable("1777")
+                && !world_writable("u+w")
+                && !world_writable("+x")
+        );
     }
 }

@@ -10,8 +10,15 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.final_instructions().iter().filter(|i| i.keyword == "EXPOSE") {
-        if i.words().iter().any(|w| matches!(w.as_str(), "22" | "22/tcp" | "22/udp")) {
+    for i in cx
+        .final_instructions()
+        .iter()
+        .filter(|i| i.keyword == "EXPOSE")
+    {
+        if i.words()
+            .iter()
+            .any(|w| matches!(w.as_str(), "22" | "22/tcp" | "22/udp"))
+        {
             out.at(i.span, "EXPOSE 22 (SSH)", "EXPOSE 22");
         }
     }

@@ -12,7 +12,10 @@ rule! {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in &cx.runs {
-        if r.commands.iter().any(|c| is(c, &["apt-get", "apt"], &["dist-upgrade", "full-upgrade"]) || is(c, &["zypper"], &["dist-upgrade", "dup"])) {
+        if r.commands.iter().any(|c| {
+            is(c, &["apt-get", "apt"], &["dist-upgrade", "full-upgrade"])
+                || is(c, &["zypper"], &["dist-upgrade", "dup"])
+        }) {
             out.at(r.inst.span, "dist-upgrade during the build", "dist-upgrade");
         }
     }

@@ -14,7 +14,10 @@ rule! {
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for r in cx.runs.iter().filter(|r| in_final(cx, r.inst)) {
         for pm in ["yum", "dnf", "microdnf", "zypper"] {
-            let installs = r.commands.iter().any(|c| is(c, &[pm], &["install", "in", "groupinstall", "localinstall"]));
+            let installs = r
+                .commands
+                .iter()
+                .any(|c| is(c, &[pm], &["install", "in", "groupinstall", "localinstall"]));
             if !installs || has_cache_mount(r.inst, &format!("/var/cache/{pm}")) {
                 continue;
             }
@@ -23,7 +26,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
                     || (c.program() == "rm" && c.words.iter().any(|w| w.starts_with("/var/cache/")))
             });
             if !cleaned {
-                out.at(r.inst.span, format!("{pm} install without `{pm} clean`"), pm);
+                out.at(
+                    r.inst.span,
+                    format!("{pm} install without `{pm} clean`"),
+                    pm,
+                );
             }
         }
     }

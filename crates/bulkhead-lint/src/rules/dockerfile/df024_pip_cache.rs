@@ -12,7 +12,11 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    let env_off = cx.final_instructions().iter().filter(|i| i.keyword == "ENV").any(|i| i.key_values().iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR"));
+    let env_off = cx
+        .final_instructions()
+        .iter()
+        .filter(|i| i.keyword == "ENV")
+        .any(|i| i.key_values().iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR"));
     if env_off {
         return;
     }
@@ -22,9 +26,18 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         }
         for c in &r.commands {
             let pip = is(c, &["pip", "pip3"], &["install"])
-                || (c.program().starts_with("python") && c.argv().windows(3).any(|w| w.first().is_some_and(|a| a == "-m") && w.get(1).is_some_and(|a| a.starts_with("pip")) && w.get(2).is_some_and(|a| a == "install")));
+                || (c.program().starts_with("python")
+                    && c.argv().windows(3).any(|w| {
+                        w.first().is_some_and(|a| a == "-m")
+                            && w.get(1).is_some_and(|a| a.starts_with("pip"))
+                            && w.get(2).is_some_and(|a| a == "install")
+                    }));
             if pip && !has_flag(c, &["--no-cache-dir"], None) {
-                out.at(r.inst.span, "pip install without --no-cache-dir", c.words.join(" "));
+                out.at(
+                    r.inst.span,
+                    "pip install without --no-cache-dir",
+                    c.words.join(" "),
+                );
                 break;
             }
         }

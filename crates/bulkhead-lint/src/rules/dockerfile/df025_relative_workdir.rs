@@ -14,7 +14,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         let w = crate::dockerfile::expand::unquote(i.expanded.trim());
         let windows = w.get(1..3).is_some_and(|s| s.starts_with(':'));
         if !w.is_empty() && !w.starts_with('/') && !w.starts_with('$') && !windows {
-            out.at(i.span, format!("WORKDIR {w} is relative"), format!("WORKDIR {w}"));
+            out.at(
+                i.span,
+                format!("WORKDIR {w} is relative"),
+                format!("WORKDIR {w}"),
+            );
         }
     }
 }

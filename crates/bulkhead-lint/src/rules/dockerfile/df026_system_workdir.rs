@@ -16,7 +16,11 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             .iter()
             .any(|p| w == *p || w.starts_with(&format!("{p}/")));
         if bad {
-            out.at(i.span, format!("WORKDIR {w} is a system folder"), format!("WORKDIR {w}"));
+            out.at(
+                i.span,
+                format!("WORKDIR {w} is a system folder"),
+                format!("WORKDIR {w}"),
+            );
         }
     }
 }

@@ -16,9 +16,15 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             if port.contains('$') || port.is_empty() {
                 continue;
             }
-            let ok = port.split('-').all(|p| p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)));
+            let ok = port
+                .split('-')
+                .all(|p| p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n)));
             if !ok {
-                out.at(i.span, format!("EXPOSE {w}: not a valid port"), format!("EXPOSE {w}"));
+                out.at(
+                    i.span,
+                    format!("EXPOSE {w}: not a valid port"),
+                    format!("EXPOSE {w}"),
+                );
             }
         }
     }

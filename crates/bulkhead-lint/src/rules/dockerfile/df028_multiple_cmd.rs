@@ -12,8 +12,21 @@ rule! {
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for s in &cx.df.stages {
         for kw in ["CMD", "ENTRYPOINT", "HEALTHCHECK"] {
-            for i in cx.df.stage_instructions(s).iter().filter(|i| i.keyword == kw).skip(1) {
-                out.at(i.span, format!("more than one {kw} in stage {}: only the last applies", s.name.clone().unwrap_or_else(|| s.index.to_string())), kw);
+            for i in cx
+                .df
+                .stage_instructions(s)
+                .iter()
+                .filter(|i| i.keyword == kw)
+                .skip(1)
+            {
+                out.at(
+                    i.span,
+                    format!(
+                        "more than one {kw} in stage {}: only the last applies",
+                        s.name.clone().unwrap_or_else(|| s.index.to_string())
+                    ),
+                    kw,
+                );
             }
         }
     }

@@ -10,7 +10,12 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.df.instructions.iter().filter(|i| i.keyword == "MAINTAINER") {
+    for i in cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "MAINTAINER")
+    {
         out.at(i.span, "MAINTAINER is deprecated", "MAINTAINER");
     }
 }

@@ -11,14 +11,27 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.df.instructions.iter().filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.heredocs.is_empty()) {
+    for i in cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.heredocs.is_empty())
+    {
         let (srcs, dest) = copy_parts(i);
         if let Some(d) = dest
             && srcs.len() > 1
             && !d.ends_with('/')
             && !d.contains('$')
         {
-            out.at(i.span, format!("{} has {} sources but destination {d} has no trailing /", i.keyword, srcs.len()), d);
+            out.at(
+                i.span,
+                format!(
+                    "{} has {} sources but destination {d} has no trailing /",
+                    i.keyword,
+                    srcs.len()
+                ),
+                d,
+            );
         }
     }
 }

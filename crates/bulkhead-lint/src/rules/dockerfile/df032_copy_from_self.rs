@@ -11,9 +11,18 @@ rule! {
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for i in cx.df.instructions.iter().filter(|i| i.keyword == "COPY") {
-        let (Some(from), Some(stage)) = (i.flag("from").and_then(|f| f.value.clone()), i.stage.and_then(|s| cx.df.stages.get(s))) else { continue };
+        let (Some(from), Some(stage)) = (
+            i.flag("from").and_then(|f| f.value.clone()),
+            i.stage.and_then(|s| cx.df.stages.get(s)),
+        ) else {
+            continue;
+        };
         if stage.name.as_deref() == Some(from.to_ascii_lowercase().as_str()) {
-            out.at(i.span, format!("COPY --from={from} inside stage {from}"), format!("--from={from}"));
+            out.at(
+                i.span,
+                format!("COPY --from={from} inside stage {from}"),
+                format!("--from={from}"),
+            );
         }
     }
 }

@@ -12,10 +12,19 @@ rule! {
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for (n, s) in cx.df.stages.iter().enumerate() {
         let Some(name) = &s.name else { continue };
-        if cx.df.stages.iter().take(n).any(|p| p.name.as_ref() == Some(name))
+        if cx
+            .df
+            .stages
+            .iter()
+            .take(n)
+            .any(|p| p.name.as_ref() == Some(name))
             && let Some(from) = cx.df.instructions.get(s.from)
         {
-            out.at(from.span, format!("stage name {name} is used twice"), format!("AS {name}"));
+            out.at(
+                from.span,
+                format!("stage name {name} is used twice"),
+                format!("AS {name}"),
+            );
         }
     }
 }

@@ -15,16 +15,28 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         if r.inst.is_json() || !r.commands.iter().any(|c| c.join == Join::Pipe) {
             continue;
         }
-        let shell_ok = r.inst.stage.and_then(|s| cx.df.stages.get(s)).is_some_and(|s| {
-            cx.df.instructions.get(s.from..).unwrap_or(&[]).iter()
-                .take_while(|i| !std::ptr::eq(*i, r.inst))
-                .filter(|i| i.keyword == "SHELL")
-                .last()
-                .is_some_and(|i| i.args_text().contains("pipefail"))
-        });
+        let shell_ok = r
+            .inst
+            .stage
+            .and_then(|s| cx.df.stages.get(s))
+            .is_some_and(|s| {
+                cx.df
+                    .instructions
+                    .get(s.from..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take_while(|i| !std::ptr::eq(*i, r.inst))
+                    .filter(|i| i.keyword == "SHELL")
+                    .last()
+                    .is_some_and(|i| i.args_text().contains("pipefail"))
+            });
         let inline = r.inst.script().contains("pipefail");
         if !shell_ok && !inline {
-            out.at(r.inst.span, "RUN uses a pipe without `set -o pipefail`", "|");
+            out.at(
+                r.inst.span,
+                "RUN uses a pipe without `set -o pipefail`",
+                "|",
+            );
         }
     }
 }

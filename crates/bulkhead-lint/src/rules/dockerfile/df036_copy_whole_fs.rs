@@ -11,10 +11,19 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    for i in cx.df.instructions.iter().filter(|i| i.keyword == "COPY" && i.flag("from").is_some()) {
+    for i in cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == "COPY" && i.flag("from").is_some())
+    {
         let (srcs, _) = copy_parts(i);
         if srcs.iter().any(|s| s == "/" || s == "/." || s == "/*") {
-            out.at(i.span, "COPY --from copies the whole root filesystem", "COPY --from / /");
+            out.at(
+                i.span,
+                "COPY --from copies the whole root filesystem",
+                "COPY --from / /",
+            );
         }
     }
 }

@@ -13,8 +13,17 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
     for e in &cx.df.errors {
         out.at(e.span, e.message.clone(), "");
     }
-    for i in cx.df.instructions.iter().filter(|i| i.stage.is_none() && i.keyword != "ARG" && i.keyword != "FROM") {
-        out.at(i.span, format!("{} before the first FROM", i.keyword), i.keyword.clone());
+    for i in cx
+        .df
+        .instructions
+        .iter()
+        .filter(|i| i.stage.is_none() && i.keyword != "ARG" && i.keyword != "FROM")
+    {
+        out.at(
+            i.span,
+            format!("{} before the first FROM", i.keyword),
+            i.keyword.clone(),
+        );
     }
     if cx.df.stages.is_empty() && !cx.df.instructions.is_empty() {
         out.line(1, "no FROM instruction", "");

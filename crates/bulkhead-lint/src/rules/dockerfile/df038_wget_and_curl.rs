@@ -10,9 +10,17 @@ rule! {
 }
 
 fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
-    let first = |tool: &str| cx.runs.iter().find(|r| r.commands.iter().any(|c| c.program() == tool));
+    let first = |tool: &str| {
+        cx.runs
+            .iter()
+            .find(|r| r.commands.iter().any(|c| c.program() == tool))
+    };
     if let (Some(a), Some(b)) = (first("curl"), first("wget")) {
-        let later = if a.inst.span.start.line > b.inst.span.start.line { a } else { b };
+        let later = if a.inst.span.start.line > b.inst.span.start.line {
+            a
+        } else {
+            b
+        };
         out.at(later.inst.span, "both curl and wget are used", "curl/wget");
     }
 }

@@ -14,7 +14,14 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         for v in i.words() {
             let v = v.trim_end_matches('/');
             if matches!(v, "/sys" | "/dev" | "/proc" | "") {
-                out.at(i.span, format!("VOLUME {} is a system folder", if v.is_empty() { "/" } else { v }), format!("VOLUME {v}"));
+                out.at(
+                    i.span,
+                    format!(
+                        "VOLUME {} is a system folder",
+                        if v.is_empty() { "/" } else { v }
+                    ),
+                    format!("VOLUME {v}"),
+                );
             }
         }
     }

@@ -16,32 +16,67 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
             let a = c.argv();
             let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
             let p = c.program();
-            if p == "aws" && w(1) == "configure" && w(2) == "set" && w(3).contains("aws_secret_access_key") {
+            if p == "aws"
+                && w(1) == "configure"
+                && w(2) == "set"
+                && w(3).contains("aws_secret_access_key")
+            {
                 return Some("aws configure set aws_secret_access_key");
             }
-            if p == "npm" && w(1) == "config" && w(2) == "set" && a.iter().any(|x| x.contains("_authToken") || x.contains("_auth")) {
+            if p == "npm"
+                && w(1) == "config"
+                && w(2) == "set"
+                && a.iter()
+                    .any(|x| x.contains("_authToken") || x.contains("_auth"))
+            {
                 return Some("npm config set _authToken");
             }
             if p == "gcloud" && a.iter().any(|x| x == "activate-service-account") {
                 return Some("gcloud auth activate-service-account");
             }
-            if p == "az" && w(1) == "login" && a.iter().any(|x| x == "-p" || x.starts_with("--password")) {
+            if p == "az"
+                && w(1) == "login"
+                && a.iter().any(|x| x == "-p" || x.starts_with("--password"))
+            {
                 return Some("az login -p");
             }
-            if p == "doctl" && w(1) == "auth" && a.iter().any(|x| x == "-t" || x.starts_with("--access-token")) {
+            if p == "doctl"
+                && w(1) == "auth"
+                && a.iter()
+                    .any(|x| x == "-t" || x.starts_with("--access-token"))
+            {
                 return Some("doctl auth init -t");
             }
-            if p == "docker" && w(1) == "login" && a.iter().any(|x| x == "-p" || x.starts_with("--password=")) {
+            if p == "docker"
+                && w(1) == "login"
+                && a.iter().any(|x| x == "-p" || x.starts_with("--password="))
+            {
                 return Some("docker login -p");
             }
-            let writes = c.words.iter().any(|x| x == ">" || x == ">>" || x.starts_with('>')) || p == "tee";
-            if writes && c.words.iter().any(|x| x.ends_with(".npmrc") || x.ends_with(".netrc") || x.ends_with(".aws/credentials") || x.ends_with(".git-credentials") || x.ends_with(".pypirc")) {
+            let writes = c
+                .words
+                .iter()
+                .any(|x| x == ">" || x == ">>" || x.starts_with('>'))
+                || p == "tee";
+            if writes
+                && c.words.iter().any(|x| {
+                    x.ends_with(".npmrc")
+                        || x.ends_with(".netrc")
+                        || x.ends_with(".aws/credentials")
+                        || x.ends_with(".git-credentials")
+                        || x.ends_with(".pypirc")
+                })
+            {
                 return Some("credentials written to a file");
             }
             None
         });
         if let Some(h) = hit {
-            out.at(r.inst.span, format!("{h} in RUN without --mount=type=secret"), h);
+            out.at(
+                r.inst.span,
+                format!("{h} in RUN without --mount=type=secret"),
+                h,
+            );
         }
     }
 }

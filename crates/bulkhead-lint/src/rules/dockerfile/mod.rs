@@ -54,4 +54,9 @@ register! {
     df039_apt,
     df040_sensitive_volume,
     df041_credentials_in_run,
+    df042_apt_pin,
+    df043_pip_pin,
+    df044_npm_pin,
+    df045_apk_pin,
+    df046_gem_pin,
 }

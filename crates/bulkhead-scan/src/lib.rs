@@ -8,6 +8,11 @@
 //! layer results are then squashed: the final filesystem view, the OS, and
 //! each package database with the layer that introduced every package.
 //!
+//! An optional [`ContentScanner`] (the secret scanner) rides the same pass:
+//! it sees every regular file it asks for in every layer, including files a
+//! later layer deletes or replaces (they still ship in the layer blob), and
+//! its findings are stored per layer in [`LayerAnalysis::secrets`].
+//!
 //! **Invariant**: nothing is extracted to disk and nothing from the image is
 //! executed; only analyzer-requested files are held, each capped.
 
@@ -18,6 +23,7 @@ pub use inventory::{Inventory, PackageSet, build_inventory};
 use bulkhead_analyzers::{Analyzer, FileAnalysis};
 use bulkhead_image::Image;
 use bulkhead_layerfs::{Entry, Expect, LayerIndex, Limits, capture};
+use bulkhead_types::Secret;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +39,33 @@ pub struct LayerAnalysis {
     pub files: BTreeMap<String, Vec<FileAnalysis>>,
     /// Analyzer complaints (malformed databases, …).
     pub warnings: Vec<String>,
+    /// Findings of the content scanner by path (already redacted: never a
+    /// raw secret, so this may be cached). Empty without a content scanner.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets: BTreeMap<String, Vec<Secret>>,
+}
+
+/// A scanner that reads file content during the streaming pass (the secret
+/// scanner). It must be cheap to call from several threads at once.
+///
+/// For each regular file: [`wants`](Self::wants) decides from the entry
+/// alone (path, size); then, when the file is not already captured for an
+/// analyzer, the first [`sniff_len`](Self::sniff_len) bytes are read and
+/// [`accepts`](Self::accepts) may refuse them (binary content), so binaries
+/// are never read whole; finally [`scan`](Self::scan) gets the content.
+pub trait ContentScanner: Send + Sync {
+    /// Whether to look at this file at all.
+    fn wants(&self, entry: &Entry) -> bool;
+    /// How many leading bytes [`accepts`](Self::accepts) needs.
+    fn sniff_len(&self) -> usize {
+        0
+    }
+    /// Whether to read the rest after seeing the head (e.g. not binary).
+    fn accepts(&self, _head: &[u8]) -> bool {
+        true
+    }
+    /// Scan the whole content; findings must be redacted.
+    fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret>;
 }
 
 /// Errors of a scan.
@@ -82,6 +115,7 @@ impl<R: Read> Read for Counting<'_, R> {
 
 fn analyze_stream(
     analyzers: &[Box<dyn Analyzer>],
+    content: Option<&dyn ContentScanner>,
     limits: &Limits,
     walk: impl FnOnce(
         &dyn Fn(&Entry) -> bool,
@@ -90,8 +124,30 @@ fn analyze_stream(
 ) -> Result<LayerAnalysis, bulkhead_layerfs::LayerError> {
     let mut files: BTreeMap<String, Vec<FileAnalysis>> = BTreeMap::new();
     let mut warnings = Vec::new();
-    let wants = |e: &Entry| analyzers.iter().any(|a| a.required(&e.path, e.size));
+    let mut secrets: BTreeMap<String, Vec<Secret>> = BTreeMap::new();
+    let analyzed = |e: &Entry| analyzers.iter().any(|a| a.required(&e.path, e.size));
+    let scanned = |e: &Entry| content.is_some_and(|c| c.wants(e));
+    let wants = |e: &Entry| analyzed(e) || scanned(e);
     let mut on_file = |e: &Entry, r: &mut dyn Read| -> io::Result<()> {
+        if !analyzed(e) {
+            // Only the content scanner wants it: sniff the head first so
+            // binaries are skipped without reading them whole.
+            let Some(c) = content else { return Ok(()) };
+            let cap = e.size.min(limits.max_capture);
+            let mut head = Vec::new();
+            let sniff = u64::try_from(c.sniff_len()).unwrap_or(u64::MAX).min(cap);
+            r.take(sniff).read_to_end(&mut head)?;
+            if !c.accepts(&head) {
+                return Ok(());
+            }
+            r.take(cap.saturating_sub(head.len() as u64))
+                .read_to_end(&mut head)?;
+            let found = c.scan(e, &head);
+            if !found.is_empty() {
+                secrets.entry(e.path.clone()).or_default().extend(found);
+            }
+            return Ok(());
+        }
         let captured = capture(e, r, limits)?;
         if captured.truncated {
             warnings.push(format!(
@@ -107,6 +163,17 @@ fn analyze_stream(
                 Err(err) => warnings.push(format!("{}: {err}", a.name())),
             }
         }
+        if let Some(c) = content
+            && c.wants(e)
+        {
+            let head = bytes.get(..c.sniff_len()).unwrap_or(&bytes);
+            if c.accepts(head) {
+                let found = c.scan(e, &bytes);
+                if !found.is_empty() {
+                    secrets.entry(e.path.clone()).or_default().extend(found);
+                }
+            }
+        }
         Ok(())
     };
     let index = walk(&wants, &mut on_file)?;
@@ -114,14 +181,17 @@ fn analyze_stream(
         index,
         files,
         warnings,
+        secrets,
     })
 }
 
-/// Analyze every layer of an image, in parallel. `progress` receives counts
-/// of stored bytes read.
+/// Analyze every layer of an image, in parallel. `content` (optional) reads
+/// every file it wants in every layer during the same pass. `progress`
+/// receives counts of stored bytes read.
 pub fn analyze_image_layers(
     image: &Image,
     analyzers: &[Box<dyn Analyzer>],
+    content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<LayerAnalysis>, ScanError> {
@@ -142,7 +212,7 @@ pub fn analyze_image_layers(
                 digest: layer.digest.clone(),
                 diff_id: Some(layer.diff_id.clone()),
             };
-            analyze_stream(analyzers, &opts.limits, |wants, on_file| {
+            analyze_stream(analyzers, content, &opts.limits, |wants, on_file| {
                 bulkhead_layerfs::walk_layer(reader, &expect, &opts.limits, wants, on_file)
             })
             .map_err(|source| ScanError::Layer {
@@ -154,13 +224,15 @@ pub fn analyze_image_layers(
         .collect()
 }
 
-/// Analyze a root filesystem directory as a single layer.
+/// Analyze a root filesystem directory as a single layer (`content`: see
+/// [`analyze_image_layers`]).
 pub fn analyze_dir(
     dir: &Path,
     analyzers: &[Box<dyn Analyzer>],
+    content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
 ) -> Result<LayerAnalysis, ScanError> {
-    analyze_stream(analyzers, &opts.limits, |wants, on_file| {
+    analyze_stream(analyzers, content, &opts.limits, |wants, on_file| {
         bulkhead_layerfs::walk_dir(dir, &opts.limits, wants, on_file)
     })
     .map_err(|source| ScanError::Dir {

@@ -7,7 +7,7 @@ use crate::progress;
 use anyhow::{Context, Result, bail};
 use bulkhead_image::{Image, Platform};
 use bulkhead_layerfs::Limits;
-use bulkhead_scan::{Inventory, ScanOptions};
+use bulkhead_scan::{ContentScanner, Inventory, LayerAnalysis, ScanOptions};
 use bulkhead_types::{ArtifactType, Class, ImageMetadata, Report, ScanResult};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -69,6 +69,9 @@ pub struct Scanned {
     /// The image, for the image-config and secret scanners (None for a directory).
     #[allow(dead_code)]
     pub image: Option<Image>,
+    /// Per-layer analyses (one for a directory): they hold the content
+    /// scanner's findings.
+    pub layers: Vec<LayerAnalysis>,
 }
 
 fn scan_options(args: &TargetArgs) -> Result<ScanOptions> {
@@ -79,8 +82,14 @@ fn scan_options(args: &TargetArgs) -> Result<ScanOptions> {
     Ok(ScanOptions { limits })
 }
 
-/// Read an image file into an inventory.
-pub fn scan_image_file(global: &GlobalArgs, path: &Path, args: &TargetArgs) -> Result<Scanned> {
+/// Read an image file into an inventory (`content`: an optional scanner of
+/// file contents run in the same pass, e.g. secrets).
+pub fn scan_image_file(
+    global: &GlobalArgs,
+    path: &Path,
+    args: &TargetArgs,
+    content: Option<&dyn ContentScanner>,
+) -> Result<Scanned> {
     let platform = match &args.platform {
         Some(p) => Some(Platform::parse(p).map_err(anyhow::Error::msg)?),
         None => None,
@@ -95,9 +104,9 @@ pub fn scan_image_file(global: &GlobalArgs, path: &Path, args: &TargetArgs) -> R
         let sofar = done.fetch_add(n, Ordering::Relaxed) + n;
         bar.set_position(sofar);
     };
-    let layers =
-        bulkhead_scan::analyze_image_layers(&image, &analyzers, &scan_options(args)?, &tick)
-            .with_context(|| format!("cannot read image {}", path.display()))?;
+    let opts = scan_options(args)?;
+    let layers = bulkhead_scan::analyze_image_layers(&image, &analyzers, content, &opts, &tick)
+        .with_context(|| format!("cannot read image {}", path.display()))?;
     bar.finish_and_clear();
     let inventory = bulkhead_scan::build_inventory(&layers, &image.layer_refs());
     let name = image
@@ -119,17 +128,23 @@ pub fn scan_image_file(global: &GlobalArgs, path: &Path, args: &TargetArgs) -> R
         report,
         inventory,
         image: Some(image),
+        layers,
     })
 }
 
 /// Read a root filesystem directory into an inventory.
-pub fn scan_dir(global: &GlobalArgs, dir: &Path, args: &TargetArgs) -> Result<Scanned> {
+pub fn scan_dir(
+    global: &GlobalArgs,
+    dir: &Path,
+    args: &TargetArgs,
+    content: Option<&dyn ContentScanner>,
+) -> Result<Scanned> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
     let analyzers = bulkhead_analyzers::all();
     let spinner = progress::spinner(global.quiet, &format!("reading {}", dir.display()));
-    let layer = bulkhead_scan::analyze_dir(dir, &analyzers, &scan_options(args)?)?;
+    let layer = bulkhead_scan::analyze_dir(dir, &analyzers, content, &scan_options(args)?)?;
     spinner.finish_and_clear();
     let inventory = bulkhead_scan::build_inventory(std::slice::from_ref(&layer), &[]);
     let mut report = Report::new(dir.display().to_string(), ArtifactType::Filesystem);
@@ -138,6 +153,7 @@ pub fn scan_dir(global: &GlobalArgs, dir: &Path, args: &TargetArgs) -> Result<Sc
         report,
         inventory,
         image: None,
+        layers: vec![layer],
     })
 }
 
@@ -147,11 +163,23 @@ pub fn scan_target(
     target: Option<&str>,
     args: &TargetArgs,
 ) -> Result<Scanned> {
+    scan_target_with(global, target, args, None)
+}
+
+/// [`scan_target`] with a content scanner (secrets) run in the same pass.
+pub fn scan_target_with(
+    global: &GlobalArgs,
+    target: Option<&str>,
+    args: &TargetArgs,
+    content: Option<&dyn ContentScanner>,
+) -> Result<Scanned> {
     match (target, &args.input) {
         (Some(_), Some(_)) => bail!("give either a target or --input, not both"),
-        (None, Some(path)) => scan_image_file(global, path, args),
-        (Some(t), None) if Path::new(t).is_dir() => scan_dir(global, Path::new(t), args),
-        (Some(t), None) if Path::new(t).is_file() => scan_image_file(global, Path::new(t), args),
+        (None, Some(path)) => scan_image_file(global, path, args, content),
+        (Some(t), None) if Path::new(t).is_dir() => scan_dir(global, Path::new(t), args, content),
+        (Some(t), None) if Path::new(t).is_file() => {
+            scan_image_file(global, Path::new(t), args, content)
+        }
         (Some(t), None) => bail!(
             "{t} is not a file or directory here. Reading images by name from the Docker daemon or a registry \
              is not available yet: export the image with `docker save {t} -o image.tar` and pass --input image.tar"

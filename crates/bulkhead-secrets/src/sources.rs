@@ -1,0 +1,265 @@
+//! Where secrets are looked for, and how findings become report results.
+
+use crate::Scanner;
+use crate::scanner::{SNIFF_LEN, is_binary};
+use bulkhead_image::Image;
+use bulkhead_layerfs::{Entry, EntryKind, Squashed};
+use bulkhead_scan::{ContentScanner, LayerAnalysis};
+use bulkhead_types::{Class, LayerRef, Report, ScanResult, Secret};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Target of the findings in the image config's `Env`.
+pub const TARGET_ENV: &str = "image config (env)";
+/// Target of the findings in the image history (`created_by`).
+pub const TARGET_HISTORY: &str = "image history";
+
+impl ContentScanner for Scanner {
+    fn wants(&self, entry: &Entry) -> bool {
+        entry.kind == EntryKind::File && Scanner::wants(self, &entry.path, entry.size)
+    }
+    fn sniff_len(&self) -> usize {
+        SNIFF_LEN
+    }
+    fn accepts(&self, head: &[u8]) -> bool {
+        !is_binary(head)
+    }
+    fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret> {
+        Scanner::scan(self, &entry.path, content)
+    }
+}
+
+/// The report's reference to layer `i`, with secrets in its `created_by`
+/// redacted.
+fn layer_ref(image: &Image, i: usize, scanner: &Scanner) -> Option<LayerRef> {
+    image.layers.get(i).map(|l| {
+        let mut r = l.layer_ref();
+        r.created_by = scanner.redact_text(&r.created_by);
+        r
+    })
+}
+
+fn result(target: String, mut secrets: Vec<Secret>) -> ScanResult {
+    secrets.sort_by(|a, b| {
+        let la = a.layer.as_ref().map(|l| l.index);
+        let lb = b.layer.as_ref().map(|l| l.index);
+        (la, a.start_line, &a.rule_id).cmp(&(lb, b.start_line, &b.rule_id))
+    });
+    let mut r = ScanResult::new(target, Class::Secret, "");
+    r.secrets = secrets;
+    r
+}
+
+/// Secret results of an image: files of every layer (with `Layer`, and
+/// `RemovedIn` when a later layer deleted or replaced that version of the
+/// file: it still ships in the image), then the config `Env`, then the
+/// history. `layers` come from [`bulkhead_scan::analyze_image_layers`] with
+/// this scanner; `fs` is the squashed view of the same layers.
+pub fn image_results(
+    image: &Image,
+    layers: &[LayerAnalysis],
+    fs: &Squashed,
+    scanner: &Scanner,
+) -> Vec<ScanResult> {
+    let removed: HashMap<(&str, usize), usize> = fs
+        .removed
+        .iter()
+        .map(|r| ((r.path.as_str(), r.added_in), r.removed_in))
+        .collect();
+    let mut by_path: BTreeMap<&str, Vec<Secret>> = BTreeMap::new();
+    for (i, layer) in layers.iter().enumerate() {
+        for (path, found) in &layer.secrets {
+            let removed_in = removed
+                .get(&(path.as_str(), i))
+                .and_then(|&m| layer_ref(image, m, scanner));
+            for s in found {
+                let mut s = s.clone();
+                s.layer = layer_ref(image, i, scanner);
+                s.removed_in = removed_in.clone();
+                by_path.entry(path.as_str()).or_default().push(s);
+            }
+        }
+    }
+    let mut out: Vec<ScanResult> = by_path
+        .into_iter()
+        .map(|(p, s)| result(p.to_string(), s))
+        .collect();
+    let env = env_secrets(&image.config, scanner);
+    if !env.is_empty() {
+        out.push(result(TARGET_ENV.to_string(), env));
+    }
+    let history = history_secrets(image, scanner);
+    if !history.is_empty() {
+        out.push(result(TARGET_HISTORY.to_string(), history));
+    }
+    out
+}
+
+/// Secrets in the config's `Env`: `StartLine` is the entry's 1-based position.
+pub fn env_secrets(config: &serde_json::Value, scanner: &Scanner) -> Vec<Secret> {
+    let env = config
+        .get("config")
+        .or_else(|| config.get("Config"))
+        .and_then(|c| c.get("Env"))
+        .and_then(|e| e.as_array());
+    let mut out = Vec::new();
+    for (i, item) in env.into_iter().flatten().enumerate() {
+        let Some(text) = item.as_str() else { continue };
+        for mut s in scanner.scan_text(text) {
+            s.start_line = i + 1;
+            s.end_line = i + 1;
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Secrets in the history's `created_by`: `StartLine` is the entry's
+/// 1-based position in the history (empty-layer entries included); `Layer`
+/// is the layer the entry made, when it made one.
+pub fn history_secrets(image: &Image, scanner: &Scanner) -> Vec<Secret> {
+    let history = image.config.get("history").and_then(|h| h.as_array());
+    let mut out = Vec::new();
+    let mut layer = 0usize;
+    for (i, h) in history.into_iter().flatten().enumerate() {
+        let empty = h
+            .get("empty_layer")
+            .and_then(|e| e.as_bool())
+            .unwrap_or(false);
+        let this_layer = (!empty).then_some(layer);
+        if !empty {
+            layer += 1;
+        }
+        let Some(text) = h.get("created_by").and_then(|c| c.as_str()) else {
+            continue;
+        };
+        for mut s in scanner.scan_text(text) {
+            s.start_line = i + 1;
+            s.end_line = i + 1;
+            s.layer = this_layer.and_then(|l| layer_ref(image, l, scanner));
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Secret results of a directory scanned as one layer (`bulkhead fs`).
+pub fn dir_results(layer: &LayerAnalysis) -> Vec<ScanResult> {
+    layer
+        .secrets
+        .iter()
+        .map(|(p, s)| result(p.clone(), s.clone()))
+        .collect()
+}
+
+/// Remove secrets from the parts of a report that repeat image data: the
+/// image config (`Env`, history, labels, …) and every layer's `created_by`.
+pub fn redact_report(report: &mut Report, scanner: &Scanner) {
+    if let Some(cfg) = report.metadata.image_config.as_mut() {
+        redact_json(cfg, scanner);
+    }
+    let fix = |l: &mut LayerRef| l.created_by = scanner.redact_text(&l.created_by);
+    report.metadata.layers.iter_mut().for_each(fix);
+    for r in &mut report.results {
+        for p in &mut r.packages {
+            if let Some(l) = p.layer.as_mut() {
+                fix(l);
+            }
+        }
+        for v in &mut r.vulnerabilities {
+            if let Some(l) = v.layer.as_mut() {
+                fix(l);
+            }
+        }
+        for s in &mut r.secrets {
+            s.layer
+                .iter_mut()
+                .chain(s.removed_in.iter_mut())
+                .for_each(fix);
+        }
+    }
+}
+
+fn redact_json(v: &mut serde_json::Value, scanner: &Scanner) {
+    match v {
+        serde_json::Value::String(s) => *s = scanner.redact_text(s),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, scanner)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, scanner)),
+        _ => {}
+    }
+}
+
+/// Whether a file name is a dotenv file: `.env`, `.env.*`, `*.env`.
+pub fn is_env_file(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|n| n == ".env" || n.starts_with(".env.") || n.ends_with(".env"))
+}
+
+/// Dotenv files under `roots` (folders are searched like `bulkhead config`
+/// does: up to 16 levels, skipping `.git`, `node_modules` and `target`;
+/// files are taken as given when they are dotenv files).
+pub fn find_env_files(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            if is_env_file(root) {
+                out.push(root.clone());
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(root)
+            .max_depth(16)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir()
+                        && matches!(
+                            e.file_name().to_str(),
+                            Some(".git" | "node_modules" | "target")
+                        ))
+            });
+        for e in walker.flatten() {
+            if e.file_type().is_file() && is_env_file(e.path()) {
+                out.push(e.into_path());
+            }
+        }
+    }
+    out
+}
+
+/// Scan files read from disk (Dockerfiles, Compose, dotenv files): one
+/// result per file with findings. Unreadable files become warnings.
+pub fn file_results(files: &[PathBuf], scanner: &Scanner) -> (Vec<ScanResult>, Vec<String>) {
+    let mut results = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in files {
+        if !seen.insert(f.clone()) {
+            continue;
+        }
+        let name = f.display().to_string();
+        let meta = match std::fs::metadata(f) {
+            Ok(m) => m,
+            Err(e) => {
+                warnings.push(format!("cannot read {name} for secrets: {e}"));
+                continue;
+            }
+        };
+        if !Scanner::wants(scanner, &name, meta.len()) {
+            continue;
+        }
+        match std::fs::read(f) {
+            Ok(bytes) => {
+                let found = scanner.scan(&name, &bytes);
+                if !found.is_empty() {
+                    results.push(result(name, found));
+                }
+            }
+            Err(e) => warnings.push(format!("cannot read {name} for secrets: {e}")),
+        }
+    }
+    (results, warnings)
+}

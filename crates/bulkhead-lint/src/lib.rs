@@ -42,7 +42,8 @@ impl FileKind {
     }
 }
 
-/// Detect a file kind from its name: `Dockerfile*`, `*.Dockerfile`,
+/// Detect a file kind from its name: `Dockerfile*` (not `Dockerfile.md`,
+/// `.bak`, `.orig`, `.expected`, …), `*.Dockerfile`,
 /// `*.dockerfile`, `Containerfile*`, `docker-compose*.yml|yaml`,
 /// `compose*.yml|yaml`, `.dockerignore`.
 pub fn detect_kind(path: &Path) -> Option<FileKind> {
@@ -50,10 +51,20 @@ pub fn detect_kind(path: &Path) -> Option<FileKind> {
     if name == ".dockerignore" {
         return Some(FileKind::DockerIgnore);
     }
-    if name.starts_with("dockerfile")
-        || name.starts_with("containerfile")
-        || name.ends_with(".dockerfile")
-    {
+    if name.ends_with(".dockerfile") {
+        return Some(FileKind::Dockerfile);
+    }
+    if name.starts_with("dockerfile") || name.starts_with("containerfile") {
+        // `Dockerfile.dev` is a Dockerfile; `Dockerfile.md`, backups and
+        // test expectations next to it are not.
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let not_dockerfile = [
+            "md", "txt", "orig", "bak", "rej", "swp", "json", "yml", "yaml", "sh", "py",
+            "expected", "snap", "sarif", "log", "lock", "tmp", "old", "sig", "patch", "diff",
+        ];
+        if name.contains('.') && not_dockerfile.contains(&ext) {
+            return None;
+        }
         return Some(FileKind::Dockerfile);
     }
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
@@ -86,6 +97,10 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Findings hidden by inline `# bulkhead:ignore` comments.
     pub suppressed: usize,
+    /// Why the file could not be loaded (a Compose file that is not valid
+    /// YAML, too large or deep, or has wrong types); it is also reported as
+    /// a BH-CO-026 finding.
+    pub load_error: Option<String>,
 }
 
 /// A problem reading inputs.
@@ -161,12 +176,19 @@ pub fn lint_file(path: &Path, kind: FileKind, opts: &LintOptions) -> Result<File
         source,
     })?;
     let text = String::from_utf8_lossy(&text).into_owned();
+    let mut load_error = None;
     let findings = match kind {
         FileKind::Dockerfile => {
             let ctx = if opts.no_context { None } else { path.parent() };
             lint_dockerfile(&text, ctx, opts)
         }
-        FileKind::Compose => lint_compose(&text, path, opts),
+        FileKind::Compose => match lint_compose_checked(&text, path, opts) {
+            Ok(f) => f,
+            Err(e) => {
+                load_error = Some(e.to_string());
+                vec![invalid_compose_finding(e)]
+            }
+        },
         FileKind::DockerIgnore => Vec::new(),
     };
     let sup = suppress::Suppressions::scan(&text);
@@ -180,6 +202,7 @@ pub fn lint_file(path: &Path, kind: FileKind, opts: &LintOptions) -> Result<File
         kind,
         suppressed: before - findings.len(),
         findings,
+        load_error,
     })
 }
 
@@ -200,6 +223,26 @@ pub fn lint_dockerfile(text: &str, context: Option<&Path>, opts: &LintOptions) -
 
 /// Lint Compose text; load errors become one BH-CO-026 finding.
 pub fn lint_compose(text: &str, path: &Path, opts: &LintOptions) -> Vec<Finding> {
+    lint_compose_checked(text, path, opts).unwrap_or_else(|e| vec![invalid_compose_finding(e)])
+}
+
+fn invalid_compose_finding(e: compose::ComposeError) -> Finding {
+    Finding {
+        rule: &rules::compose::co026_invalid_file::RULE.meta,
+        line: e.line.max(1),
+        end_line: e.line.max(1),
+        col: 0,
+        message: e.message,
+        evidence: String::new(),
+    }
+}
+
+/// Lint Compose text; a file that cannot be loaded is an error.
+pub fn lint_compose_checked(
+    text: &str,
+    path: &Path,
+    opts: &LintOptions,
+) -> Result<Vec<Finding>, compose::ComposeError> {
     let env = match &opts.env {
         Some(e) => e.clone(),
         None => {
@@ -217,22 +260,11 @@ pub fn lint_compose(text: &str, path: &Path, opts: &LintOptions) -> Vec<Finding>
         env: Some(env.clone()),
         profiles: opts.profiles.clone(),
     };
-    match compose::load_str(text, path, &env, &lopts) {
-        Ok(project) => {
-            let cx = rules::ComposeCx { project: &project };
-            let mut f = rules::run_compose(&cx);
-            f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
-            f
-        }
-        Err(e) => vec![Finding {
-            rule: &rules::compose::co026_invalid_file::RULE.meta,
-            line: e.line.max(1),
-            end_line: e.line.max(1),
-            col: 0,
-            message: e.message,
-            evidence: String::new(),
-        }],
-    }
+    let project = compose::load_str(text, path, &env, &lopts)?;
+    let cx = rules::ComposeCx { project: &project };
+    let mut f = rules::run_compose(&cx);
+    f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
+    Ok(f)
 }
 
 /// Convert a finding to the shared report type.
@@ -266,6 +298,9 @@ pub fn to_report(artifact: &str, files: &[FileReport]) -> Report {
     for f in files {
         let mut res = ScanResult::new(f.path.display().to_string(), Class::Config, f.kind.as_str());
         res.misconfigurations = f.findings.iter().map(to_misconfiguration).collect();
+        if let Some(e) = &f.load_error {
+            r.warnings.push(format!("{e} (reported as BH-CO-026)"));
+        }
         if f.suppressed > 0 {
             r.warnings.push(format!(
                 "{}: {} finding(s) suppressed by inline bulkhead:ignore comments",
@@ -276,4 +311,26 @@ pub fn to_report(artifact: &str, files: &[FileReport]) -> Report {
         r.results.push(res);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_name() {
+        let k = |n: &str| detect_kind(Path::new(n));
+        assert_eq!(k("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("dir/Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(k("api.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("Dockerfile.expected"), None);
+        assert_eq!(k("Dockerfile.md"), None);
+        assert_eq!(k("Dockerfile.bak"), None);
+        assert_eq!(k("docker-compose.yml"), Some(FileKind::Compose));
+        assert_eq!(k("compose.prod.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("compose.yml.expected"), None);
+        assert_eq!(k(".dockerignore"), Some(FileKind::DockerIgnore));
+        assert_eq!(k("values.yml"), None);
+    }
 }

@@ -13,6 +13,9 @@ pub struct ConfigArgs {
     /// Files or folders: Dockerfile*, *.Dockerfile, Containerfile*,
     /// docker-compose*.yml, compose*.yaml, .dockerignore. Folders are searched
     /// (skipping .git, node_modules, target). Default: the current folder.
+    /// A Compose file named here that cannot be loaded (bad YAML, alias
+    /// bomb, too deep, wrong types) is an input error (exit 2); one found in
+    /// a folder is reported as finding BH-CO-026 and the others are checked.
     pub paths: Vec<PathBuf>,
     /// Dockerfile: treat this stage as the final one (like `docker build --target`).
     #[arg(long)]
@@ -92,6 +95,15 @@ pub fn run(global: &GlobalArgs, args: ConfigArgs) -> Result<i32> {
         args.paths.clone()
     };
     let files = lint_paths(&paths, &opts)?;
+    for f in &files {
+        if let Some(e) = &f.load_error
+            && paths.iter().any(|p| p == &f.path)
+        {
+            bail!(
+                "{e}; fix the Compose file (`docker compose -f FILE config` shows how Compose reads it)"
+            );
+        }
+    }
     let name = paths
         .iter()
         .map(|p| p.display().to_string())

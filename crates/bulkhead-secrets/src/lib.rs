@@ -19,6 +19,7 @@ mod redact;
 pub mod rule;
 pub mod rules;
 mod scanner;
+#[cfg(feature = "sources")]
 pub mod sources;
 pub mod validate;
 

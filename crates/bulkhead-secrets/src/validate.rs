@@ -153,7 +153,8 @@ pub fn looks_like_code(v: &str) -> bool {
     {
         return true;
     }
-    if ["||", "&&", "=>", "==", "!=", "?.", "::", "->", "+="]
+    // Operators that base64 and generated passwords do not produce.
+    if ["||", "&&", "=>", "?.", "::", "->"]
         .iter()
         .any(|op| v.contains(op))
     {

@@ -1,0 +1,3 @@
+import stripe
+stripe.api_key = "sk_live_wCFVRRj1fcJ0q1VjNHFSiRkw"
+RESTRICTED = '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'

@@ -1,0 +1,7 @@
+#!/bin/sh
+export GITHUB_TOKEN=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
+git clone https://x-access-token:ghs_Y8NixAAJb6MYwGSgmC4pr981fpMPzJ0LpZOe@github.com/acme/app.git
+oauth: 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
+curl -H 'Authorization: token ghu_6LtUBkBFWJT8qbExTS3JHSK6tGN9562sn9ow' https://api.github.com/user
+refresh=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
+GH_PAT="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"

@@ -1,0 +1,1 @@
+const MAPS_KEY = "AIzaCEYru93cZBJQNcMs7N5M0qKt_uzZmytKm4-";

@@ -1,0 +1,3 @@
+DEBUG = False
+SECRET_KEY = '9K8dDYUEtG3EZnt5vfytrPdXBfr5ym=ii+ZZ4MmtZnseN7+n+8'
+EMAIL_HOST_PASSWORD = "esf+avxgn3WTcT"

@@ -8,6 +8,7 @@ pub mod db;
 pub mod image;
 pub mod scan;
 pub mod seccomp;
+pub mod secret;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;

@@ -2,7 +2,7 @@
 //! against the offline advisory database, and report.
 
 use super::db;
-use super::image::{TargetArgs, package_results, scan_target};
+use super::image::{TargetArgs, package_results};
 use crate::args::{GlobalArgs, ReportArgs};
 use crate::output::{self, EmitOptions};
 use anyhow::{Context, Result, bail};
@@ -165,10 +165,12 @@ fn run_scan(
 ) -> Result<i32> {
     let mut notes: Vec<String> = Vec::new();
     let mut vuln = false;
+    let mut secret = false;
     for s in &args.scanners {
         match s.trim().to_ascii_lowercase().as_str() {
             "vuln" => vuln = true,
-            "secret" | "misconfig" => notes.push(format!(
+            "secret" => secret = true,
+            "misconfig" => notes.push(format!(
                 "the {} scanner is not available yet in this build; it was skipped",
                 s.trim()
             )),
@@ -183,7 +185,16 @@ fn run_scan(
     } else {
         None
     };
-    let scanned = scan_target(global, target, targs)?;
+    // The secret scanner reads file contents in the same pass over the layers;
+    // its rules also redact secrets the report repeats from the image config.
+    let secrets = super::secret::load_scanner(global)?;
+    let content: Option<&dyn bulkhead_scan::ContentScanner> = secret.then_some(&secrets);
+    let scanned = super::image::scan_target_with(global, target, targs, content)?;
+    let secret_results = if secret {
+        super::secret::secret_results(&scanned, &secrets)
+    } else {
+        Vec::new()
+    };
     let mut report = scanned.report;
     let inventory = scanned.inventory;
     report.results = package_results(&report, &inventory);
@@ -211,6 +222,8 @@ fn run_scan(
         tracing::warn!("{n}");
     }
     report.warnings = notes;
+    report.results.extend(secret_results);
+    super::secret::redact_report(&mut report, &secrets);
     output::emit(
         report,
         global,

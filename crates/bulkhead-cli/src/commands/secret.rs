@@ -1,0 +1,58 @@
+//! Secret scanning glue shared by `image`, `fs` and `config` (not a command
+//! of its own): builds the scanner from `[secrets]` in the settings file and
+//! turns a scanned target into secret results.
+
+use super::image::Scanned;
+use crate::args::GlobalArgs;
+use anyhow::{Context, Result};
+use bulkhead_secrets::{Scanner, SecretsConfig, sources};
+use bulkhead_types::{Report, ScanResult};
+use std::path::PathBuf;
+
+/// The scanner with the built-in rules plus `[secrets]` from `--config` (or
+/// ./bulkhead.toml when present).
+pub fn load_scanner(global: &GlobalArgs) -> Result<Scanner> {
+    let path = match &global.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let p = PathBuf::from("bulkhead.toml");
+            p.is_file().then_some(p)
+        }
+    };
+    let config = match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read settings file {}", path.display()))?;
+            SecretsConfig::from_settings_toml(&text).with_context(|| {
+                format!(
+                    "settings file {}: fix the [secrets] section or pass another --config",
+                    path.display()
+                )
+            })?
+        }
+        None => SecretsConfig::default(),
+    };
+    Ok(Scanner::new(&config)?)
+}
+
+/// Secret results of a target scanned with `scanner` as its content
+/// scanner: image layers (with `Layer`/`RemovedIn`), config `Env` and
+/// history; or the files of a directory.
+pub fn secret_results(scanned: &Scanned, scanner: &Scanner) -> Vec<ScanResult> {
+    match &scanned.image {
+        Some(image) => {
+            sources::image_results(image, &scanned.layers, &scanned.inventory.fs, scanner)
+        }
+        None => scanned
+            .layers
+            .iter()
+            .flat_map(sources::dir_results)
+            .collect(),
+    }
+}
+
+/// Hide secrets that the report would otherwise repeat from image data
+/// (config `Env`, history, layer `created_by`).
+pub fn redact_report(report: &mut Report, scanner: &Scanner) {
+    sources::redact_report(report, scanner);
+}

@@ -1,0 +1,260 @@
+//! `bulkhead image --scanners secret` and `bulkhead fs --scanners secret`
+//! on images built by the test image builder: secrets in files deleted,
+//! overwritten or hidden by an opaque whiteout in a later layer (they still
+//! ship), in the config `Env` and in the history; and redaction in every
+//! output format.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use bulkhead_fixtures::{ImageBuilder, Layout};
+use bulkhead_secrets::validate::token_checksum;
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn bulkhead() -> Command {
+    let mut c = Command::cargo_bin("bulkhead").unwrap();
+    c.env_remove("BULKHEAD_CACHE_DIR");
+    c
+}
+
+/// A format-valid fake GitHub token (valid checksum) made from `seed`.
+fn ghp(seed: char) -> String {
+    let random: String = format!("{seed}x9Kq2LmN8pR4tV6wY1zA3bC5dE7fG0")
+        .chars()
+        .take(30)
+        .collect();
+    format!("ghp_{random}{}", token_checksum(&random))
+}
+
+fn npm(seed: char) -> String {
+    let random: String = format!("{seed}Q7wE2rT9yU4iO6pA1sD3fG5hJ8kL0")
+        .chars()
+        .take(30)
+        .collect();
+    format!("npm_{random}{}", token_checksum(&random))
+}
+
+const STRIPE: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXyZ9aB";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    secrets: Vec<String>,
+}
+
+/// Layers: 0 adds files with secrets; 1 deletes one, overwrites one, makes
+/// a folder opaque; 2 adds a file that stays. Env and history hold secrets.
+fn image() -> Fixture {
+    let (deleted, overwritten, opaque, kept, env, hist) = (
+        ghp('a'),
+        ghp('b'),
+        npm('c'),
+        ghp('d'),
+        ghp('e'),
+        STRIPE.to_string(),
+    );
+    let mut b = ImageBuilder::new().config(
+        "Env",
+        json!(["PATH=/usr/bin:/bin", format!("GITHUB_TOKEN={env}")]),
+    );
+    b.layer("COPY . /app")
+        .file("app/.env", format!("APP=1\nTOKEN={deleted}\n").as_bytes())
+        .unwrap()
+        .file(
+            "etc/app.conf",
+            format!("# conf\nkey = {overwritten}\n").as_bytes(),
+        )
+        .unwrap()
+        .file(
+            "opt/cfg/.npmrc",
+            format!("//registry.npmjs.org/:_authToken={opaque}\n").as_bytes(),
+        )
+        .unwrap()
+        .file("bin/tool", b"\x7fELF\x00\x00binary ghp_notscanned")
+        .unwrap();
+    b.layer("RUN rm /app/.env && echo clean > /etc/app.conf")
+        .whiteout("app/.env")
+        .unwrap()
+        .file("etc/app.conf", b"# conf\nkey = from-vault\n")
+        .unwrap()
+        .opaque("opt/cfg")
+        .unwrap()
+        .file("opt/cfg/README", b"empty\n")
+        .unwrap();
+    b.layer(&format!(
+        "RUN curl -u {hist}: https://api.stripe.com/v1/charges"
+    ))
+    .file(
+        "srv/settings.txt",
+        format!("\n\ngithub = {kept}\n").as_bytes(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.tar");
+    b.write(Layout::DockerOci, &path).unwrap();
+    Fixture {
+        _dir: dir,
+        path,
+        secrets: vec![deleted, overwritten, opaque, kept, env, hist],
+    }
+}
+
+fn scan(input: &Path, format: &str, extra: &[&str]) -> (i32, String) {
+    let out = bulkhead()
+        .args([
+            "image",
+            "--quiet",
+            "--scanners",
+            "secret",
+            "--format",
+            format,
+            "--input",
+        ])
+        .arg(input)
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "bulkhead image failed ({code}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, String::from_utf8(out.stdout).unwrap())
+}
+
+fn secrets_of<'a>(report: &'a Value, target: &str) -> Vec<&'a Value> {
+    report["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Target"] == target && r["Class"] == "secret")
+        .flat_map(|r| r["Secrets"].as_array().unwrap().iter())
+        .collect()
+}
+
+fn one<'a>(report: &'a Value, target: &str) -> &'a Value {
+    let s = secrets_of(report, target);
+    assert_eq!(s.len(), 1, "{target}: {s:?}\nreport: {report:#}");
+    s[0]
+}
+
+#[test]
+fn layers_env_and_history() {
+    let f = image();
+    let (_, out) = scan(&f.path, "json", &[]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+
+    // Deleted by a whiteout in layer 1: still shipped in layer 0.
+    let s = one(&report, "app/.env");
+    assert_eq!(s["RuleID"], "github-token");
+    assert_eq!(s["StartLine"], 2);
+    assert_eq!(s["Layer"]["Index"], 0);
+    assert_eq!(s["RemovedIn"]["Index"], 1);
+    assert_eq!(s["Match"], "TOKEN=ghp_*****");
+
+    // Overwritten in layer 1.
+    let s = one(&report, "etc/app.conf");
+    assert_eq!(s["Layer"]["Index"], 0);
+    assert_eq!(s["RemovedIn"]["Index"], 1);
+
+    // Hidden by an opaque whiteout of its folder in layer 1.
+    let s = one(&report, "opt/cfg/.npmrc");
+    assert_eq!(s["RuleID"], "npm-access-token");
+    assert_eq!(s["Layer"]["Index"], 0);
+    assert_eq!(s["RemovedIn"]["Index"], 1);
+
+    // Still in the final filesystem: no RemovedIn.
+    let s = one(&report, "srv/settings.txt");
+    assert_eq!(s["StartLine"], 3);
+    assert_eq!(s["Layer"]["Index"], 2);
+    assert!(s.get("RemovedIn").is_none());
+
+    // Binary files are skipped.
+    assert!(secrets_of(&report, "bin/tool").is_empty());
+
+    // Config Env: line = the entry's position.
+    let s = one(&report, "image config (env)");
+    assert_eq!(s["RuleID"], "github-token");
+    assert_eq!(s["StartLine"], 2);
+    assert!(s.get("Layer").is_none());
+
+    // History: line = the history entry (entry 1 is an empty-layer ENV),
+    // layer = the layer it made; its created_by is shown redacted.
+    let s = one(&report, "image history");
+    assert_eq!(s["RuleID"], "stripe-secret-key");
+    assert_eq!(s["StartLine"], 4);
+    assert_eq!(s["Layer"]["Index"], 2);
+    assert!(
+        s["Layer"]["CreatedBy"]
+            .as_str()
+            .unwrap()
+            .contains("sk_l*****")
+    );
+}
+
+#[test]
+fn no_output_format_shows_a_whole_secret() {
+    let f = image();
+    for format in ["table", "json", "sarif"] {
+        let (_, out) = scan(&f.path, format, &[]);
+        assert!(
+            out.contains("*****"),
+            "{format}: no redacted match in:\n{out}"
+        );
+        for secret in &f.secrets {
+            assert!(
+                !out.contains(secret.as_str()),
+                "{format} output shows a whole secret ({}…)",
+                &secret[..4]
+            );
+        }
+    }
+}
+
+#[test]
+fn exit_code_when_secrets_are_found() {
+    let f = image();
+    let (code, _) = scan(&f.path, "json", &["--exit-code", "1"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn allowlists_from_the_settings_file() {
+    let f = image();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("bulkhead.toml");
+    std::fs::write(
+        &settings,
+        "[secrets]\nallow_paths = ['^app/']\ndisable_rules = ['stripe-secret-key']\n",
+    )
+    .unwrap();
+    let (_, out) = scan(&f.path, "json", &["--config", settings.to_str().unwrap()]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(secrets_of(&report, "app/.env").is_empty());
+    assert!(secrets_of(&report, "image history").is_empty());
+    assert_eq!(secrets_of(&report, "etc/app.conf").len(), 1);
+}
+
+#[test]
+fn fs_scans_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = ghp('f');
+    std::fs::write(dir.path().join(".env"), format!("X=1\nGH={token}\n")).unwrap();
+    let out = bulkhead()
+        .args(["fs", "--quiet", "--scanners", "secret", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains(&token));
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let s = one(&report, ".env");
+    assert_eq!(s["StartLine"], 2);
+    assert_eq!(s["RuleID"], "github-token");
+}

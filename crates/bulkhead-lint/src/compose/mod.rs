@@ -379,13 +379,125 @@ fn resolve_extends(
         ));
     };
     let base = resolve_extends(base, &base_services, &base_dir, env, depth + 1, warnings)?;
-    let mut merged = merge(&base, node);
+    let mut merged = merge_service(&base, node);
     if let Value::Map(m) = &mut merged.value {
         m.retain(|(k, _)| k != "extends");
     }
     merged.line = node.line;
     merged.key_line = node.key_line;
     Ok(merged)
+}
+
+/// Keys whose list form (`- NAME=value`) is a mapping in disguise.
+const MAP_LIKE: &[&str] = &["environment", "labels", "sysctls", "annotations"];
+/// Keys whose entries are merged by their container path.
+const BY_TARGET: &[&str] = &["volumes", "devices"];
+
+/// Merge a service onto the one it `extends` (Compose's rules, checked
+/// against `docker-compose config` in tests/compose_oracle.rs): mapping-like
+/// keys merge by name whether written as a list or a mapping, volumes and
+/// devices by container path, other sequences are joined without
+/// duplicates, and scalars from `over` win.
+fn merge_service(base: &Node, over: &Node) -> Node {
+    let (Value::Map(b), Value::Map(o)) = (&base.value, &over.value) else {
+        return merge(base, over);
+    };
+    let mut out = b.clone();
+    for (k, v) in o {
+        let merged = match out.iter().find(|(bk, _)| bk == k).map(|(_, bv)| bv) {
+            None => v.clone(),
+            Some(bv) if MAP_LIKE.contains(&k.as_str()) => merge(&as_map(bv), &as_map(v)),
+            Some(bv) if BY_TARGET.contains(&k.as_str()) => merge_by_target(bv, v),
+            Some(bv) => merge(bv, v),
+        };
+        match out.iter_mut().find(|(bk, _)| bk == k) {
+            Some((_, slot)) => *slot = merged,
+            None => out.push((k.clone(), merged)),
+        }
+    }
+    Node {
+        value: Value::Map(out),
+        line: over.line,
+        col: over.col,
+        key_line: over.key_line,
+    }
+}
+
+/// `[A=1, B]` → `{A: "1", B: null}`; mappings are returned as they are.
+fn as_map(n: &Node) -> Node {
+    let Value::Seq(items) = &n.value else {
+        return n.clone();
+    };
+    let entries = items
+        .iter()
+        .filter_map(|i| {
+            let t = i.str()?;
+            let (k, v) = match t.split_once('=') {
+                Some((k, v)) => (
+                    k,
+                    Value::Scalar {
+                        text: v.to_string(),
+                        plain: false,
+                    },
+                ),
+                None => (t, Value::Null),
+            };
+            Some((
+                k.to_string(),
+                Node {
+                    value: v,
+                    line: i.line,
+                    col: i.col,
+                    key_line: i.line,
+                },
+            ))
+        })
+        .collect();
+    Node {
+        value: Value::Map(entries),
+        ..n.clone()
+    }
+}
+
+/// The container path of a volume or device entry (short or long syntax).
+fn entry_target(n: &Node) -> Option<String> {
+    match n.str() {
+        Some(t) => {
+            let parts: Vec<&str> = t.split(':').collect();
+            match parts.as_slice() {
+                [only] => Some((*only).to_string()),
+                [_, target, ..] => Some((*target).to_string()),
+                [] => None,
+            }
+        }
+        None => n.get("target").and_then(Node::str).map(str::to_string),
+    }
+}
+
+/// Join two lists; an entry of `over` replaces a `base` entry with the
+/// same container path.
+fn merge_by_target(base: &Node, over: &Node) -> Node {
+    let (Value::Seq(b), Value::Seq(o)) = (&base.value, &over.value) else {
+        return merge(base, over);
+    };
+    let targets: Vec<Option<String>> = o.iter().map(entry_target).collect();
+    let mut out: Vec<Node> = b
+        .iter()
+        .filter(|x| {
+            let t = entry_target(x);
+            t.is_none() || !targets.contains(&t)
+        })
+        .cloned()
+        .collect();
+    for v in o {
+        if !out.iter().any(|x| x.value == v.value) {
+            out.push(v.clone());
+        }
+    }
+    Node {
+        value: Value::Seq(out),
+        ..over.clone()
+    }
 }
 
 /// Merge `over` onto `base` (Compose rules, simplified): mappings merge

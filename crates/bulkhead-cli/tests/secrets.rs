@@ -258,3 +258,57 @@ fn fs_scans_a_folder() {
     assert_eq!(s["StartLine"], 2);
     assert_eq!(s["RuleID"], "github-token");
 }
+
+#[test]
+fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (ghp('g'), npm('h'));
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM scratch\nENV GH_TOKEN={a}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: Vq7#rT2mW9pL4xZk\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".env"), format!("NPM_TOKEN={b}\n")).unwrap();
+    let out = bulkhead()
+        .current_dir(dir.path())
+        .args(["config", "--quiet", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains(&a) && !stdout.contains(&b) && !stdout.contains("Vq7#rT2mW9pL4xZk"));
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let mut got: Vec<(String, String, u64)> = report["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Class"] == "secret")
+        .flat_map(|r| {
+            r["Secrets"].as_array().unwrap().iter().map(|s| {
+                (
+                    r["Target"].as_str().unwrap().to_string(),
+                    s["RuleID"].as_str().unwrap().to_string(),
+                    s["StartLine"].as_u64().unwrap(),
+                )
+            })
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("./.env".to_string(), "npm-access-token".to_string(), 1),
+            ("./Dockerfile".to_string(), "github-token".to_string(), 2),
+            (
+                "./compose.yaml".to_string(),
+                "generic-password".to_string(),
+                5
+            ),
+        ],
+        "{report:#}"
+    );
+}

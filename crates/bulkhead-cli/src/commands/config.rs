@@ -109,7 +109,11 @@ pub fn run(global: &GlobalArgs, args: ConfigArgs) -> Result<i32> {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    let report = to_report(&name, &files);
+    let mut report = to_report(&name, &files);
+    // Secrets (class `secret`) in the same Dockerfiles and Compose files, and
+    // in dotenv files under the given paths.
+    let linted: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    super::secret::add_config_secrets(global, &mut report, &linted, &paths)?;
     crate::output::emit(
         report,
         global,

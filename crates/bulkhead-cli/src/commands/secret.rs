@@ -56,3 +56,25 @@ pub fn secret_results(scanned: &Scanned, scanner: &Scanner) -> Vec<ScanResult> {
 pub fn redact_report(report: &mut Report, scanner: &Scanner) {
     sources::redact_report(report, scanner);
 }
+
+/// `bulkhead config`: add secret results for the linted Dockerfiles and
+/// Compose files and for dotenv files (`.env`, `.env.*`, `*.env`) under
+/// `roots`.
+pub fn add_config_secrets(
+    global: &GlobalArgs,
+    report: &mut Report,
+    linted: &[PathBuf],
+    roots: &[PathBuf],
+) -> Result<()> {
+    let scanner = load_scanner(global)?;
+    let mut files: Vec<PathBuf> = linted
+        .iter()
+        .filter(|p| !p.ends_with(".dockerignore"))
+        .cloned()
+        .collect();
+    files.extend(sources::find_env_files(roots));
+    let (results, warnings) = sources::file_results(&files, &scanner);
+    report.results.extend(results);
+    report.warnings.extend(warnings);
+    Ok(())
+}

@@ -10,7 +10,9 @@
 //!
 //! **Adding an analyzer** = one new module plus one line in [`all`].
 
+pub mod lang;
 pub mod os;
+pub mod passwd;
 pub mod purl;
 
 use bulkhead_types::{Ecosystem, Package};
@@ -40,6 +42,8 @@ pub enum FileAnalysis {
     },
     /// Installed-file list of one package (`/var/lib/dpkg/info/NAME.list`).
     FileList { package: String, files: Vec<String> },
+    /// The users of `/etc/passwd`.
+    Users { entries: Vec<passwd::PasswdEntry> },
 }
 
 /// Errors from analyzing a file; the pipeline turns them into warnings.
@@ -69,6 +73,35 @@ pub trait Analyzer: Send + Sync {
     fn required(&self, path: &str, size: u64) -> bool;
     /// Analyze one file's content.
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError>;
+    /// [`required`](Self::required) with the file's permission bits, for
+    /// analyzers that pick files by mode (executables). Defaults to
+    /// `required(path, size)`.
+    fn required_file(&self, path: &str, size: u64, mode: u32) -> bool {
+        let _ = mode;
+        self.required(path, size)
+    }
+    /// How many leading bytes [`accepts`](Self::accepts) needs to decide
+    /// (0: no sniffing). The pipeline reads that head before capturing the
+    /// file, so files with the wrong magic are never read whole.
+    fn sniff_len(&self) -> usize {
+        0
+    }
+    /// Whether a file whose first [`sniff_len`](Self::sniff_len) bytes are
+    /// `head` is one this analyzer reads (e.g. ELF magic).
+    fn accepts(&self, head: &[u8]) -> bool {
+        let _ = head;
+        true
+    }
+    /// Most bytes of a file this analyzer needs; the pipeline reads no more
+    /// (e.g. only the header block of a huge METADATA) and warns when it cut.
+    fn read_limit(&self) -> u64 {
+        u64::MAX
+    }
+    /// True for project lockfiles that only filesystem/project scans read
+    /// (Trivy reads them for `fs`/`repo`, not for images).
+    fn fs_only(&self) -> bool {
+        false
+    }
 }
 
 /// Every analyzer, in a fixed order. Add new analyzers here.
@@ -78,7 +111,28 @@ pub fn all() -> Vec<Box<dyn Analyzer>> {
         Box::new(os::dpkg::DpkgAnalyzer),
         Box::new(os::apk::ApkAnalyzer),
         Box::new(os::rpm::RpmAnalyzer),
+        Box::new(passwd::PasswdAnalyzer),
+        Box::new(lang::python::PythonPkgAnalyzer),
+        Box::new(lang::python::PythonLockAnalyzer),
+        Box::new(lang::node::NodePkgAnalyzer),
+        Box::new(lang::node::NodeLockAnalyzer),
+        Box::new(lang::rust::CargoLockAnalyzer),
+        Box::new(lang::rust::AuditableAnalyzer),
+        Box::new(lang::golang::GoBinaryAnalyzer),
+        Box::new(lang::golang::GoModAnalyzer),
+        Box::new(lang::java::JarAnalyzer),
+        Box::new(lang::ruby::GemspecAnalyzer),
+        Box::new(lang::ruby::GemfileLockAnalyzer),
+        Box::new(lang::php::ComposerInstalledAnalyzer),
+        Box::new(lang::php::ComposerLockAnalyzer),
+        Box::new(lang::dotnet::DotnetAnalyzer),
     ]
+}
+
+/// The analyzers for container images: [`all`] without the project
+/// lockfiles that only `fs` scans read ([`Analyzer::fs_only`]).
+pub fn for_image() -> Vec<Box<dyn Analyzer>> {
+    all().into_iter().filter(|a| !a.fs_only()).collect()
 }
 
 /// Combined version of a set of analyzers (for cache keys).

@@ -2,13 +2,15 @@
 
 use crate::LayerAnalysis;
 use bulkhead_analyzers::os::release::{RELEASE_FILES, detect};
-use bulkhead_analyzers::{FileAnalysis, OsFacts, purl};
+use bulkhead_analyzers::{FileAnalysis, OsFacts, lang, purl};
 use bulkhead_layerfs::{EntryKind, Squashed, squash};
 use bulkhead_types::{Ecosystem, LayerRef, OsInfo, Package};
 use std::collections::{BTreeMap, HashMap};
 
 /// Packages read from one database or manifest (or, for dpkg's distroless
-/// `status.d`, one folder of them).
+/// `status.d`, one folder of them; for per-package language files such as
+/// `*.dist-info/METADATA`, every such file of one ecosystem, with `path`
+/// the target name `Python`, `Node.js`, `Ruby` or `Java`).
 #[derive(Debug, Clone)]
 pub struct PackageSet {
     /// Path of the database in the image (no leading `/`).
@@ -26,6 +28,8 @@ pub struct Inventory {
     pub package_sets: Vec<PackageSet>,
     pub fs: Squashed,
     pub warnings: Vec<String>,
+    /// Users of `/etc/passwd` in the final view (`None`: no such file).
+    pub users: Option<Vec<bulkhead_analyzers::passwd::PasswdEntry>>,
 }
 
 impl Inventory {
@@ -101,7 +105,7 @@ pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inv
                             file_lists.insert(package.as_str(), files);
                         }
                     }
-                    FileAnalysis::Os { .. } => {}
+                    FileAnalysis::Os { .. } | FileAnalysis::Users { .. } => {}
                 }
             }
         }
@@ -161,6 +165,11 @@ pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inv
                 o.distroless = true;
             }
             "var/lib/dpkg/status.d".to_string()
+        } else if let Some(target) = lang::aggregate_target(kind) {
+            // One package per file (dist-info, node_modules package.json,
+            // gemspec, jar): one result per ecosystem, like Trivy's
+            // `Python` / `Node.js` targets; packages keep their own path.
+            target.to_string()
         } else {
             (*path).to_string()
         };
@@ -181,10 +190,21 @@ pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inv
             }
         }
     }
+    // /etc/passwd as the final view has it (through symlinks).
+    let users = fs
+        .resolve("etc/passwd")
+        .and_then(|real| fs.files.get(&real).map(|n| (real.clone(), n.layer)))
+        .and_then(|(real, layer)| {
+            analysis_at(&real, layer)?.iter().find_map(|fa| match fa {
+                FileAnalysis::Users { entries } => Some(entries.clone()),
+                _ => None,
+            })
+        });
     Inventory {
         os,
         package_sets: sets,
         fs,
         warnings,
+        users,
     }
 }

@@ -125,18 +125,37 @@ fn analyze_stream(
     let mut files: BTreeMap<String, Vec<FileAnalysis>> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut secrets: BTreeMap<String, Vec<Secret>> = BTreeMap::new();
-    let analyzed = |e: &Entry| analyzers.iter().any(|a| a.required(&e.path, e.size));
+    let required = |a: &dyn Analyzer, e: &Entry| a.required_file(&e.path, e.size, e.mode);
+    let analyzed = |e: &Entry| analyzers.iter().any(|a| required(a.as_ref(), e));
     let scanned = |e: &Entry| content.is_some_and(|c| c.wants(e));
     let wants = |e: &Entry| analyzed(e) || scanned(e);
     let mut on_file = |e: &Entry, r: &mut dyn Read| -> io::Result<()> {
-        if !analyzed(e) {
+        // Content-sniffing analyzers (binaries by ELF magic) see the head
+        // first, so files with the wrong magic are never read whole.
+        let mut chosen: Vec<&dyn Analyzer> = analyzers
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|a| required(*a, e))
+            .collect();
+        let sniff = chosen.iter().map(|a| a.sniff_len()).max().unwrap_or(0);
+        let mut head = Vec::new();
+        if sniff > 0 {
+            r.take(u64::try_from(sniff).unwrap_or(u64::MAX))
+                .read_to_end(&mut head)?;
+            chosen.retain(|a| {
+                a.sniff_len() == 0 || a.accepts(head.get(..a.sniff_len()).unwrap_or(&head))
+            });
+        }
+        let mut r = io::Cursor::new(head).chain(r);
+        let scan_content = content.filter(|c| c.wants(e));
+        if chosen.is_empty() {
             // Only the content scanner wants it: sniff the head first so
             // binaries are skipped without reading them whole.
-            let Some(c) = content else { return Ok(()) };
+            let Some(c) = scan_content else { return Ok(()) };
             let cap = e.size.min(limits.max_capture);
             let mut head = Vec::new();
             let sniff = u64::try_from(c.sniff_len()).unwrap_or(u64::MAX).min(cap);
-            r.take(sniff).read_to_end(&mut head)?;
+            (&mut r).take(sniff).read_to_end(&mut head)?;
             if !c.accepts(&head) {
                 return Ok(());
             }
@@ -148,7 +167,25 @@ fn analyze_stream(
             }
             return Ok(());
         }
-        let captured = capture(e, r, limits)?;
+        // Analyzers that need only a prefix (METADATA headers) bound the read.
+        let read_limit = if scan_content.is_some() {
+            u64::MAX
+        } else {
+            chosen
+                .iter()
+                .map(|a| a.read_limit())
+                .max()
+                .unwrap_or(u64::MAX)
+        };
+        let mut bounded = e.clone();
+        if e.size > read_limit {
+            bounded.size = read_limit;
+            warnings.push(format!(
+                "{}: {} bytes, only the first {read_limit} read",
+                e.path, e.size
+            ));
+        }
+        let captured = capture(&bounded, &mut r.take(read_limit), limits)?;
         if captured.truncated {
             warnings.push(format!(
                 "{}: larger than the capture limit, read in part",
@@ -156,16 +193,14 @@ fn analyze_stream(
             ));
         }
         let bytes = captured.bytes()?;
-        for a in analyzers.iter().filter(|a| a.required(&e.path, e.size)) {
+        for a in chosen {
             match a.analyze(&e.path, &bytes) {
                 Ok(Some(found)) => files.entry(e.path.clone()).or_default().push(found),
                 Ok(None) => {}
                 Err(err) => warnings.push(format!("{}: {err}", a.name())),
             }
         }
-        if let Some(c) = content
-            && c.wants(e)
-        {
+        if let Some(c) = scan_content {
             let head = bytes.get(..c.sniff_len()).unwrap_or(&bytes);
             if c.accepts(head) {
                 let found = c.scan(e, &bytes);

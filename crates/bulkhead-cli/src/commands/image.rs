@@ -96,7 +96,8 @@ pub fn scan_image_file(
     };
     let image = bulkhead_image::open_input(path, platform.as_ref())
         .with_context(|| format!("cannot read image {}", path.display()))?;
-    let analyzers = bulkhead_analyzers::all();
+    // Project lockfiles are read by `fs`/`sbom DIR` only (Trivy's rule).
+    let analyzers = bulkhead_analyzers::for_image();
     let total: u64 = image.layers.iter().map(|l| l.size).sum();
     let bar = progress::bytes_bar(global.quiet, total, "reading layers");
     let done = AtomicU64::new(0);

@@ -145,7 +145,7 @@ pub fn read_build_info(path: &str, content: &[u8]) -> Result<Option<BuildInfo>, 
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Parse the module info text (`path`, `mod`, `dep`, `=>` lines), with the

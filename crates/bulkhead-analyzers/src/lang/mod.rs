@@ -115,6 +115,52 @@ pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// File names the manifest fuzz target picks from.
+const FUZZ_PATHS: &[&str] = &[
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "poetry.lock",
+    "Pipfile.lock",
+    "requirements.txt",
+    "uv.lock",
+    "Cargo.lock",
+    "go.mod",
+    "Gemfile.lock",
+    "composer.lock",
+    "vendor/composer/installed.json",
+    "app.deps.json",
+    "packages.lock.json",
+    "app/node_modules/a/package.json",
+    "site-packages/a.dist-info/METADATA",
+    "gems/specifications/a.gemspec",
+];
+
+/// Fuzzing entry (also replayed by tests): the first byte picks a file
+/// name, the rest is given to every analyzer reading that name.
+pub fn fuzz_manifest(data: &[u8]) {
+    let Some((sel, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(path) = FUZZ_PATHS.get(usize::from(*sel) % FUZZ_PATHS.len()) else {
+        return;
+    };
+    for a in crate::all() {
+        if a.required(path, rest.len() as u64) {
+            let _ = a.analyze(path, rest);
+        }
+    }
+}
+
+/// Fuzzing entry for the binary readers: Go build info, cargo-auditable
+/// `.dep-v0` and the (nested) jar walker.
+pub fn fuzz_binary(data: &[u8]) {
+    use crate::Analyzer;
+    let _ = golang::GoBinaryAnalyzer.analyze("bin/x", data);
+    let _ = rust::AuditableAnalyzer.analyze("bin/x", data);
+    let _ = java::JarAnalyzer.analyze("x.jar", data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -420,10 +420,20 @@ fn expand(rec: &Record, verdict: range::Verdict) -> Vec<Hit> {
     let related_are_cves = matches!(source_id(&rec.id), "alma" | "rocky");
     let cves = rec.cve_ids(related_are_cves);
     let rated = severity::rate(rec);
+    // Other names of the same vulnerability: the record id and its non-CVE
+    // aliases (GHSA…). A record bundling several CVEs (a DSA) does not make
+    // those CVEs aliases of each other.
     let mut ids: BTreeSet<String> = BTreeSet::new();
     ids.insert(rec.id.clone());
-    ids.extend(rec.aliases.iter().cloned());
-    ids.extend(cves.iter().cloned());
+    ids.extend(
+        rec.aliases
+            .iter()
+            .filter(|a| !a.starts_with("CVE-"))
+            .cloned(),
+    );
+    if cves.len() == 1 {
+        ids.extend(cves.iter().cloned());
+    }
     let keys: Vec<String> = if cves.is_empty() {
         // No CVE: the record id, or the smallest alias so records aliasing
         // each other (PYSEC ↔ GHSA) meet under one key.

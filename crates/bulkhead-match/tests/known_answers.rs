@@ -112,6 +112,11 @@ fn debian11_source_package_below_dsa_fixes() {
     let c = find(&v, "CVE-2022-0778");
     assert_eq!(c.pkg_name, "libssl1.1", "reported on the binary package");
     assert_eq!(c.vendor_ids, vec!["DSA-5103-1"]);
+    assert!(
+        c.aliases.is_empty(),
+        "CVE-2021-4160 is bundled in the DSA, not an alias: {:?}",
+        c.aliases
+    );
     assert_eq!(c.fixed_version, "1.1.1k-1+deb11u2");
     assert_eq!(c.status, VulnStatus::Fixed);
     assert_eq!(

@@ -216,6 +216,19 @@ impl Database {
         Ok(raw.and_then(|r| model::parse_json(r.as_bytes()).ok()))
     }
 
+    /// Every normalised package name that has records in `ecosystem`.
+    pub fn names(&self, ecosystem: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT name FROM affected WHERE ecosystem = ?1 ORDER BY name")
+            .map_err(Error::Query)?;
+        let rows = stmt
+            .query_map([ecosystem], |r| r.get(0))
+            .map_err(Error::Query)?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(Error::Query)
+    }
+
     /// Whether a CVE is in CISA's Known Exploited Vulnerabilities catalogue.
     pub fn is_kev(&self, cve: &str) -> Result<bool> {
         let mut stmt = self

@@ -93,9 +93,8 @@ pub fn run_fs(global: &GlobalArgs, args: FsArgs) -> Result<i32> {
         );
     }
     let target_args = TargetArgs {
-        input: None,
-        platform: None,
         max_layer_size: args.max_layer_size.clone(),
+        ..TargetArgs::default()
     };
     let dir = args.dir.display().to_string();
     run_scan(global, Some(&dir), &target_args, &args.scan)

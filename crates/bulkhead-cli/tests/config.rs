@@ -385,3 +385,74 @@ fn output_file_and_bad_format() {
     let r = run(&["config", "-f", "cyclonedx", "dockerfile/good.Dockerfile"]);
     assert_eq!(r.code, 2, "cyclonedx is not a config format");
 }
+
+/// `bulkhead image --scanners misconfig`: the image-config checks.
+#[test]
+fn image_misconfig_scanner() {
+    use bulkhead_fixtures::{ImageBuilder, Layout};
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("img.tar");
+    let mut b = ImageBuilder::new()
+        .config("User", serde_json::json!("app"))
+        .config(
+            "Env",
+            serde_json::json!(["PATH=/bin", "API_TOKEN=abc123def"]),
+        );
+    b.layer("/bin/sh -c #(nop) ADD file:0123 in / ")
+        .file(
+            "etc/passwd",
+            b"root:x:0:0::/root:/bin/sh\napp:x:0:0::/app:/bin/sh\n",
+        )
+        .unwrap()
+        .file_mode("bin/su", b"x", 0o4755)
+        .unwrap();
+    b.write(Layout::DockerOci, &img).unwrap();
+    let out = Command::cargo_bin("bulkhead")
+        .unwrap()
+        .env_remove("BULKHEAD_CACHE_DIR")
+        .args([
+            "image",
+            "--quiet",
+            "--scanners",
+            "misconfig",
+            "-f",
+            "json",
+            "--input",
+        ])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = v["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["Type"] == "image-config")
+        .expect("an image-config result");
+    assert_eq!(r["Target"], "image config");
+    assert_eq!(r["Class"], "config");
+    let got: Vec<(&str, &str)> = r["Misconfigurations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["ID"].as_str().unwrap(), m["Message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "BH-IM-001",
+                "User \"app\" has UID 0 in the image's /etc/passwd"
+            ),
+            ("BH-IM-003", "the image config has no Healthcheck"),
+            ("BH-IM-004", "Env API_TOKEN holds a secret (by its name)"),
+            ("BH-IM-006", "/bin/su is setuid (mode 4755, layer 0)"),
+        ]
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("abc123def"));
+}

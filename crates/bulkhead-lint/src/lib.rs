@@ -292,6 +292,51 @@ pub fn to_misconfiguration(f: &Finding) -> Misconfiguration {
     }
 }
 
+/// The image-config checks (`bulkhead image --scanners misconfig`): the
+/// config's User (resolved through the image's /etc/passwd), Healthcheck,
+/// Env and history, and setuid/setgid and world-writable entries of the
+/// squashed filesystem. One result, `Target` "image config", `Type`
+/// "image-config"; empty when nothing is found.
+pub fn image_config_results(
+    image: &bulkhead_image::Image,
+    inventory: &bulkhead_scan::Inventory,
+) -> Vec<ScanResult> {
+    let findings = image_config_findings(&image.config, inventory);
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let mut res = ScanResult::new("image config", Class::Config, "image-config");
+    res.misconfigurations = findings.iter().map(to_misconfiguration).collect();
+    vec![res]
+}
+
+/// The image-config findings for a config JSON and an inventory.
+pub fn image_config_findings(
+    config: &serde_json::Value,
+    inventory: &bulkhead_scan::Inventory,
+) -> Vec<Finding> {
+    use bulkhead_layerfs::EntryKind;
+    let files = inventory
+        .fs
+        .files
+        .iter()
+        .filter(|(_, n)| matches!(n.entry.kind, EntryKind::File | EntryKind::Dir))
+        .map(|(p, n)| rules::ImageFile {
+            path: p.trim_start_matches('/').to_string(),
+            mode: n.entry.mode,
+            dir: n.entry.kind == EntryKind::Dir,
+            layer: n.layer,
+        })
+        .collect();
+    let cx = rules::ImageCx {
+        config,
+        user: config["config"]["User"].as_str().unwrap_or(""),
+        users: inventory.users.as_deref(),
+        files,
+    };
+    rules::run_image(&cx)
+}
+
 /// Build a report from file results (`artifact` names the scan).
 pub fn to_report(artifact: &str, files: &[FileReport]) -> Report {
     let mut r = Report::new(artifact, ArtifactType::Config);

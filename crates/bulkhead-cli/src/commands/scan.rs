@@ -165,14 +165,12 @@ fn run_scan(
     let mut notes: Vec<String> = Vec::new();
     let mut vuln = false;
     let mut secret = false;
+    let mut misconfig = false;
     for s in &args.scanners {
         match s.trim().to_ascii_lowercase().as_str() {
             "vuln" => vuln = true,
             "secret" => secret = true,
-            "misconfig" => notes.push(format!(
-                "the {} scanner is not available yet in this build; it was skipped",
-                s.trim()
-            )),
+            "misconfig" => misconfig = true,
             "" => {}
             other => bail!("unknown scanner {other:?}: choose from vuln, secret, misconfig"),
         }
@@ -193,6 +191,20 @@ fn run_scan(
         super::secret::secret_results(&scanned, &secrets)
     } else {
         Vec::new()
+    };
+    // Image-config checks (User, Healthcheck, Env, history, setuid and
+    // world-writable files): an image has a config, a folder has none.
+    let misconfig_results = match &scanned.image {
+        Some(image) if misconfig => bulkhead_lint::image_config_results(image, &scanned.inventory),
+        None if misconfig => {
+            notes.push(
+                "the misconfig scanner checks image configs and a folder has none: \
+                 use `bulkhead config DIR` for its Dockerfiles and Compose files"
+                    .to_string(),
+            );
+            Vec::new()
+        }
+        _ => Vec::new(),
     };
     let mut report = scanned.report;
     let inventory = scanned.inventory;
@@ -222,6 +234,7 @@ fn run_scan(
     }
     report.warnings = notes;
     report.results.extend(secret_results);
+    report.results.extend(misconfig_results);
     super::secret::redact_report(&mut report, &secrets);
     output::emit(
         report,

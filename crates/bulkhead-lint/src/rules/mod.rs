@@ -4,13 +4,13 @@
 //! defining `pub static RULE: Rule`, plus its module name in the
 //! `register!` list of that folder's `mod.rs`.
 //!
-//! The [`Check`] enum names the input a rule reads. Image-config rules (user,
-//! healthcheck, env and history of a built image) will be a third variant
-//! taking the image reader's config model; the metadata, docs, `--list-rules`
-//! and report conversion already handle any kind.
+//! The [`Check`] enum names the input a rule reads: a Dockerfile, a Compose
+//! project, or a built image's config and filesystem ([`ImageCx`]; the image
+//! rules live in one file, `rules/image.rs`).
 
 pub mod compose;
 pub mod dockerfile;
+pub mod image;
 pub mod secrets;
 
 use crate::compose::Project;
@@ -23,6 +23,8 @@ use std::path::Path;
 pub enum RuleKind {
     Dockerfile,
     Compose,
+    /// A built image: its config JSON and squashed filesystem.
+    Image,
 }
 
 impl RuleKind {
@@ -30,6 +32,7 @@ impl RuleKind {
         match self {
             RuleKind::Dockerfile => "dockerfile",
             RuleKind::Compose => "compose",
+            RuleKind::Image => "image",
         }
     }
 }
@@ -58,6 +61,7 @@ pub struct RuleMeta {
 pub enum Check {
     Dockerfile(fn(&DockerfileCx<'_>, &mut Sink<'_>)),
     Compose(fn(&ComposeCx<'_>, &mut Sink<'_>)),
+    Image(fn(&ImageCx<'_>, &mut Sink<'_>)),
 }
 
 /// A rule.
@@ -182,12 +186,38 @@ pub struct ComposeCx<'a> {
     pub project: &'a Project,
 }
 
-/// Every registered rule, Dockerfile rules first, sorted by id within kind.
+/// One entry of an image's squashed filesystem, for image rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFile {
+    /// Path without the leading `/`.
+    pub path: String,
+    /// Permission bits (with setuid/setgid/sticky).
+    pub mode: u32,
+    pub dir: bool,
+    /// Layer index (0-based, `rootfs.diff_ids` order) that put it there.
+    pub layer: usize,
+}
+
+/// Input to image-config rules.
+pub struct ImageCx<'a> {
+    /// The whole image config JSON (`config`, `history`, `rootfs`, …).
+    pub config: &'a serde_json::Value,
+    /// `config.User` (empty when unset).
+    pub user: &'a str,
+    /// The image's /etc/passwd users, when it has that file.
+    pub users: Option<&'a [bulkhead_analyzers::passwd::PasswdEntry]>,
+    /// Regular files and folders of the squashed filesystem.
+    pub files: Vec<ImageFile>,
+}
+
+/// Every registered rule, Dockerfile rules first, then Compose, then image
+/// rules, sorted by id within kind.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     dockerfile::RULES
         .iter()
         .copied()
         .chain(compose::RULES.iter().copied())
+        .chain(image::RULES.iter().copied())
 }
 
 /// A rule by id.
@@ -215,6 +245,21 @@ pub fn run_compose(cx: &ComposeCx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in all() {
         if let Check::Compose(f) = r.check {
+            let mut sink = Sink {
+                rule: &r.meta,
+                out: &mut out,
+            };
+            f(cx, &mut sink);
+        }
+    }
+    out
+}
+
+/// Run every image-config rule.
+pub fn run_image(cx: &ImageCx<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in all() {
+        if let Check::Image(f) = r.check {
             let mut sink = Sink {
                 rule: &r.meta,
                 out: &mut out,
@@ -268,6 +313,7 @@ mod tests {
             let prefix = match r.meta.kind {
                 RuleKind::Dockerfile => "BH-DF-",
                 RuleKind::Compose => "BH-CO-",
+                RuleKind::Image => "BH-IM-",
             };
             assert!(id.starts_with(prefix) && id.len() == 9, "{id}");
             assert!(!r.meta.rationale.is_empty() && !r.meta.fix.is_empty());

@@ -210,6 +210,40 @@ pub fn build_info_packages(path: &str, info: &BuildInfo) -> Vec<Package> {
     out
 }
 
+/// Whether the ELF section header table lies past the end of the file
+/// (a truncated copy). Header offsets per the ELF specification.
+pub fn elf_truncated(content: &[u8]) -> bool {
+    let field = |off: usize, len: usize| -> Option<u64> {
+        let b = content.get(off..off + len)?;
+        let mut v: u64 = 0;
+        let big = content.get(5) == Some(&2);
+        for i in 0..len {
+            let byte = u64::from(*b.get(if big { i } else { len - 1 - i })?);
+            v = (v << 8) | byte;
+        }
+        Some(v)
+    };
+    let end = match content.get(4) {
+        Some(1) => field(0x20, 4).zip(field(0x2E, 2)).zip(field(0x30, 2)),
+        Some(2) => field(0x28, 8).zip(field(0x3A, 2)).zip(field(0x3C, 2)),
+        _ => return true,
+    };
+    let len = content.len() as u64;
+    match end {
+        Some(((off, size), num)) if off.saturating_add(size.saturating_mul(num)) <= len => {}
+        _ => return true,
+    }
+    // Section contents past the end (Go puts the headers first).
+    use object::{Object, ObjectSection};
+    match object::File::parse(content) {
+        Ok(f) => f
+            .sections()
+            .filter_map(|s| s.file_range())
+            .any(|(off, size)| off.saturating_add(size) > len),
+        Err(_) => true,
+    }
+}
+
 /// Go binaries, recognised by ELF magic, then by build info.
 pub struct GoBinaryAnalyzer;
 
@@ -235,6 +269,12 @@ impl Analyzer for GoBinaryAnalyzer {
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
         if !content.starts_with(ELF_MAGIC) {
             return Ok(None);
+        }
+        if elf_truncated(content) {
+            return Err(AnalyzeError::malformed(
+                path,
+                "truncated ELF file (section headers past the end); not read",
+            ));
         }
         Ok(read_build_info(path, content)?
             .map(|info| result("gobinary", Ecosystem::Go, build_info_packages(path, &info))))
@@ -404,6 +444,14 @@ mod tests {
 
     #[test]
     fn truncated() {
+        let mut h = vec![0u8; 64];
+        h[..4].copy_from_slice(b"\x7fELF");
+        h[4] = 2;
+        h[5] = 1;
+        h[0x28] = 0x40; // one section header right after the file's end
+        h[0x3C] = 1;
+        h[0x3A] = 64;
+        assert!(elf_truncated(&h));
         let a = GoBinaryAnalyzer;
         assert!(a.analyze("x", b"\x7fELF\x02\x01").is_err());
     }

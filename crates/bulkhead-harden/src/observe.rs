@@ -279,6 +279,19 @@ pub async fn observe_container(docker: &Docker, name: &str) -> Result<Workload, 
     }
     let mut w = Workload::from_runtime(&settings);
     w.source = SourceKind::Container;
+    // RuntimeSettings keeps the tmpfs targets only; their options matter
+    // here because the proposal repeats them.
+    if let Some(map) = inspect.host_config.as_ref().and_then(|h| h.tmpfs.as_ref()) {
+        for t in &mut w.tmpfs {
+            if let Some(o) = map.get(&t.target) {
+                t.options = o
+                    .split(',')
+                    .filter(|x| !x.is_empty())
+                    .map(String::from)
+                    .collect();
+            }
+        }
+    }
     let mut obs = Observed::default();
 
     // The container's Config already merges the image's USER, EXPOSE and

@@ -2,7 +2,7 @@
 //! reason it is proposed.
 
 use crate::workload::{
-    ChangeKind, PortOrigin, ResolvedUser, SourceKind, TmpfsSpec, Workload, resolve_user,
+    ChangeKind, PortOrigin, PortUse, ResolvedUser, SourceKind, TmpfsSpec, Workload, resolve_user,
 };
 use bulkhead_audit::capabilities::HIGH_RISK;
 use serde::Serialize;
@@ -54,6 +54,8 @@ pub struct Proposal {
     pub pids_limit: Explained<i64>,
     /// Memory limit in bytes.
     pub memory: Explained<u64>,
+    /// Ports the workload uses, and how each was learnt.
+    pub ports: Vec<PortUse>,
     /// Things to fix by hand.
     pub warnings: Vec<String>,
     /// What could not be observed and was therefore not taken into account.
@@ -134,6 +136,43 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
         )
     });
 
+    // user
+    let spec = w.effective_user();
+    let fb = format!("{0}:{0}", opts.fallback_uid);
+    let user = match resolve_user(spec, w.passwd.as_deref()) {
+        ResolvedUser::Numeric { uid: 0, .. } => {
+            let how = if spec.is_empty() {
+                "no USER is set, so it runs as root".to_string()
+            } else {
+                format!("user {spec:?} is root")
+            };
+            ex(
+                fb,
+                format!(
+                    "{how}; uid {} is the conventional non-root id (`nonroot`). The image must allow it: its program must not need root, and must read its files as that user (the tmpfs mounts below belong to it)",
+                    opts.fallback_uid
+                ),
+            )
+        }
+        ResolvedUser::Numeric { uid, gid, how } => ex(
+            format!("{uid}:{gid}"),
+            format!(
+                "runs as non-root ({how}); numeric uid:gid so the runtime can check it is not root without the image's /etc/passwd, and the group is explicit (Docker falls back to gid 0 for a uid without a passwd entry)"
+            ),
+        ),
+        ResolvedUser::Unresolved { name, why } => {
+            warnings.push(format!(
+                "{why}: replace {fb} with the numeric id of {name} if the program needs that user's files"
+            ));
+            ex(
+                fb,
+                format!(
+                    "{why}; a name cannot be checked for root ahead of time, so a numeric non-root id is proposed"
+                ),
+            )
+        }
+    };
+
     // tmpfs: what is configured, what was written, /tmp.
     let mut tmpfs: Vec<ProposedTmpfs> = w
         .tmpfs
@@ -151,14 +190,29 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
         .chain(w.writable_mounts.iter().cloned())
         .chain(w.image_volumes.iter().cloned())
         .collect();
-    let new_mount = |target: &str| TmpfsSpec {
-        target: target.to_string(),
-        options: vec![
+    // Docker gives a tmpfs the mode and owner of the directory it covers in
+    // the image (root, 0755 for most), and ignores `mode=` then: `uid=` and
+    // `gid=` make the mounts writable for the proposed user.
+    let owner: Option<(String, String)> = user
+        .value
+        .split_once(':')
+        .filter(|(u, _)| *u != "0")
+        .map(|(u, g)| (u.to_string(), g.to_string()));
+    let new_mount = |target: &str| {
+        let mut options = vec![
             "rw".to_string(),
             "noexec".to_string(),
             "nosuid".to_string(),
             format!("size={}", opts.tmpfs_size),
-        ],
+        ];
+        if let Some((u, g)) = &owner {
+            options.push(format!("uid={u}"));
+            options.push(format!("gid={g}"));
+        }
+        TmpfsSpec {
+            target: target.to_string(),
+            options,
+        }
     };
     let under = |p: &str, d: &str| {
         d == "/" || p == d || p.strip_prefix(d).is_some_and(|r| r.starts_with('/'))
@@ -365,43 +419,6 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
         }
     };
 
-    // user
-    let spec = w.effective_user();
-    let fb = format!("{0}:{0}", opts.fallback_uid);
-    let user = match resolve_user(spec, w.passwd.as_deref()) {
-        ResolvedUser::Numeric { uid: 0, .. } => {
-            let how = if spec.is_empty() {
-                "no USER is set, so it runs as root".to_string()
-            } else {
-                format!("user {spec:?} is root")
-            };
-            ex(
-                fb,
-                format!(
-                    "{how}; uid {} is the conventional non-root id (`nonroot`). The image must allow it: its program must not need root, and must read its files as that user (the tmpfs mounts are world-writable)",
-                    opts.fallback_uid
-                ),
-            )
-        }
-        ResolvedUser::Numeric { uid, gid, how } => ex(
-            format!("{uid}:{gid}"),
-            format!(
-                "runs as non-root ({how}); numeric uid:gid so the runtime can check it is not root without the image's /etc/passwd, and the group is explicit (Docker falls back to gid 0 for a uid without a passwd entry)"
-            ),
-        ),
-        ResolvedUser::Unresolved { name, why } => {
-            warnings.push(format!(
-                "{why}: replace {fb} with the numeric id of {name} if the program needs that user's files"
-            ));
-            ex(
-                fb,
-                format!(
-                    "{why}; a name cannot be checked for root ahead of time, so a numeric non-root id is proposed"
-                ),
-            )
-        }
-    };
-
     // limits
     let pids_limit = match (w.pids_limit, w.observed.as_ref().and_then(|o| o.pids)) {
         (Some(n), _) => ex(n, format!("set already in {}; kept", source_word(w.source))),
@@ -475,6 +492,7 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
         user,
         pids_limit,
         memory,
+        ports: w.ports.clone(),
         warnings,
         unobserved,
     }

@@ -65,6 +65,10 @@ fn header(out: &mut String, p: &Proposal, what: &str) {
         "# {what} for {}, proposed by `bulkhead harden`.",
         one_line(&p.origin)
     );
+    if !p.ports.is_empty() {
+        let ports: Vec<String> = p.ports.iter().map(ToString::to_string).collect();
+        let _ = writeln!(out, "# ports: {}", ports.join(", "));
+    }
     for w in &p.warnings {
         let _ = writeln!(out, "# WARNING: {}", one_line(w));
     }

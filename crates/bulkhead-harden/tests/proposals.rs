@@ -110,7 +110,7 @@ fn compose_service_already_hardened_keeps_its_values() {
         [
             "--read-only",
             "--tmpfs",
-            "/tmp:rw,noexec,nosuid,size=64m",
+            "/tmp:rw,noexec,nosuid,size=64m,uid=1001,gid=1001",
             "--cap-drop",
             "ALL",
             "--security-opt",

@@ -82,6 +82,12 @@ pub enum Command {
     Seccomp(commands::seccomp::SeccompArgs),
     /// AppArmor profiles: generate one for a container from a declarative policy.
     Apparmor(commands::apparmor::AppArmorArgs),
+    /// Propose hardened settings for a running container, a Compose service
+    /// or an image (read-only root with tmpfs for what it writes, cap-drop
+    /// ALL plus what it needs, no-new-privileges, a numeric user, pids and
+    /// memory limits, a generated seccomp profile), each with the reason, as
+    /// a Compose override (--format compose), docker run flags (run) or json.
+    Harden(commands::harden::HardenArgs),
     /// Audit the Docker host, daemon, images and running containers against
     /// the CIS Docker Benchmark 1.6.0, with evidence for every result.
     Audit(commands::audit::AuditArgs),

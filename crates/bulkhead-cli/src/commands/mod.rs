@@ -5,6 +5,7 @@ pub mod apparmor;
 pub mod audit;
 pub mod config;
 pub mod db;
+pub mod harden;
 pub mod image;
 pub mod scan;
 pub mod seccomp;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Db(args) => db::run(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),
         Command::Apparmor(args) => apparmor::run(&global, args),
+        Command::Harden(args) => harden::run(&global, args),
         Command::Audit(args) => audit::run(&global, args),
         Command::Caps(args) => audit::run_caps(&global, args),
     }

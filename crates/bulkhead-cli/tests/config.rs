@@ -407,21 +407,27 @@ fn image_misconfig_scanner() {
         .file_mode("bin/su", b"x", 0o4755)
         .unwrap();
     b.write(Layout::DockerOci, &img).unwrap();
-    let out = Command::cargo_bin("bulkhead")
-        .unwrap()
-        .env_remove("BULKHEAD_CACHE_DIR")
-        .args([
-            "image",
-            "--quiet",
-            "--scanners",
-            "misconfig",
-            "-f",
-            "json",
-            "--input",
-        ])
-        .arg(&img)
-        .output()
-        .unwrap();
+    // `config` is accepted as another name of the scanner.
+    let run = |scanner: &str| {
+        Command::cargo_bin("bulkhead")
+            .unwrap()
+            .env_remove("BULKHEAD_CACHE_DIR")
+            .args([
+                "image",
+                "--quiet",
+                "--scanners",
+                scanner,
+                "-f",
+                "json",
+                "--input",
+            ])
+            .arg(&img)
+            .output()
+            .unwrap()
+    };
+    let alias = run("config");
+    let out = run("misconfig");
+    assert_eq!(alias.stdout, out.stdout);
     assert!(
         out.status.success(),
         "{}",

@@ -170,7 +170,8 @@ fn run_scan(
         match s.trim().to_ascii_lowercase().as_str() {
             "vuln" => vuln = true,
             "secret" => secret = true,
-            "misconfig" => misconfig = true,
+            // `config` is the (and older Trivy's) name for it.
+            "misconfig" | "config" => misconfig = true,
             "" => {}
             other => bail!("unknown scanner {other:?}: choose from vuln, secret, misconfig"),
         }

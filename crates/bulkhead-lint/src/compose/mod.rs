@@ -321,6 +321,28 @@ fn interpolate_tree(n: &mut Node, env: &BTreeMap<String, String>) -> Result<(), 
 }
 
 const MAX_EXTENDS: usize = 10;
+/// Largest Compose file `extends: {file: …}` may name.
+const MAX_EXTENDED_FILE: u64 = 4 << 20;
+
+/// Read a file named by `extends`: only a regular file of at most
+/// [`MAX_EXTENDED_FILE`] bytes (never /dev/zero, a FIFO or a huge file).
+fn read_extended(p: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(p)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_EXTENDED_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_EXTENDED_FILE >> 20
+        )));
+    }
+    let mut buf = Vec::new();
+    f.take(MAX_EXTENDED_FILE).read_to_end(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
 
 fn resolve_extends(
     node: &Node,
@@ -358,7 +380,7 @@ fn resolve_extends(
     let (base_services, base_dir) = match &file {
         Some(f) => {
             let p = dir.join(f);
-            let text = std::fs::read_to_string(&p).map_err(|e| {
+            let text = read_extended(&p).map_err(|e| {
                 (
                     ext.line,
                     format!("cannot read extended file {}: {e}", p.display()),

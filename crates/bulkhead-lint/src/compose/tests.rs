@@ -97,3 +97,21 @@ fn clear_errors() {
     assert!(e("- a\n").message.contains("mapping"));
     assert!(e("a: [").message.contains("invalid YAML"));
 }
+
+#[test]
+fn extends_refuses_devices_and_folders() {
+    for target in ["/dev/zero", "/"] {
+        let text =
+            format!("services:\n  a:\n    extends:\n      file: {target}\n      service: x\n");
+        let env = BTreeMap::new();
+        let err = load_str(
+            &text,
+            Path::new("compose.yml"),
+            &env,
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("cannot read extended file"), "{err}");
+        assert_eq!(err.line, 4, "{err}");
+    }
+}

@@ -93,4 +93,7 @@ pub enum Command {
     Audit(commands::audit::AuditArgs),
     /// Linux capabilities: decode a mask, or show a running container's sets.
     Caps(commands::audit::CapsArgs),
+    /// The layer cache (per-layer analysis results reused by rescans): show
+    /// its size, or empty it.
+    Cache(commands::cache::CacheArgs),
 }

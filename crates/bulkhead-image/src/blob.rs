@@ -1,6 +1,34 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A blob in a registry, fetched when opened.
+pub struct RemoteBlob {
+    pub(crate) registry: crate::registry::Registry,
+    pub(crate) repository: String,
+    pub(crate) digest: String,
+    pub(crate) size: u64,
+}
+
+impl std::fmt::Debug for RemoteBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteBlob")
+            .field("registry", &self.registry)
+            .field("repository", &self.repository)
+            .field("digest", &self.digest)
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+impl PartialEq for RemoteBlob {
+    fn eq(&self, other: &Self) -> bool {
+        self.repository == other.repository && self.digest == other.digest
+    }
+}
+
+impl Eq for RemoteBlob {}
 
 /// Where a blob's bytes are; can be opened many times and from many threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +39,13 @@ pub enum BlobRef {
         offset: u64,
         len: u64,
     },
+    /// A blob in a registry: `open` performs a streamed GET (with auth and
+    /// retries), capped at the size the manifest names. The bytes are not
+    /// verified here: the layer reader verifies the digest as it streams.
+    Remote(Arc<RemoteBlob>),
+    /// A layer that was streamed once from its source (the Docker daemon's
+    /// export) and cannot be read again.
+    Streamed { len: u64 },
 }
 
 impl BlobRef {
@@ -25,13 +60,21 @@ impl BlobRef {
                     f.take(*len),
                 )))
             }
+            BlobRef::Remote(r) => r
+                .registry
+                .open_blob(&r.repository, &r.digest, r.size)
+                .map_err(io::Error::other),
+            BlobRef::Streamed { .. } => Err(io::Error::other(
+                "this layer was streamed from the Docker daemon and cannot be read again",
+            )),
         }
     }
 
     /// Stored length in bytes.
     pub fn len(&self) -> u64 {
         match self {
-            BlobRef::File { len, .. } => *len,
+            BlobRef::File { len, .. } | BlobRef::Streamed { len } => *len,
+            BlobRef::Remote(r) => r.size,
         }
     }
 

@@ -37,4 +37,16 @@ pub enum ImageError {
     NoPlatform { wanted: String, available: String },
     #[error("{0}")]
     Unsupported(String),
+    /// The source answered, and has no such image (try the next source).
+    #[error("{0}")]
+    NotFound(String),
+    /// The source cannot be reached (daemon socket, registry host).
+    #[error("{0}")]
+    Unreachable(String),
+    /// The registry refused our credentials, or wants some we do not have.
+    #[error("{0}")]
+    Auth(String),
+    /// Any other registry or daemon failure (bad answer, timeout, limits).
+    #[error("{0}")]
+    Remote(String),
 }

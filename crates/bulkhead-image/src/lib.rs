@@ -9,15 +9,23 @@
 //! against their digests here; layer blobs are verified by the layer reader
 //! while it streams them (`bulkhead-layerfs`), so each byte is read once.
 //!
+//! Images by name come from [`registry`] (OCI distribution API v2, layers
+//! streamed when opened) or from the Docker daemon ([`daemon`], the export
+//! stream parsed as it arrives).
+//!
 //! **Invariant**: nothing here extracts files or writes to disk.
 
 mod blob;
+pub mod daemon;
 mod error;
 mod oci;
 mod platform;
+pub mod reference;
+pub mod registry;
 mod store;
 
-pub use blob::BlobRef;
+pub use blob::{BlobRef, RemoteBlob};
+pub use reference::Reference;
 pub use error::ImageError;
 pub use platform::Platform;
 

@@ -9,19 +9,22 @@ use sha2::{Digest, Sha256};
 /// Deepest nesting of indexes we follow.
 const MAX_INDEX_DEPTH: usize = 4;
 
-fn parse_json<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<T, ImageError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    name: &str,
+    bytes: &[u8],
+) -> Result<T, ImageError> {
     serde_json::from_slice(bytes).map_err(|e| ImageError::BadJson {
         name: name.to_string(),
         reason: e.to_string(),
     })
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
 /// Path of a blob in an OCI layout, checking the digest's form.
-fn blob_path(digest: &str) -> Result<(String, String), ImageError> {
+pub(crate) fn blob_path(digest: &str) -> Result<(String, String), ImageError> {
     let (alg, hex) = digest.split_once(':').ok_or_else(|| {
         ImageError::Malformed(format!("bad digest {digest:?}: expected ALGORITHM:HEX"))
     })?;
@@ -66,13 +69,13 @@ struct DockerManifestEntry {
     layers: Vec<String>,
 }
 
-struct ConfigFacts {
-    diff_ids: Vec<String>,
-    created_by: Vec<String>,
-    platform: Platform,
+pub(crate) struct ConfigFacts {
+    pub(crate) diff_ids: Vec<String>,
+    pub(crate) created_by: Vec<String>,
+    pub(crate) platform: Platform,
 }
 
-fn config_facts(config: &serde_json::Value) -> Result<ConfigFacts, ImageError> {
+pub(crate) fn config_facts(config: &serde_json::Value) -> Result<ConfigFacts, ImageError> {
     let diff_ids = config
         .get("rootfs")
         .and_then(|r| r.get("diff_ids"))
@@ -212,7 +215,7 @@ pub(crate) fn from_docker_archive(
     })
 }
 
-fn is_index_media_type(mt: &str) -> bool {
+pub(crate) fn is_index_media_type(mt: &str) -> bool {
     mt.contains("image.index") || mt.contains("manifest.list")
 }
 
@@ -228,8 +231,11 @@ fn describe_platform(p: Option<&oci_spec::image::Platform>) -> Platform {
 }
 
 /// Resolve an index to a single manifest digest for the platform.
-fn pick_manifest(
-    store: &Store,
+///
+/// `fetch` returns the verified bytes of a blob by digest (nested indexes);
+/// shared by OCI layouts and the registry client.
+pub(crate) fn pick_manifest(
+    fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, ImageError>,
     index: &ImageIndex,
     wanted: &Platform,
     explicit: bool,
@@ -260,9 +266,9 @@ fn pick_manifest(
             .collect();
         let p = describe_platform(desc.platform().as_ref());
         if is_index_media_type(&mt) {
-            let bytes = read_verified(store, desc.digest().as_ref())?;
+            let bytes = fetch(desc.digest().as_ref())?;
             let nested: ImageIndex = parse_json(desc.digest().as_ref(), &bytes)?;
-            match pick_manifest(store, &nested, wanted, explicit, depth + 1) {
+            match pick_manifest(fetch, &nested, wanted, explicit, depth + 1) {
                 Ok((d, mut t)) => {
                     t.extend(tags);
                     candidates.push((d, t, p));
@@ -310,7 +316,9 @@ pub(crate) fn from_oci_layout(
 ) -> Result<Image, ImageError> {
     let index: ImageIndex = parse_json("index.json", &store.read_small("index.json")?)?;
     let wanted = platform.cloned().unwrap_or_else(Platform::host);
-    let (manifest_digest, tags) = pick_manifest(store, &index, &wanted, platform.is_some(), 0)?;
+    let mut fetch = |d: &str| read_verified(store, d);
+    let (manifest_digest, tags) =
+        pick_manifest(&mut fetch, &index, &wanted, platform.is_some(), 0)?;
     let manifest_bytes = read_verified(store, &manifest_digest)?;
     let manifest: ImageManifest = parse_json(&manifest_digest, &manifest_bytes)?;
     let config_digest = manifest.config().digest().to_string();

@@ -66,6 +66,13 @@ pub trait ContentScanner: Send + Sync {
     }
     /// Scan the whole content; findings must be redacted.
     fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret>;
+    /// A key naming everything that changes this scanner's findings (rule
+    /// set version, configuration). The layer cache stores per-layer
+    /// findings under it; `None` (the default) means "do not cache layers
+    /// scanned with me".
+    fn cache_key(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Errors of a scan.
@@ -257,6 +264,24 @@ pub fn analyze_image_layers(
             })
         })
         .collect()
+}
+
+/// Analyze one layer read from a stream, for sources that deliver layers
+/// one after another in their own order (the Docker daemon's export) rather
+/// than as reopenable blobs. `expect` carries what is known beforehand
+/// (often nothing: the result's `index.diff_id` and `index.digest` are then
+/// computed while streaming, and the caller pairs layers with the image
+/// config by `diff_id` once it has the config).
+pub fn analyze_layer_reader(
+    reader: impl Read,
+    expect: &Expect,
+    analyzers: &[Box<dyn Analyzer>],
+    content: Option<&dyn ContentScanner>,
+    opts: &ScanOptions,
+) -> Result<LayerAnalysis, bulkhead_layerfs::LayerError> {
+    analyze_stream(analyzers, content, &opts.limits, |wants, on_file| {
+        bulkhead_layerfs::walk_layer(reader, expect, &opts.limits, wants, on_file)
+    })
 }
 
 /// Analyze a root filesystem directory as a single layer (`content`: see

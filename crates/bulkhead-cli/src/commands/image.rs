@@ -28,6 +28,8 @@ pub struct TargetArgs {
     /// bombs). Accepts K, M, G suffixes.
     #[arg(long, value_name = "SIZE", default_value = "64G")]
     pub max_layer_size: String,
+    #[command(flatten)]
+    pub source: super::image_source::SourceArgs,
 }
 
 /// Flags of `bulkhead sbom`.
@@ -74,7 +76,7 @@ pub struct Scanned {
     pub layers: Vec<LayerAnalysis>,
 }
 
-fn scan_options(args: &TargetArgs) -> Result<ScanOptions> {
+pub fn scan_options(args: &TargetArgs) -> Result<ScanOptions> {
     let limits = Limits {
         max_layer_bytes: parse_size(&args.max_layer_size)?,
         ..Limits::default()
@@ -106,15 +108,23 @@ pub fn scan_image_file(
         bar.set_position(sofar);
     };
     let opts = scan_options(args)?;
-    let layers = bulkhead_scan::analyze_image_layers(&image, &analyzers, content, &opts, &tick)
-        .with_context(|| format!("cannot read image {}", path.display()))?;
+    let layers = super::image_source::analyze_layers(
+        global, args, &image, &analyzers, content, &opts, &tick,
+    )
+    .with_context(|| format!("cannot read image {}", path.display()))?;
     bar.finish_and_clear();
+    Ok(scanned_image(image, layers, &path.display().to_string()))
+}
+
+/// The report skeleton and inventory of an analyzed image (`fallback_name`
+/// names it when it has no tag).
+pub fn scanned_image(image: Image, layers: Vec<LayerAnalysis>, fallback_name: &str) -> Scanned {
     let inventory = bulkhead_scan::build_inventory(&layers, &image.layer_refs());
     let name = image
         .repo_tags
         .first()
         .cloned()
-        .unwrap_or_else(|| path.display().to_string());
+        .unwrap_or_else(|| fallback_name.to_string());
     let mut report = Report::new(name, ArtifactType::ContainerImage);
     report.metadata = ImageMetadata {
         os: inventory.os.clone(),
@@ -125,12 +135,12 @@ pub fn scan_image_file(
         image_config: Some(image.config.clone()),
         layers: image.layer_refs(),
     };
-    Ok(Scanned {
+    Scanned {
         report,
         inventory,
         image: Some(image),
         layers,
-    })
+    }
 }
 
 /// Read a root filesystem directory into an inventory.
@@ -181,10 +191,7 @@ pub fn scan_target_with(
         (Some(t), None) if Path::new(t).is_file() => {
             scan_image_file(global, Path::new(t), args, content)
         }
-        (Some(t), None) => bail!(
-            "{t} is not a file or directory here. Reading images by name from the Docker daemon or a registry \
-             is not available yet: export the image with `docker save {t} -o image.tar` and pass --input image.tar"
-        ),
+        (Some(t), None) => super::image_source::scan_image_name(global, t, args, content),
         (None, None) => {
             bail!("nothing to scan: name a root filesystem directory or pass --input IMAGE_FILE")
         }

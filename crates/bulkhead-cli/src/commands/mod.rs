@@ -3,10 +3,12 @@
 
 pub mod apparmor;
 pub mod audit;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod harden;
 pub mod image;
+pub mod image_source;
 pub mod scan;
 pub mod seccomp;
 pub mod secret;
@@ -28,5 +30,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Harden(args) => harden::run(&global, args),
         Command::Audit(args) => audit::run(&global, args),
         Command::Caps(args) => audit::run_caps(&global, args),
+        Command::Cache(args) => cache::run(&global, args),
     }
 }

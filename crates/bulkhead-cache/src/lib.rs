@@ -1,0 +1,276 @@
+//! The layer cache: one [`LayerAnalysis`] per layer, stored under
+//! `<cache>/layers/` and keyed by sha256 of the layer's `diff_id`, the
+//! analyzer versions ([`bulkhead_analyzers::versions_key`]) and the options
+//! that change results (limits, the content scanner's key). Rescanning an
+//! image, or another image that shares its base layers, skips those layers.
+//!
+//! Entries are written to a temp file in the same folder and renamed into
+//! place, so concurrent runs and crashes never leave a partial entry under a
+//! real name. Each entry starts with a header holding the sha256 of its
+//! body; an entry that fails the check or does not parse is ignored (and
+//! removed), and the layer is analyzed and written again.
+//!
+//! **Invariant**: entries hold only what `LayerAnalysis` holds: file
+//! metadata, analyzer results and *redacted* content-scanner findings;
+//! never file contents or raw secrets.
+
+mod scan;
+
+pub use scan::{CacheStats, CachedScan, ScanCacheError, analyze_docker_stream, analyze_image};
+
+use bulkhead_scan::LayerAnalysis;
+use sha2::{Digest, Sha256};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// First bytes of every entry; bump the version when the format changes.
+const MAGIC: &str = "bulkhead-layer-cache-v1";
+/// Entries larger than this are refused on read (a corrupt or hostile file).
+const MAX_ENTRY_BYTES: u64 = 1 << 30;
+
+/// The cache folder of this user: `$XDG_CACHE_HOME/bulkhead`, else
+/// `~/.cache/bulkhead`.
+pub fn default_root() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x).join("bulkhead"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("bulkhead"))
+}
+
+/// How many entries the cache holds and their total size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheInfo {
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+/// The per-layer cache under `<root>/layers/`.
+#[derive(Debug, Clone)]
+pub struct LayerCache {
+    dir: PathBuf,
+}
+
+/// The key of a layer's entry.
+pub fn key(diff_id: &str, versions_key: &str, options_key: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [MAGIC, diff_id, versions_key, options_key] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+impl LayerCache {
+    /// The cache in `root` (`<root>/layers`, created when missing).
+    pub fn open(root: &Path) -> io::Result<LayerCache> {
+        let dir = root.join("layers");
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot create the cache folder {}: {e}", dir.display()),
+            )
+        })?;
+        Ok(LayerCache { dir })
+    }
+
+    /// The cache in `root` if it exists, without creating it.
+    pub fn existing(root: &Path) -> LayerCache {
+        LayerCache {
+            dir: root.join("layers"),
+        }
+    }
+
+    /// Folder of the entries.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// Whether an entry exists (not checked for corruption).
+    pub fn contains(&self, key: &str) -> bool {
+        self.path(key).is_file()
+    }
+
+    /// Read an entry. Missing, corrupt or unreadable entries give `None`
+    /// (corrupt ones are removed so the next write replaces them).
+    pub fn get(&self, key: &str) -> Option<LayerAnalysis> {
+        let path = self.path(key);
+        let meta = std::fs::metadata(&path).ok()?;
+        if meta.len() > MAX_ENTRY_BYTES {
+            tracing::warn!(
+                "layer cache entry {} is too large; ignoring it",
+                path.display()
+            );
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        let bytes = std::fs::read(&path).ok()?;
+        match decode(&bytes) {
+            Some(a) => Some(a),
+            None => {
+                tracing::warn!(
+                    "layer cache entry {} is corrupt; it will be rewritten",
+                    path.display()
+                );
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    /// Write an entry atomically (temp file in the same folder, then rename).
+    pub fn put(&self, key: &str, analysis: &LayerAnalysis) -> io::Result<()> {
+        let body = serde_json::to_vec(analysis).map_err(io::Error::other)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .suffix(".part")
+            .tempfile_in(&self.dir)?;
+        writeln!(tmp, "{MAGIC} {}", hex::encode(Sha256::digest(&body)))?;
+        tmp.write_all(&body)?;
+        tmp.as_file().sync_data()?;
+        tmp.persist(self.path(key)).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Count entries and bytes (temp files of running writers excluded).
+    pub fn info(&self) -> io::Result<CacheInfo> {
+        let mut info = CacheInfo::default();
+        let rd = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(info),
+            Err(e) => return Err(e),
+        };
+        for e in rd {
+            let e = e?;
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".json") && !name.starts_with('.') {
+                info.entries += 1;
+                info.bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+        Ok(info)
+    }
+
+    /// Remove every entry (and stale temp files); returns what was removed.
+    /// Runs in progress keep working: they rewrite what they need.
+    pub fn clean(&self) -> io::Result<CacheInfo> {
+        let mut removed = CacheInfo::default();
+        let rd = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(removed),
+            Err(e) => return Err(e),
+        };
+        for e in rd {
+            let e = e?;
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let entry = name.ends_with(".json") && !name.starts_with('.');
+            let temp = name.starts_with(".tmp-") && name.ends_with(".part");
+            if !(entry || temp) {
+                continue;
+            }
+            let len = e.metadata().map(|m| m.len()).unwrap_or(0);
+            match std::fs::remove_file(e.path()) {
+                Ok(()) if entry => {
+                    removed.entries += 1;
+                    removed.bytes += len;
+                }
+                Ok(()) => {}
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn decode(bytes: &[u8]) -> Option<LayerAnalysis> {
+    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(bytes.get(..nl)?).ok()?;
+    let body = bytes.get(nl + 1..)?;
+    let (magic, sum) = header.split_once(' ')?;
+    if magic != MAGIC || sum != hex::encode(Sha256::digest(body)) {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> LayerAnalysis {
+        let mut a = LayerAnalysis::default();
+        a.index.diff_id = "sha256:abc".into();
+        a.warnings.push("w".into());
+        a
+    }
+
+    #[test]
+    fn roundtrip_info_clean() {
+        let d = tempfile::tempdir().unwrap();
+        let c = LayerCache::open(d.path()).unwrap();
+        let k = key("sha256:abc", "dpkg@1", "");
+        assert_ne!(k, key("sha256:abc", "dpkg@2", ""));
+        assert_ne!(k, key("sha256:abc", "dpkg@1", "x"));
+        assert!(c.get(&k).is_none());
+        c.put(&k, &sample()).unwrap();
+        assert_eq!(c.get(&k).unwrap().index.diff_id, "sha256:abc");
+        let info = c.info().unwrap();
+        assert_eq!(info.entries, 1);
+        assert!(info.bytes > 0);
+        assert_eq!(c.clean().unwrap().entries, 1);
+        assert_eq!(c.info().unwrap(), CacheInfo::default());
+    }
+
+    #[test]
+    fn corrupt_entries_are_ignored_and_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let c = LayerCache::open(d.path()).unwrap();
+        let k = key("sha256:abc", "", "");
+        c.put(&k, &sample()).unwrap();
+        let p = c.path(&k);
+        let mut bytes = std::fs::read(&p).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 1;
+        std::fs::write(&p, &bytes).unwrap();
+        assert!(c.get(&k).is_none());
+        assert!(!p.exists());
+        std::fs::write(&p, b"garbage").unwrap();
+        assert!(c.get(&k).is_none());
+        std::fs::write(&p, b"").unwrap();
+        assert!(c.get(&k).is_none());
+        c.put(&k, &sample()).unwrap();
+        assert!(c.get(&k).is_some());
+    }
+
+    #[test]
+    fn concurrent_writers_never_expose_partial_entries() {
+        let d = tempfile::tempdir().unwrap();
+        let c = LayerCache::open(d.path()).unwrap();
+        let k = key("sha256:abc", "", "");
+        let mut big = sample();
+        big.warnings = (0..20_000).map(|i| format!("warning {i}")).collect();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..10 {
+                        c.put(&k, &big).unwrap();
+                    }
+                });
+            }
+            s.spawn(|| {
+                for _ in 0..200 {
+                    if let Some(a) = c.get(&k) {
+                        assert_eq!(a.warnings.len(), 20_000);
+                    }
+                }
+            });
+        });
+        assert_eq!(c.info().unwrap().entries, 1);
+    }
+}

@@ -196,7 +196,29 @@ fn decode(bytes: &[u8]) -> Option<LayerAnalysis> {
     if magic != MAGIC || sum != hex::encode(Sha256::digest(body)) {
         return None;
     }
-    serde_json::from_slice(body).ok()
+    let mut a: LayerAnalysis = serde_json::from_slice(body).ok()?;
+    restore_skipped(&mut a);
+    Some(a)
+}
+
+/// Put back what the JSON form skips: `Package::ecosystem` is not
+/// serialized (it is not part of the report), but the inventory needs it
+/// (purls, matching); every package of a `Packages` result has its ecosystem.
+fn restore_skipped(a: &mut LayerAnalysis) {
+    for results in a.files.values_mut() {
+        for r in results {
+            if let bulkhead_analyzers::FileAnalysis::Packages {
+                ecosystem,
+                packages,
+                ..
+            } = r
+            {
+                for p in packages.iter_mut().filter(|p| p.ecosystem.is_none()) {
+                    p.ecosystem = Some(*ecosystem);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -160,10 +160,7 @@ pub fn analyze_docker_stream(
             .strip_prefix("blobs/sha256/")
             .filter(|h| h.len() == 64)
             .map(|h| format!("sha256:{h}"));
-        let only_hash = match &named {
-            Some(d) => cached(d),
-            None => all_cached,
-        };
+        let only_hash = all_cached || named.as_deref().is_some_and(cached);
         if only_hash {
             let d = hash_only(r).map_err(|e| e.to_string())?;
             members.insert(name.to_string(), Member::Hashed(d));
@@ -201,7 +198,11 @@ pub fn analyze_docker_stream(
                     (**a).clone()
                 }
                 Some(Member::Hashed(d)) => {
-                    check_diff(d, &layer.diff_id, name)?;
+                    // Uncompressed members hash to the diff_id; compressed
+                    // ones (OCI layout) to the digest that names them.
+                    if layer.digest.as_ref() != Some(d) {
+                        check_diff(d, &layer.diff_id, name)?;
+                    }
                     let a = cache.get(&layer.diff_id).ok_or_else(|| {
                         ScanCacheError::Mismatch(format!(
                             "the layer cache entry of {} vanished during the scan (a concurrent `cache clean`?): run the scan again",

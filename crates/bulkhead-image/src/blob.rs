@@ -3,6 +3,44 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Makes the first `read` return at least `min` bytes (or all there is):
+/// readers that sniff magic bytes with one `fill_buf` (the layer reader)
+/// would misdetect compression after a short first read, which network
+/// bodies and chained readers produce.
+pub(crate) struct FullFirstRead<R> {
+    inner: R,
+    head: Option<io::Cursor<Vec<u8>>>,
+    min: usize,
+}
+
+impl<R: Read> FullFirstRead<R> {
+    pub(crate) fn new(inner: R, min: usize) -> Self {
+        FullFirstRead {
+            inner,
+            head: None,
+            min,
+        }
+    }
+}
+
+impl<R: Read> Read for FullFirstRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.head.is_none() {
+            let mut head = Vec::with_capacity(self.min);
+            (&mut self.inner)
+                .take(self.min as u64)
+                .read_to_end(&mut head)?;
+            self.head = Some(io::Cursor::new(head));
+        }
+        if let Some(h) = &mut self.head
+            && (h.position() as usize) < h.get_ref().len()
+        {
+            return h.read(buf);
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// A blob in a registry, fetched when opened.
 pub struct RemoteBlob {
     pub(crate) registry: crate::registry::Registry,
@@ -63,6 +101,7 @@ impl BlobRef {
             BlobRef::Remote(r) => r
                 .registry
                 .open_blob(&r.repository, &r.digest, r.size)
+                .map(|body| Box::new(FullFirstRead::new(body, 512)) as Box<dyn Read + Send>)
                 .map_err(io::Error::other),
             BlobRef::Streamed { .. } => Err(io::Error::other(
                 "this layer was streamed from the Docker daemon and cannot be read again",

@@ -239,7 +239,10 @@ pub fn read_save_stream(
         let head = first.get(..got).unwrap_or_default();
         let is_json = head == b"{" || head == b"[";
         if layer_candidate(&name) && !(is_json && size <= MAX_JSON_BYTES) {
-            let mut r = io::Cursor::new(head.to_vec()).chain(&mut entry);
+            let mut r = crate::blob::FullFirstRead::new(
+                io::Cursor::new(head.to_vec()).chain(&mut entry),
+                512,
+            );
             on_layer(&name, size, &mut r)
                 .map_err(|e| ImageError::Remote(format!("{name}: {e}")))?;
             out.layer_sizes.insert(name, size);

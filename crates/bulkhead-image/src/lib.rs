@@ -25,9 +25,9 @@ pub mod registry;
 mod store;
 
 pub use blob::{BlobRef, RemoteBlob};
-pub use reference::Reference;
 pub use error::ImageError;
 pub use platform::Platform;
+pub use reference::Reference;
 
 use bulkhead_types::LayerRef;
 use std::path::Path;

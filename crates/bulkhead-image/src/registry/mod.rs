@@ -738,7 +738,7 @@ impl Registry {
         } else {
             (bytes, media_type)
         };
-        if manifest_media_type.contains("manifest.v1") {
+        if manifest_media_type.starts_with("application/vnd.docker.distribution.manifest.v1") {
             return Err(ImageError::Unsupported(format!(
                 "{reference} uses Docker's schema 1 manifest, deprecated since 2017: push it again with a current Docker"
             )));

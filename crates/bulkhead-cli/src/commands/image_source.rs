@@ -33,8 +33,10 @@ pub struct SourceArgs {
     /// Give up on the registry after this long (e.g. 90s, 10m, 1h).
     #[arg(long, value_name = "DURATION", default_value = "10m")]
     pub timeout: String,
-    /// Do not read or write the layer cache (<cache-dir>/layers).
-    #[arg(long)]
+    /// Do not read or write the layer cache (<cache-dir>/layers). A cached
+    /// layer is not read again, so a blob corrupted after its first scan is
+    /// only noticed with this flag.
+    #[arg(long, env = "BULKHEAD_NO_CACHE")]
     pub no_cache: bool,
 }
 

@@ -21,7 +21,7 @@ pub struct Expect {
     pub diff_id: Option<String>,
 }
 
-type Stored<R> = BufReader<HashReader<R>>;
+type Stored<R> = BufReader<io::Chain<io::Cursor<Vec<u8>>, HashReader<R>>>;
 
 // One decoder per layer, so the size difference between variants is irrelevant.
 #[allow(clippy::large_enum_variant)]
@@ -81,9 +81,20 @@ pub fn walk_layer<R: Read>(
     wants: &dyn Fn(&Entry) -> bool,
     on_file: &mut dyn FnMut(&Entry, &mut dyn Read) -> io::Result<()>,
 ) -> Result<LayerIndex, LayerError> {
-    let stored = HashReader::new(reader, u64::MAX);
-    let mut buffered = BufReader::with_capacity(256 * 1024, stored);
-    let magic = buffered.fill_buf().map_err(LayerError::Io)?.to_vec();
+    let mut stored = HashReader::new(reader, u64::MAX);
+    // Read the magic bytes with as many reads as it takes: a source may hand
+    // over fewer than four bytes at first (network streams, pipes).
+    let mut magic = Vec::with_capacity(4);
+    while magic.len() < 4 {
+        let mut b = [0u8; 4];
+        let want = 4 - magic.len();
+        match stored.read(&mut b[..want]) {
+            Ok(0) => break,
+            Ok(n) => magic.extend_from_slice(&b[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LayerError::Io(e)),
+        }
+    }
     let compression = if magic.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -92,8 +103,9 @@ pub fn walk_layer<R: Read>(
         Compression::None
     };
     if compression == Compression::None {
-        buffered.get_mut().stop_hashing();
+        stored.stop_hashing();
     }
+    let buffered = BufReader::with_capacity(256 * 1024, io::Cursor::new(magic).chain(stored));
     let decoder = match compression {
         Compression::Gzip => Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
         Compression::Zstd => Decoder::Zstd(
@@ -218,7 +230,8 @@ pub fn walk_layer<R: Read>(
         .map_err(|e| map_io(e, "tar data", limits))?;
     let mut stored = decoder.into_stored();
     io::copy(&mut stored, &mut io::sink()).map_err(|e| map_io(e, "blob", limits))?;
-    let (mut digest, _, _) = stored.into_inner().finish().map_err(LayerError::Io)?;
+    let (_, hashed) = stored.into_inner().into_inner();
+    let (mut digest, _, _) = hashed.finish().map_err(LayerError::Io)?;
     if compression == Compression::None {
         // The stored blob is the tar itself.
         digest = diff_id.clone();
@@ -267,4 +280,77 @@ fn check_hardlinks(index: &mut LayerIndex) {
         }
     }
     index.warnings.extend(warnings);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Hands out one byte per read, like a slow network stream.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    fn tar_with(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data).unwrap();
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn short_first_reads_still_detect_compression_and_digests() {
+        let tar = tar_with("etc/alpine-release", b"3.10.2\n");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut seen = Vec::new();
+        let mut on_file = |e: &Entry, r: &mut dyn Read| {
+            let mut s = String::new();
+            r.read_to_string(&mut s)?;
+            seen.push((e.path.clone(), s));
+            Ok(())
+        };
+        let idx = walk_layer(
+            Trickle(&gz),
+            &Expect::default(),
+            &Limits::default(),
+            &|_| true,
+            &mut on_file,
+        )
+        .unwrap();
+        assert_eq!(idx.compression, Some(Compression::Gzip));
+        assert_eq!(
+            seen,
+            vec![("etc/alpine-release".to_string(), "3.10.2\n".to_string())]
+        );
+        let plain = walk_layer(
+            Trickle(&tar),
+            &Expect::default(),
+            &Limits::default(),
+            &|_| false,
+            &mut |_, _| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(plain.compression, Some(Compression::None));
+        assert_eq!(
+            plain.digest, plain.diff_id,
+            "a plain tar's digest is its diff_id"
+        );
+        assert_eq!(idx.diff_id, plain.diff_id);
+    }
 }

@@ -2,7 +2,7 @@ use crate::hash::{HashReader, LIMIT_MARKER};
 use crate::path::{join, normalize, parent};
 use crate::{Entry, EntryKind, LayerError, LayerIndex, Limits};
 use serde::{Deserialize, Serialize};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
 /// Compression of a layer blob, detected by magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ pub struct SourceArgs {
     /// Do not read or write the layer cache (<cache-dir>/layers). A cached
     /// layer is not read again, so a blob corrupted after its first scan is
     /// only noticed with this flag.
-    #[arg(long, env = "BULKHEAD_NO_CACHE")]
+    #[arg(long, env = "BULKHEAD_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 }
 

@@ -40,7 +40,7 @@ measure() { # name, command → "name wall_s cpu_s maxrss_kb"
 
 for img in "$cache/debian-bookworm.docker.tar" "$big"; do
   echo "== $(basename "$img") ($(du -h "$img" | cut -f1))"
-  cmds=("$bh sbom -q --format cyclonedx --input $img")
+  cmds=("$bh sbom -q --no-cache --format cyclonedx --input $img")
   names=(bulkhead)
   fc="$(floor_cmd "$img")"; cmds+=("$fc"); names+=(gzip-floor)
   # The floor with digest verification (what a verifying reader must do at least).

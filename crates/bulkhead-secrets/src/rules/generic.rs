@@ -72,6 +72,13 @@ fn value_ok(h: &Hit<'_>) -> bool {
     {
         return false;
     }
+    // Lower-case words joined by `-`, `_` or `.` (`elevated-privileges`,
+    // `no-debconf-config`): prose and identifiers, not generated secrets.
+    if v.chars()
+        .all(|c| c.is_ascii_lowercase() || matches!(c, '-' | '_' | '.'))
+    {
+        return false;
+    }
     // A value in a known token format was judged by that format's rule
     // (checksum, test key, …): when that rule rejected it, so do we.
     if KNOWN_PREFIXES.iter().any(|p| v.starts_with(p)) {

@@ -614,6 +614,8 @@ pub fn generate() -> Vec<CorpusFile> {
             l("The API key is sent in the `X-Api-Key` header."),
             l("password: the user's password (required)"),
             l("token: see [Authentication](auth.md)"),
+            l("passwd: elevated-privileges 4755 root/root [usr/bin/passwd]"),
+            l("base-passwd: no-debconf-template"),
         ],
     ));
     out.push(file(

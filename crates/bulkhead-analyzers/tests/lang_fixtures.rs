@@ -89,6 +89,69 @@ fn go_binary_inline_format() {
     );
 }
 
+/// The older pointer-based build-info format (Go <= 1.17), made from the
+/// go1.19.8 binary because no binary of such a Go exists here (Debian
+/// bookworm ships only Go 1.19): the inline header is rewritten to the
+/// pointer layout (flags 0, pointer size 8, then the addresses of two Go
+/// string headers `(data, len)`), the version string stays in
+/// `.go.buildinfo` and the module info text is moved to the start of
+/// `.noptrdata` (which the build info does not read). Synthetic, not a
+/// recorded binary; it checks the address resolution through the ELF
+/// sections.
+#[test]
+fn go_binary_pointer_format() {
+    let mut bin = gunzip(&fixture("go/goapp-go1.19.8.gz"));
+    // Section offsets and addresses of this binary (readelf -S).
+    let (bi_off, bi_addr, bi_size) = (0xbb000usize, 0x4bb000u64, 272usize);
+    let (nd_off, nd_addr) = (0xbb120usize, 0x4bb120u64);
+    let blob = bin[bi_off..bi_off + bi_size].to_vec();
+    assert_eq!(&blob[..14], b"\xff Go buildinf:");
+    assert_eq!(blob[15] & 2, 2, "the fixture uses the inline format");
+    // Read the two inline varint-prefixed strings (both shorter than 128).
+    let vlen = usize::from(blob[32]);
+    let version = blob[33..33 + vlen].to_vec();
+    let mut at = 33 + vlen;
+    let (mut mlen, mut shift, mut n) = (0usize, 0, 0);
+    loop {
+        let b = blob[at + n];
+        mlen |= usize::from(b & 0x7f) << shift;
+        n += 1;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    at += n;
+    let modinfo = blob[at..at + mlen].to_vec();
+    assert_eq!(version, b"go1.19.8");
+
+    let mut nb = vec![0u8; bi_size];
+    nb[..14].copy_from_slice(b"\xff Go buildinf:");
+    nb[14] = 8; // pointer size
+    nb[15] = 0; // little-endian, pointer-based
+    let (vhdr, mhdr, vdata) = (bi_addr + 32, bi_addr + 48, bi_addr + 64);
+    nb[16..24].copy_from_slice(&vhdr.to_le_bytes());
+    nb[24..32].copy_from_slice(&mhdr.to_le_bytes());
+    nb[32..40].copy_from_slice(&vdata.to_le_bytes());
+    nb[40..48].copy_from_slice(&(version.len() as u64).to_le_bytes());
+    nb[48..56].copy_from_slice(&nd_addr.to_le_bytes());
+    nb[56..64].copy_from_slice(&(modinfo.len() as u64).to_le_bytes());
+    nb[64..64 + version.len()].copy_from_slice(&version);
+    bin[bi_off..bi_off + bi_size].copy_from_slice(&nb);
+    bin[nd_off..nd_off + modinfo.len()].copy_from_slice(&modinfo);
+
+    let (kind, v) = ids(&golang::GoBinaryAnalyzer, "usr/local/bin/goapp", &bin);
+    assert_eq!(kind, "gobinary");
+    assert_eq!(v, vec!["golang.org/x/text@v0.3.5", "stdlib@v1.19.8"]);
+    // A version pointer outside every section: a clear error, no panic.
+    bin[bi_off + 16..bi_off + 24].copy_from_slice(&0xdead_0000u64.to_le_bytes());
+    let err = golang::GoBinaryAnalyzer.analyze("goapp", &bin).unwrap_err();
+    assert!(
+        err.to_string().contains("version string not found"),
+        "{err}"
+    );
+}
+
 /// Every truncation of a real binary: an error or nothing, never a panic.
 #[test]
 fn go_binary_truncated() {

@@ -36,6 +36,11 @@ fi
 
 ./scripts/debian-image.sh >/dev/null
 
+# Tests never share a layer cache or advisory database with earlier runs.
+BULKHEAD_CACHE_DIR="$(mktemp -d)"
+export BULKHEAD_CACHE_DIR
+trap 'rm -rf "$BULKHEAD_CACHE_DIR"' EXIT
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo test --workspace --no-fail-fast

@@ -119,7 +119,10 @@ fn run(guard: &mut Guard, image: &str, opts: &[&str]) -> Result<String, String> 
 
 fn bulkhead() -> Command {
     let mut c = Command::cargo_bin("bulkhead").unwrap();
-    c.env_remove("BULKHEAD_CACHE_DIR");
+    c.env(
+        "BULKHEAD_CACHE_DIR",
+        std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+    );
     c
 }
 

@@ -411,7 +411,10 @@ fn image_misconfig_scanner() {
     let run = |scanner: &str| {
         Command::cargo_bin("bulkhead")
             .unwrap()
-            .env_remove("BULKHEAD_CACHE_DIR")
+            .env(
+                "BULKHEAD_CACHE_DIR",
+                std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+            )
             .args([
                 "image",
                 "--quiet",

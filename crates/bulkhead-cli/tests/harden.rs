@@ -23,7 +23,10 @@ fn bulkhead(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("bulkhead")
         .unwrap()
         .current_dir(dir)
-        .env_remove("BULKHEAD_CACHE_DIR")
+        .env(
+            "BULKHEAD_CACHE_DIR",
+            std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+        )
         .args(args)
         .output()
         .unwrap()

@@ -24,8 +24,11 @@ fn apk_db(pkgs: &[(&str, &str, &str)]) -> Vec<u8> {
 fn bulkhead() -> Command {
     let mut c = Command::cargo_bin("bulkhead").unwrap();
     // Corruption tests reuse layers of other tests: no layer cache here.
-    c.env_remove("BULKHEAD_CACHE_DIR")
-        .env("BULKHEAD_NO_CACHE", "true");
+    c.env(
+        "BULKHEAD_CACHE_DIR",
+        std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+    )
+    .env("BULKHEAD_NO_CACHE", "true");
     c
 }
 

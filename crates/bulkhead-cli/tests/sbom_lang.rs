@@ -29,7 +29,10 @@ fn fixture(rel: &str) -> Vec<u8> {
 fn sbom(args: &[&str], target: &Path) -> Value {
     let out = Command::cargo_bin("bulkhead")
         .unwrap()
-        .env_remove("BULKHEAD_CACHE_DIR")
+        .env(
+            "BULKHEAD_CACHE_DIR",
+            std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+        )
         .args(["sbom", "--quiet", "--format", "json"])
         .args(args)
         .arg(target)

@@ -13,7 +13,10 @@ use std::path::Path;
 
 fn bulkhead() -> Command {
     let mut c = Command::cargo_bin("bulkhead").unwrap();
-    c.env_remove("BULKHEAD_CACHE_DIR");
+    c.env(
+        "BULKHEAD_CACHE_DIR",
+        std::env::temp_dir().join(format!("bulkhead-test-cache-{}", std::process::id())),
+    );
     c
 }
 

@@ -40,7 +40,7 @@ for img in "${images[@]}"; do
   hyperfine --warmup 1 --runs "${RUNS:-5}" \
     --prepare "rm -rf $work/trivy-cache" \
     -n trivy "trivy image ${trivy_flags[*]} --cache-dir $work/trivy-cache --input $img -o $work/trivy.json" \
-    -n bulkhead "$bh image --quiet --scanners secret --format json --input $img -o $work/bulkhead.json"
+    -n bulkhead "$bh image --quiet --no-cache --scanners secret --format json --input $img -o $work/bulkhead.json"
 done
 
 # Recall and precision on the labelled corpus (filesystem scans of the same files).

@@ -315,3 +315,60 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
         "{report:#}"
     );
 }
+
+/// Layer findings are cached (redacted): a second run reads them from the
+/// cache with the same results, and no cache file holds a raw secret.
+#[test]
+fn layer_cache_keeps_findings_but_never_raw_secrets() {
+    let f = image();
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = bulkhead()
+            .env("BULKHEAD_CACHE_DIR", cache.path())
+            .args([
+                "image",
+                "--quiet",
+                "--scanners",
+                "secret",
+                "--format",
+                "json",
+                "--input",
+            ])
+            .arg(&f.path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["Results"].take()
+    };
+    let first = run();
+    let second = run();
+    assert_eq!(first, second);
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(cache.path(), &mut all);
+    assert!(!all.is_empty(), "nothing was cached");
+    for p in all {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+        for secret in &f.secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{} holds a raw secret",
+                p.display()
+            );
+        }
+    }
+}

@@ -57,7 +57,13 @@ pub struct Scanner {
     allow_paths: Vec<Regex>,
     allow_values: Vec<Regex>,
     max_file_size: u64,
+    /// SHA-256 of everything that changes findings (see [`Scanner::fingerprint`]).
+    fingerprint: String,
 }
+
+/// Bumped whenever a built-in rule or the validation changes, so cached
+/// layer findings are redone.
+pub const RULESET_VERSION: u32 = 1;
 
 impl std::fmt::Debug for Scanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -173,7 +179,9 @@ impl Scanner {
             .iter()
             .map(|p| compile("allow_values", p))
             .collect::<Result<Vec<_>, _>>()?;
+        let fingerprint = fingerprint(config);
         Ok(Scanner {
+            fingerprint,
             rules,
             keywords,
             keyword_rules,
@@ -181,6 +189,12 @@ impl Scanner {
             allow_values,
             max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         })
+    }
+
+    /// A digest of the rule set version and the configuration: equal
+    /// fingerprints give equal findings on equal input (a layer-cache key).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Ids of the active rules, in priority order.
@@ -455,6 +469,16 @@ impl LineCounter {
         let seg = text.get(from..last.min(text.len())).unwrap_or_default();
         line + memchr::memchr_iter(b'\n', seg).count()
     }
+}
+
+fn fingerprint(config: &SecretsConfig) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(format!("v{RULESET_VERSION}\n{config:?}\n"));
+    for r in BUILTIN {
+        h.update(format!("{}\t{}\n", r.id, r.regex));
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn builtin(r: &Rule) -> Result<Compiled, ConfigError> {

@@ -27,6 +27,11 @@ impl ContentScanner for Scanner {
     fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret> {
         Scanner::scan(self, &entry.path, content)
     }
+    /// Findings are redacted, so layer results may be cached under the
+    /// rule set version and configuration.
+    fn cache_key(&self) -> Option<String> {
+        Some(format!("secrets:{}", self.fingerprint()))
+    }
 }
 
 /// The report's reference to layer `i`, with secrets in its `created_by`

@@ -18,14 +18,15 @@ if [ ! -d "$rootfs" ]; then
     || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
   mv "$rootfs.tmp" "$rootfs"
 fi
-mkimage="$repo/target/release/mkimage"
-if [ ! -x "$mkimage" ]; then
-  (cd "$repo" && cargo build --release -q -p bulkhead-fixtures --bin mkimage)
-fi
+mkimage="${CARGO_TARGET_DIR:-$repo/target}/release/mkimage"
+need_mkimage() {
+  [ -x "$mkimage" ] || (cd "$repo" && cargo build --release -q -p bulkhead-fixtures --bin mkimage)
+}
 for layout in docker-archive:debian-bookworm.docker.tar oci-dir:debian-bookworm.oci oci-tar:debian-bookworm.oci.tar; do
   fmt="${layout%%:*}"; out="$cache/${layout#*:}"
   if [ ! -e "$out" ] || [ "$rootfs" -nt "$out" ]; then
     rm -rf "$out" "$out.tmp"
+    need_mkimage
     "$mkimage" rootfs "$rootfs" "$fmt" "$out.tmp" gzip
     mv "$out.tmp" "$out"
   fi

@@ -14,6 +14,7 @@ pub mod dockerignore;
 pub mod docs;
 pub mod rules;
 pub mod suppress;
+mod vars;
 
 use bulkhead_types::{
     ArtifactType, CauseMetadata, Class, Mappings, MisconfStatus, Misconfiguration, Report,

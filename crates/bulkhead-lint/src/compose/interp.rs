@@ -29,22 +29,7 @@ fn inner(s: &str, env: &BTreeMap<String, String>, depth: usize) -> Result<String
                 i += 2;
             }
             Some('{') => {
-                let mut d = 0usize;
-                let mut j = i + 1;
-                let mut close = None;
-                while let Some(&x) = chars.get(j) {
-                    if x == '{' {
-                        d += 1;
-                    } else if x == '}' {
-                        d = d.saturating_sub(1);
-                        if d == 0 {
-                            close = Some(j);
-                            break;
-                        }
-                    }
-                    j += 1;
-                }
-                let Some(close) = close else {
+                let Some(close) = crate::vars::matching_brace(&chars, i + 1) else {
                     return Err(format!("unterminated ${{ in {s:?}"));
                 };
                 let body: String = chars.get(i + 2..close).unwrap_or(&[]).iter().collect();
@@ -52,13 +37,7 @@ fn inner(s: &str, env: &BTreeMap<String, String>, depth: usize) -> Result<String
                 i = close + 1;
             }
             Some(&n) if n.is_ascii_alphabetic() || n == '_' => {
-                let mut j = i + 1;
-                while chars
-                    .get(j)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-                {
-                    j += 1;
-                }
+                let j = crate::vars::identifier_end(&chars, i + 1);
                 let name: String = chars.get(i + 1..j).unwrap_or(&[]).iter().collect();
                 out.push_str(env.get(&name).map(String::as_str).unwrap_or(""));
                 i = j;

@@ -183,23 +183,7 @@ fn expand_inner(s: &str, scope: &Scope, esc: char, depth: usize) -> String {
         // `$`
         match chars.get(i + 1) {
             Some('{') => {
-                // find the matching brace
-                let mut depth_b = 0usize;
-                let mut j = i + 1;
-                let mut close = None;
-                while let Some(&d) = chars.get(j) {
-                    if d == '{' {
-                        depth_b += 1;
-                    } else if d == '}' {
-                        depth_b = depth_b.saturating_sub(1);
-                        if depth_b == 0 {
-                            close = Some(j);
-                            break;
-                        }
-                    }
-                    j += 1;
-                }
-                let Some(close) = close else {
+                let Some(close) = crate::vars::matching_brace(&chars, i + 1) else {
                     // unterminated: keep literally
                     out.extend(chars.get(i..).unwrap_or(&[]).iter());
                     break;
@@ -209,13 +193,7 @@ fn expand_inner(s: &str, scope: &Scope, esc: char, depth: usize) -> String {
                 i = close + 1;
             }
             Some(&n) if n.is_ascii_alphabetic() || n == '_' => {
-                let mut j = i + 1;
-                while chars
-                    .get(j)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-                {
-                    j += 1;
-                }
+                let j = crate::vars::identifier_end(&chars, i + 1);
                 let name: String = chars.get(i + 1..j).unwrap_or(&[]).iter().collect();
                 out.push_str(scope.get(&name).unwrap_or(""));
                 i = j;

@@ -167,6 +167,17 @@ fn error_summary(resp: http::Response<ureq::Body>) -> String {
 }
 
 impl Registry {
+    /// The error for an HTTP status the protocol step did not expect, with
+    /// the registry's own error summary.
+    fn unexpected(&self, resp: http::Response<ureq::Body>, what: &str) -> ImageError {
+        let status = resp.status();
+        let why = error_summary(resp);
+        ImageError::Remote(format!(
+            "registry {} answered HTTP {status} while {what}{why}",
+            self.inner.name
+        ))
+    }
+
     /// A client for the registry of `reference`'s host.
     pub fn new(registry: &str, opts: RegistryOptions) -> Result<Registry, ImageError> {
         let r = Reference::parse(&format!("{registry}/x"))
@@ -604,11 +615,7 @@ impl Registry {
             )));
         }
         if !status.is_success() {
-            let why = error_summary(resp);
-            return Err(ImageError::Remote(format!(
-                "registry {} answered HTTP {status} while {what}{why}",
-                self.inner.name
-            )));
+            return Err(self.unexpected(resp, &what));
         }
         let content_type = header(&resp, "content-type")
             .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
@@ -694,13 +701,7 @@ impl Registry {
                 "{digest} (registry {} has no such blob in {repo})",
                 self.inner.name
             ))),
-            s => {
-                let why = error_summary(resp);
-                Err(ImageError::Remote(format!(
-                    "registry {} answered HTTP {s} while {what}{why}",
-                    self.inner.name
-                )))
-            }
+            _ => Err(self.unexpected(resp, &what)),
         }
     }
 
@@ -849,12 +850,7 @@ impl Registry {
             return Ok(None);
         }
         if !resp.status().is_success() {
-            let s = resp.status();
-            let why = error_summary(resp);
-            return Err(ImageError::Remote(format!(
-                "registry {} answered HTTP {s} while {what}{why}",
-                self.inner.name
-            )));
+            return Err(self.unexpected(resp, &what));
         }
         let bytes = self.read_limited(resp, self.inner.opts.max_manifest_bytes, &what)?;
         let mut index: ImageIndex = parse_json(&what, &bytes)?;
@@ -903,12 +899,7 @@ impl Registry {
             what: &what,
         })?;
         if start.status() != 202 {
-            let s = start.status();
-            let why = error_summary(start);
-            return Err(ImageError::Remote(format!(
-                "registry {} answered HTTP {s} while {what}{why}",
-                self.inner.name
-            )));
+            return Err(self.unexpected(start, &what));
         }
         let location = header(&start, "location")
             .ok_or_else(|| {
@@ -929,12 +920,7 @@ impl Registry {
             what: &what,
         })?;
         if put.status() != 201 {
-            let s = put.status();
-            let why = error_summary(put);
-            return Err(ImageError::Remote(format!(
-                "registry {} answered HTTP {s} while {what}{why}",
-                self.inner.name
-            )));
+            return Err(self.unexpected(put, &what));
         }
         Ok(digest)
     }
@@ -960,12 +946,7 @@ impl Registry {
             what: &what,
         })?;
         if put.status() != 201 {
-            let s = put.status();
-            let why = error_summary(put);
-            return Err(ImageError::Remote(format!(
-                "registry {} answered HTTP {s} while {what}{why}",
-                self.inner.name
-            )));
+            return Err(self.unexpected(put, &what));
         }
         Ok(digest)
     }

@@ -259,6 +259,28 @@ mod tests {
     }
 
     #[test]
+    fn pep440_numbers_above_u64_are_matched() {
+        let a = entry(
+            RangeType::Ecosystem,
+            vec![
+                Introduced("0".into()),
+                Fixed("2.0.post99999999999999999999".into()),
+            ],
+            &[],
+        );
+        let v = affected(&a, Scheme::Pep440, "2.0.post99999999999999999998")
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.fixed.as_deref(), Some("2.0.post99999999999999999999"));
+        assert!(
+            affected(&a, Scheme::Pep440, "2.0.post100000000000000000000")
+                .unwrap()
+                .is_none()
+        );
+        assert!(affected(&a, Scheme::Pep440, "3").unwrap().is_none());
+    }
+
+    #[test]
     fn rpm_epoch_and_module_releases() {
         let a = entry(
             RangeType::Ecosystem,

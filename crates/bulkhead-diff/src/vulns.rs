@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// OS packages it embeds the image name and OS version, which differ between
 /// the two images being compared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct VulnKey {
     /// `VulnerabilityID` (CVE when known, else the advisory id).
     pub id: String,
@@ -45,6 +46,7 @@ pub(crate) fn class_name(c: Class) -> &'static str {
 
 /// Vulnerabilities fixed (in `before` only) and introduced (in `after` only).
 #[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct VulnDelta {
     /// Findings of `before` that `after` no longer has (as `before` reported
     /// them), most severe first.

@@ -483,3 +483,136 @@ fn unreachable_registry_is_reported() {
     let (e, _) = pull_err(&format!("127.0.0.1:{port}"), "a/b:v1", test_options());
     assert!(matches!(e, ImageError::Unreachable(_)), "{e}");
 }
+
+#[test]
+fn tags_list_with_pagination() {
+    let Some(reg) = LocalRegistry::start(None) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let client = Registry::new(&reg.host, test_options()).unwrap();
+    for tag in ["12.1", "12.2", "12.3", "latest"] {
+        let layout = dir.path().join(tag);
+        image("amd64", tag).write(Layout::OciDir, &layout).unwrap();
+        push_layout(&client, "lib/base", tag, &layout);
+    }
+    // Two per page: docker-registry sends a Link header to the next page
+    // (all four arrive only if it was followed; the order is the registry's).
+    let mut list = client.tags_paged("lib/base", 2).unwrap();
+    list.tags.sort();
+    assert_eq!(list.tags, ["12.1", "12.2", "12.3", "latest"]);
+    assert!(list.complete);
+    assert_eq!(client.tags("lib/base").unwrap().tags.len(), 4);
+    match client.tags("lib/none") {
+        Err(ImageError::NotFound(m)) => assert!(m.contains("lib/none"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A scripted tag list: `pages(n)` answers page n's JSON and Link header.
+fn tag_server(
+    page: impl Fn(usize, &str) -> (String, Option<String>) + Send + Sync + 'static,
+) -> TestServer {
+    TestServer::start(move |req, host| {
+        if req.path == "/v2/" {
+            return Resp::ok("{}", &[]);
+        }
+        let n: usize = req
+            .path
+            .split("page=")
+            .nth(1)
+            .and_then(|p| p.split('&').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let (body, link) = page(n, host);
+        match link {
+            Some(l) => Resp::ok(body, &[("Link", &l)]),
+            None => Resp::ok(body, &[]),
+        }
+    })
+}
+
+#[test]
+fn hostile_tag_lists() {
+    // A Link back to the first page: refused as a loop.
+    let s = tag_server(|_, _| {
+        (
+            r#"{"tags":["a"]}"#.into(),
+            Some(r#"</v2/r/tags/list?n=1000>; rel="next""#.into()),
+        )
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    match c.tags("r") {
+        Err(ImageError::Remote(m)) => assert!(m.contains("loop"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // A Link to another host: refused.
+    let s = tag_server(|_, _| {
+        (
+            r#"{"tags":["a"]}"#.into(),
+            Some(r#"<http://evil.example/v2/r/tags/list?page=1>; rel="next""#.into()),
+        )
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    match c.tags("r") {
+        Err(ImageError::Remote(m)) => assert!(m.contains("not on this registry"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Endless distinct pages (absolute links on the same host): stops at the
+    // page cap and says the list is incomplete.
+    let s = tag_server(|n, host| {
+        (
+            format!(r#"{{"tags":["t{n}", "bad tag", "-x", 7]}}"#),
+            Some(format!(
+                r#"<http://{host}/v2/r/tags/list?page={}>; rel="next""#,
+                n + 1
+            )),
+        )
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    let list = c.tags("r").unwrap();
+    assert!(!list.complete);
+    assert_eq!(list.tags.len(), bulkhead_image::registry::MAX_TAG_PAGES);
+    assert_eq!(list.tags[1], "t1");
+    // A repository without tags (`null`), and a malformed list.
+    let s = tag_server(|_, _| (r#"{"name":"r","tags":null}"#.into(), None));
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    assert!(c.tags("r").unwrap().tags.is_empty());
+    let s = tag_server(|_, _| (r#"{"tags":"12.1"}"#.into(), None));
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    assert!(matches!(c.tags("r"), Err(ImageError::Malformed(_))));
+    let s = tag_server(|_, _| (r#"{"tags":["a""#.into(), None));
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    assert!(c.tags("r").is_err());
+}
+
+#[test]
+fn link_header_parsing() {
+    use bulkhead_image::registry::{is_tag, link_next};
+    assert_eq!(
+        link_next(r#"</v2/r/tags/list?n=2&last=b>; rel="next""#).as_deref(),
+        Some("/v2/r/tags/list?n=2&last=b")
+    );
+    assert_eq!(
+        link_next(r#"<https://x/prev>; rel="prev", <https://x/next>; REL=next"#).as_deref(),
+        Some("https://x/next")
+    );
+    for bad in [
+        "",
+        "<>; rel=next",
+        "/v2/x; rel=next",
+        "<a b>; rel=next",
+        "<a>; rel=prev",
+        "<a",
+    ] {
+        assert_eq!(link_next(bad), None, "{bad}");
+    }
+    assert!(is_tag("12.1-slim") && is_tag("_x") && is_tag(&"a".repeat(128)));
+    assert!(
+        !is_tag("")
+            && !is_tag("-a")
+            && !is_tag(".a")
+            && !is_tag("a/b")
+            && !is_tag(&"a".repeat(129))
+    );
+}

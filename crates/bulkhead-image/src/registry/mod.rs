@@ -872,6 +872,98 @@ impl Registry {
         Ok(Some(index))
     }
 
+    /// The tags of `repo` (`GET /v2/<repo>/tags/list`), [`TAGS_PAGE_SIZE`]
+    /// per page, following `Link: <…>; rel="next"` pages.
+    pub fn tags(&self, repo: &str) -> Result<TagList, ImageError> {
+        self.tags_paged(repo, TAGS_PAGE_SIZE)
+    }
+
+    /// [`Registry::tags`] with `page_size` tags asked per page (`n=`). Stops
+    /// after [`MAX_TAG_PAGES`] pages or [`MAX_TAGS`] tags (then
+    /// `complete` is false); each page is capped at the manifest size limit;
+    /// a next page on another host, or one already fetched, is refused.
+    /// Names that are not valid tags are dropped.
+    pub fn tags_paged(&self, repo: &str, page_size: u32) -> Result<TagList, ImageError> {
+        let mut list = TagList {
+            tags: Vec::new(),
+            complete: true,
+        };
+        let mut target = format!("/v2/{repo}/tags/list?n={}", page_size.max(1));
+        let mut fetched = std::collections::HashSet::new();
+        let own_origin = format!("{}://{}", self.scheme()?, self.inner.host);
+        let what = format!("listing the tags of {repo}");
+        loop {
+            if fetched.len() >= MAX_TAG_PAGES || list.tags.len() >= MAX_TAGS {
+                list.complete = false;
+                list.tags.truncate(MAX_TAGS);
+                return Ok(list);
+            }
+            fetched.insert(target.clone());
+            let resp = self.send(&Req {
+                method: http::Method::GET,
+                target: target.clone(),
+                repo,
+                accept: Some("application/json"),
+                content_type: None,
+                body: &[],
+                what: &what,
+            })?;
+            match resp.status().as_u16() {
+                200..=299 => {}
+                404 => {
+                    let why = error_summary(resp);
+                    return Err(ImageError::NotFound(format!(
+                        "repository {repo} is not in registry {}{why}",
+                        self.inner.name
+                    )));
+                }
+                _ => return Err(self.unexpected(resp, &what)),
+            }
+            let next = header(&resp, "link").and_then(link_next);
+            let bytes = self.read_limited(resp, self.inner.opts.max_manifest_bytes, &what)?;
+            let page: serde_json::Value = crate::oci::parse_json(&what, &bytes)?;
+            match page.get("tags") {
+                Some(serde_json::Value::Array(a)) => list.tags.extend(
+                    a.iter()
+                        .filter_map(|t| t.as_str())
+                        .filter(|t| is_tag(t))
+                        .map(str::to_string),
+                ),
+                // A repository without tags answers `null`.
+                Some(serde_json::Value::Null) | None => {}
+                Some(_) => {
+                    return Err(ImageError::Malformed(format!(
+                        "registry {} answered a tag list whose `tags` is not a list while {what}",
+                        self.inner.name
+                    )));
+                }
+            }
+            let Some(next) = next else {
+                return Ok(list);
+            };
+            let next = if next.starts_with("/v2/") {
+                next
+            } else if let Some(path) = next.strip_prefix(own_origin.as_str())
+                && path.starts_with("/v2/")
+            {
+                path.to_string()
+            } else {
+                return Err(ImageError::Remote(format!(
+                    "registry {} sends the next page of tags to {:?}, which is not on this registry",
+                    self.inner.name,
+                    next.chars().take(200).collect::<String>()
+                )));
+            };
+            if fetched.contains(&next) {
+                return Err(ImageError::Remote(format!(
+                    "registry {} sends the tag list of {repo} round in a loop",
+                    self.inner.name
+                )));
+            }
+            target = next;
+        }
+    }
+
     /// Upload a blob (monolithic POST + PUT); returns its digest. Skips the
     /// upload when the registry already has it.
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> Result<String, ImageError> {
@@ -950,6 +1042,54 @@ impl Registry {
         }
         Ok(digest)
     }
+}
+
+/// Tags asked per page by [`Registry::tags`].
+pub const TAGS_PAGE_SIZE: u32 = 1000;
+/// Most pages of a tag list read.
+pub const MAX_TAG_PAGES: usize = 100;
+/// Most tags kept from a tag list.
+pub const MAX_TAGS: usize = 20_000;
+
+/// The tags of a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagList {
+    /// In the registry's order (not necessarily sorted).
+    pub tags: Vec<String>,
+    /// False when the page or tag cap stopped the listing early.
+    pub complete: bool,
+}
+
+/// A valid tag (OCI distribution: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`).
+pub fn is_tag(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() <= 128
+        && b.first()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+/// The target of the `rel="next"` link of a `Link` header (RFC 8288), as
+/// registries send it for paginated lists: `<url>; rel="next"`.
+pub fn link_next(value: &str) -> Option<String> {
+    value.split(',').find_map(|link| {
+        let link = link.trim();
+        let rest = link.strip_prefix('<')?;
+        let (url, params) = rest.split_once('>')?;
+        let is_next = params.split(';').any(|p| {
+            let Some((k, v)) = p.split_once('=') else {
+                return false;
+            };
+            k.trim().eq_ignore_ascii_case("rel")
+                && v.trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+        });
+        (is_next && !url.is_empty() && !url.chars().any(|c| c.is_control() || c == ' '))
+            .then(|| url.to_string())
+    })
 }
 
 /// The fallback tag under which referrers are listed when a registry has no

@@ -246,16 +246,7 @@ pub fn lint_compose_checked(
 ) -> Result<Vec<Finding>, compose::ComposeError> {
     let env = match &opts.env {
         Some(e) => e.clone(),
-        None => {
-            let mut env = path
-                .parent()
-                .map(|d| d.join(".env"))
-                .and_then(|p| std::fs::read_to_string(p).ok())
-                .map(|t| compose::interp::parse_dotenv(&t))
-                .unwrap_or_default();
-            env.extend(std::env::vars());
-            env
-        }
+        None => compose::default_env(path)?,
     };
     let lopts = compose::LoadOptions {
         env: Some(env.clone()),

@@ -191,18 +191,39 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Project, ComposeErro
     })?;
     let env = match &opts.env {
         Some(e) => e.clone(),
-        None => {
-            let mut env = path
-                .parent()
-                .map(|d| d.join(".env"))
-                .and_then(|p| std::fs::read_to_string(p).ok())
-                .map(|t| interp::parse_dotenv(&t))
-                .unwrap_or_default();
-            env.extend(std::env::vars());
-            env
-        }
+        None => default_env(path)?,
     };
     load_str(&text, path, &env, opts)
+}
+
+/// The variables Compose interpolates `path` with when none are given: the
+/// `.env` file next to it (when there is one) overlaid by the process
+/// environment (process wins). The `.env` file is read like an `extends`
+/// file (regular file, at most [`MAX_DOTENV_FILE`] bytes); one that cannot
+/// be read is an error, as it is for `docker compose`.
+pub fn default_env(path: &Path) -> Result<BTreeMap<String, String>, ComposeError> {
+    let mut env = BTreeMap::new();
+    if let Some(dir) = path.parent() {
+        let dotenv = dir.join(".env");
+        match read_capped(&dotenv, MAX_DOTENV_FILE) {
+            Ok(text) => env = interp::parse_dotenv(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(ComposeError {
+                    path: path.display().to_string(),
+                    line: 0,
+                    message: format!(
+                        "cannot read {} (the .env file Compose takes ${{VARIABLES}} from): {e}; \
+                         make it a regular file under {} MiB or move it away",
+                        dotenv.display(),
+                        MAX_DOTENV_FILE >> 20
+                    ),
+                });
+            }
+        }
+    }
+    env.extend(std::env::vars());
+    Ok(env)
 }
 
 /// Load Compose text (`path` is used for messages and relative `extends`).
@@ -323,24 +344,33 @@ fn interpolate_tree(n: &mut Node, env: &BTreeMap<String, String>) -> Result<(), 
 const MAX_EXTENDS: usize = 10;
 /// Largest Compose file `extends: {file: …}` may name.
 const MAX_EXTENDED_FILE: u64 = 4 << 20;
+/// Largest `.env` file read for interpolation (real ones are a few KiB).
+pub const MAX_DOTENV_FILE: u64 = 4 << 20;
 
-/// Read a file named by `extends`: only a regular file of at most
-/// [`MAX_EXTENDED_FILE`] bytes (never /dev/zero, a FIFO or a huge file).
-fn read_extended(p: &Path) -> std::io::Result<String> {
+/// Read a file Compose names or implies (`extends` files, `.env`): only a
+/// regular file of at most `max` bytes (never /dev/zero, a FIFO or a huge
+/// file). The type is checked before opening, as opening a FIFO blocks until
+/// something writes to it.
+fn read_capped(p: &Path, max: u64) -> std::io::Result<String> {
     use std::io::Read;
+    let not_regular = || std::io::Error::other("not a regular file");
+    if !std::fs::metadata(p)?.is_file() {
+        return Err(not_regular());
+    }
     let f = std::fs::File::open(p)?;
     let meta = f.metadata()?;
     if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+        return Err(not_regular());
     }
-    if meta.len() > MAX_EXTENDED_FILE {
+    if meta.len() > max {
         return Err(std::io::Error::other(format!(
-            "larger than {} MiB",
-            MAX_EXTENDED_FILE >> 20
+            "{} bytes, larger than {} MiB",
+            meta.len(),
+            max >> 20
         )));
     }
     let mut buf = Vec::new();
-    f.take(MAX_EXTENDED_FILE).read_to_end(&mut buf)?;
+    f.take(max).read_to_end(&mut buf)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
@@ -380,7 +410,7 @@ fn resolve_extends(
     let (base_services, base_dir) = match &file {
         Some(f) => {
             let p = dir.join(f);
-            let text = read_extended(&p).map_err(|e| {
+            let text = read_capped(&p, MAX_EXTENDED_FILE).map_err(|e| {
                 (
                     ext.line,
                     format!("cannot read extended file {}: {e}", p.display()),

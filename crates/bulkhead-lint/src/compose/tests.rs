@@ -115,3 +115,71 @@ fn extends_refuses_devices_and_folders() {
         assert_eq!(err.line, 4, "{err}");
     }
 }
+
+/// The `.env` file next to a Compose file is untrusted input too: a huge
+/// one, a FIFO (opening it would block) or a folder is refused with a
+/// message that names it, instead of being read whole or skipped silently.
+#[test]
+fn dotenv_is_capped_and_must_be_a_regular_file() {
+    let compose = "services:\n  a:\n    image: \"nginx:${TAG:-1}\"\n";
+    let load = |dir: &Path| load_file(&dir.join("compose.yaml"), &LoadOptions::default());
+
+    // A normal .env is read.
+    let ok = tempfile::tempdir().unwrap();
+    std::fs::write(ok.path().join("compose.yaml"), compose).unwrap();
+    std::fs::write(ok.path().join(".env"), "TAG=from-dotenv\n").unwrap();
+    if std::env::var_os("TAG").is_none() {
+        let p = load(ok.path()).unwrap();
+        assert_eq!(p.services[0].image.as_deref(), Some("nginx:from-dotenv"));
+    }
+    // No .env at all is fine.
+    let none = tempfile::tempdir().unwrap();
+    std::fs::write(none.path().join("compose.yaml"), compose).unwrap();
+    load(none.path()).unwrap();
+
+    // One byte over the cap (a sparse file: no disk used).
+    let huge = tempfile::tempdir().unwrap();
+    std::fs::write(huge.path().join("compose.yaml"), compose).unwrap();
+    let f = std::fs::File::create(huge.path().join(".env")).unwrap();
+    f.set_len(MAX_DOTENV_FILE + 1).unwrap();
+    let err = load(huge.path()).unwrap_err();
+    assert!(err.message.contains(".env"), "{err}");
+    assert!(err.message.contains("larger than 4 MiB"), "{err}");
+    assert!(err.message.contains("move it away"), "{err}");
+    // The lint entry point reports the same instead of reading it.
+    let text = std::fs::read_to_string(huge.path().join("compose.yaml")).unwrap();
+    let lint_err = crate::lint_compose_checked(
+        &text,
+        &huge.path().join("compose.yaml"),
+        &crate::LintOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(lint_err, err);
+
+    // A folder named .env.
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("compose.yaml"), compose).unwrap();
+    std::fs::create_dir(folder.path().join(".env")).unwrap();
+    let err = load(folder.path()).unwrap_err();
+    assert!(err.message.contains("not a regular file"), "{err}");
+
+    // A FIFO: would block forever if opened.
+    let fifo = tempfile::tempdir().unwrap();
+    std::fs::write(fifo.path().join("compose.yaml"), compose).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo.path().join(".env"))
+        .status();
+    match made {
+        Ok(s) if s.success() => {
+            let err = load(fifo.path()).unwrap_err();
+            assert!(err.message.contains("not a regular file"), "{err}");
+        }
+        other => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "mkfifo failed under CI: {other:?}"
+            );
+            eprintln!("SKIPPED the FIFO case: mkfifo (coreutils) failed: {other:?}");
+        }
+    }
+}

@@ -7,13 +7,12 @@
 //! either by two varint-prefixed strings (inline) or by two pointers to Go
 //! string headers (pointer-based), resolved here through the ELF sections.
 
-use super::rust::executable_candidate;
+use super::elf::{ELF_MAGIC, executable_candidate, readable_elf};
 use super::{file_name, lang_pkg, result};
 use crate::{AnalyzeError, Analyzer, FileAnalysis, text};
 use bulkhead_types::{Ecosystem, Package};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
-const ELF_MAGIC: &[u8] = b"\x7fELF";
 const MAX_GOMOD: u64 = 16 * 1024 * 1024;
 /// Longest version or module-info string accepted.
 const MAX_STR: usize = 4 * 1024 * 1024;
@@ -210,40 +209,6 @@ pub fn build_info_packages(path: &str, info: &BuildInfo) -> Vec<Package> {
     out
 }
 
-/// Whether the ELF section header table lies past the end of the file
-/// (a truncated copy). Header offsets per the ELF specification.
-pub fn elf_truncated(content: &[u8]) -> bool {
-    let field = |off: usize, len: usize| -> Option<u64> {
-        let b = content.get(off..off + len)?;
-        let mut v: u64 = 0;
-        let big = content.get(5) == Some(&2);
-        for i in 0..len {
-            let byte = u64::from(*b.get(if big { i } else { len - 1 - i })?);
-            v = (v << 8) | byte;
-        }
-        Some(v)
-    };
-    let end = match content.get(4) {
-        Some(1) => field(0x20, 4).zip(field(0x2E, 2)).zip(field(0x30, 2)),
-        Some(2) => field(0x28, 8).zip(field(0x3A, 2)).zip(field(0x3C, 2)),
-        _ => return true,
-    };
-    let len = content.len() as u64;
-    match end {
-        Some(((off, size), num)) if off.saturating_add(size.saturating_mul(num)) <= len => {}
-        _ => return true,
-    }
-    // Section contents past the end (Go puts the headers first).
-    use object::{Object, ObjectSection};
-    match object::File::parse(content) {
-        Ok(f) => f
-            .sections()
-            .filter_map(|s| s.file_range())
-            .any(|(off, size)| off.saturating_add(size) > len),
-        Err(_) => true,
-    }
-}
-
 /// Go binaries, recognised by ELF magic, then by build info.
 pub struct GoBinaryAnalyzer;
 
@@ -269,14 +234,8 @@ impl Analyzer for GoBinaryAnalyzer {
         head == ELF_MAGIC
     }
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
-        if !content.starts_with(ELF_MAGIC) {
+        if !readable_elf(path, content)? {
             return Ok(None);
-        }
-        if elf_truncated(content) {
-            return Err(AnalyzeError::malformed(
-                path,
-                "truncated ELF file (section headers past the end); not read",
-            ));
         }
         Ok(read_build_info(path, content)?
             .map(|info| result("gobinary", Ecosystem::Go, build_info_packages(path, &info))))
@@ -453,7 +412,7 @@ mod tests {
         h[0x28] = 0x40; // one section header right after the file's end
         h[0x3C] = 1;
         h[0x3A] = 64;
-        assert!(elf_truncated(&h));
+        assert!(super::super::elf::elf_truncated(&h));
         let a = GoBinaryAnalyzer;
         assert!(a.analyze("x", b"\x7fELF\x02\x01").is_err());
     }

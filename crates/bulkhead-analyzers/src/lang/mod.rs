@@ -12,6 +12,7 @@
 //! are merged into one result per image by the inventory ([`aggregate_target`]).
 
 pub mod dotnet;
+mod elf;
 pub mod golang;
 pub mod java;
 pub mod node;

@@ -1,18 +1,15 @@
 //! Rust: `Cargo.lock` (images too, like Trivy) and binaries built with
 //! cargo-auditable (ELF section `.dep-v0`: zlib-compressed JSON).
 
+use super::elf::{ELF_MAGIC, executable_candidate, readable_elf};
 use super::{file_name, lang_pkg, result};
 use crate::{AnalyzeError, Analyzer, FileAnalysis, text};
 use bulkhead_types::{Ecosystem, Package};
 use std::io::Read;
 
 const MAX_LOCK: u64 = 64 * 1024 * 1024;
-/// Executables considered for embedded metadata (Go build info, auditable).
-pub(crate) const MIN_BINARY: u64 = 1024;
-pub(crate) const MAX_BINARY: u64 = 1024 * 1024 * 1024;
 /// Most bytes the `.dep-v0` JSON may inflate to (cargo-auditable caps at 8 MiB).
 const MAX_DEP_JSON: u64 = 8 * 1024 * 1024;
-const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 /// `Cargo.lock`.
 pub struct CargoLockAnalyzer;
@@ -55,12 +52,6 @@ impl Analyzer for CargoLockAnalyzer {
         let pkgs = parse_cargo_lock(path, &text(content))?;
         Ok(Some(result("cargo", Ecosystem::Cargo, pkgs)))
     }
-}
-
-/// Whether a file looks like a candidate executable: any execute bit and a
-/// plausible size. Content is checked by magic ([`Analyzer::accepts`]).
-pub(crate) fn executable_candidate(size: u64, mode: u32) -> bool {
-    mode & 0o111 != 0 && (MIN_BINARY..=MAX_BINARY).contains(&size)
 }
 
 /// Binaries with cargo-auditable's dependency list.
@@ -116,7 +107,9 @@ impl Analyzer for AuditableAnalyzer {
         "lang/rustbinary"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: truncated ELF files give the same warning as lang/gobinary
+        // (cached layer results of version 1 had none).
+        2
     }
     fn required(&self, _path: &str, _size: u64) -> bool {
         false
@@ -131,7 +124,7 @@ impl Analyzer for AuditableAnalyzer {
         head == ELF_MAGIC
     }
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
-        if !content.starts_with(ELF_MAGIC) {
+        if !readable_elf(path, content)? {
             return Ok(None);
         }
         Ok(parse_auditable(path, content)?.map(|p| result("rustbinary", Ecosystem::Cargo, p)))
@@ -149,19 +142,5 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert_eq!(p[1].identifier.purl, "pkg:cargo/smallvec@1.6.0");
         assert!(parse_cargo_lock("Cargo.lock", "[[package]\n").is_err());
-    }
-
-    #[test]
-    fn candidates() {
-        assert!(executable_candidate(10_000, 0o755));
-        assert!(!executable_candidate(10_000, 0o644));
-        assert!(!executable_candidate(10, 0o755));
-    }
-
-    #[test]
-    fn truncated_elf() {
-        let a = AuditableAnalyzer;
-        assert!(a.analyze("bin/x", b"\x7fELF\x02\x01\x01").is_err());
-        assert!(a.analyze("bin/x", b"#!/bin/sh\n").unwrap().is_none());
     }
 }

@@ -78,6 +78,11 @@ pub enum Command {
     /// The offline advisory database: update from an OSV mirror, import
     /// records, show what it holds.
     Db(commands::db::DbArgs),
+    /// Compare two images (A before, B after): packages added, removed,
+    /// upgraded and downgraded, vulnerabilities fixed and introduced, shared
+    /// base layers, config changes; table, json or markdown (a pull-request
+    /// comment). --exit-code/--fail-on look at introduced findings only.
+    Diff(commands::diff::DiffArgs),
     /// List the packages of an image or root filesystem (SBOM): table, JSON,
     /// CycloneDX 1.6 or SPDX 2.3, each package with its purl and the layer
     /// that brought it.

@@ -29,7 +29,8 @@ pub fn choose_format(global: &GlobalArgs, allowed: &[&str]) -> Result<Format> {
     Format::parse(name).with_context(|| format!("unknown format {name}"))
 }
 
-fn today() -> String {
+/// Today's date (UTC) as YYYY-MM-DD, for ignore-rule expiry.
+pub fn today() -> String {
     let now = time::OffsetDateTime::now_utc();
     format!(
         "{:04}-{:02}-{:02}",

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cache;
 pub mod config;
 pub mod db;
+pub mod diff;
 pub mod harden;
 pub mod image;
 pub mod image_source;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Image(args) => scan::run_image(&global, args),
         Command::Fs(args) => scan::run_fs(&global, args),
         Command::Db(args) => db::run(&global, args),
+        Command::Diff(args) => diff::run(&global, args),
         Command::Seccomp(args) => seccomp::run(&global, args),
         Command::Apparmor(args) => apparmor::run(&global, args),
         Command::Harden(args) => harden::run(&global, args),

@@ -8,7 +8,7 @@ use crate::output::{self, EmitOptions};
 use anyhow::{Context, Result, bail};
 use bulkhead_match::{Matcher, Target};
 use bulkhead_osv::Database;
-use bulkhead_types::OsInfo;
+use bulkhead_types::{OsInfo, Report};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -162,6 +162,27 @@ fn run_scan(
     targs: &TargetArgs,
     args: &ScanArgs,
 ) -> Result<i32> {
+    let report = scan_report(global, target, targs, args)?;
+    output::emit(
+        report,
+        global,
+        &args.report,
+        output::SCAN_FORMATS,
+        EmitOptions {
+            ignore_unfixed: args.ignore_unfixed || args.only_fixed,
+            list_packages: args.list_all_pkgs,
+        },
+    )
+}
+
+/// Scan a target with the chosen scanners into an unfiltered report (every
+/// package kept in `Results[].Packages`); `bulkhead diff` runs it twice.
+pub fn scan_report(
+    global: &GlobalArgs,
+    target: Option<&str>,
+    targs: &TargetArgs,
+    args: &ScanArgs,
+) -> Result<Report> {
     let mut notes: Vec<String> = Vec::new();
     let mut vuln = false;
     let mut secret = false;
@@ -237,14 +258,5 @@ fn run_scan(
     report.results.extend(secret_results);
     report.results.extend(misconfig_results);
     super::secret::redact_report(&mut report, &secrets);
-    output::emit(
-        report,
-        global,
-        &args.report,
-        output::SCAN_FORMATS,
-        EmitOptions {
-            ignore_unfixed: args.ignore_unfixed || args.only_fixed,
-            list_packages: args.list_all_pkgs,
-        },
-    )
+    Ok(report)
 }

@@ -1,0 +1,189 @@
+//! `bulkhead diff A B`: scan two images through the normal pipeline (layer
+//! cache on, so layers they share are analysed once) and report what changed
+//! from A (before) to B (after).
+
+use super::image::TargetArgs;
+use super::image_source::SourceArgs;
+use super::scan::{ScanArgs, scan_report};
+use crate::args::GlobalArgs;
+use crate::output;
+use anyhow::{Context, Result, bail};
+use bulkhead_diff::render::{self, DiffFormat};
+use bulkhead_report::filter::{self, Filter};
+use bulkhead_types::Report;
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Formats of `bulkhead diff`.
+const DIFF_FORMATS: &[&str] = &["table", "json", "markdown"];
+
+/// Flags of `bulkhead diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Image A, the one before: a name (Docker daemon, then registry) or a
+    /// file (docker save tarball, OCI layout dir or tarball).
+    pub a: Option<String>,
+    /// Image B, the one after (same kinds of target as A).
+    pub b: Option<String>,
+    /// Read image A from this file or folder (instead of the first argument).
+    #[arg(long, value_name = "PATH")]
+    pub input_a: Option<PathBuf>,
+    /// Read image B from this file or folder (instead of the second argument).
+    #[arg(long, value_name = "PATH")]
+    pub input_b: Option<PathBuf>,
+    /// Platform to pick from a multi-platform index: os/arch[/variant].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Refuse layers that expand to more than this many bytes. Accepts K, M, G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = "64G")]
+    pub max_layer_size: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Database flags, `--ignore-unfixed`, `--distro`, and the filters:
+    /// `--severity` limits the fixed and introduced findings shown,
+    /// `--exit-code`/`--fail-on` look at introduced findings only. Only the
+    /// vulnerability scanner runs (`--scanners` is not used).
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// Which image a target is, for messages.
+#[derive(Clone, Copy)]
+enum Which {
+    A,
+    B,
+}
+
+impl Which {
+    fn label(self) -> &'static str {
+        match self {
+            Which::A => "image A (before)",
+            Which::B => "image B (after)",
+        }
+    }
+}
+
+/// Whether `t` can only be a path (image names never start with `/` or `.`).
+fn looks_like_path(t: &str) -> bool {
+    t.starts_with('/') || t.starts_with("./") || t.starts_with("../") || t.ends_with(".tar")
+}
+
+/// The target of one side: (positional name or path, TargetArgs).
+fn side_target(
+    which: Which,
+    positional: Option<&str>,
+    input: Option<&Path>,
+    args: &DiffArgs,
+) -> Result<(Option<String>, TargetArgs)> {
+    let mut targs = TargetArgs {
+        input: None,
+        platform: args.platform.clone(),
+        max_layer_size: args.max_layer_size.clone(),
+        source: args.source.clone(),
+    };
+    let label = which.label();
+    match (positional, input) {
+        (Some(_), Some(_)) => bail!(
+            "{label} is given twice (an argument and --input-{}): give one",
+            if matches!(which, Which::A) { "a" } else { "b" }
+        ),
+        (None, Some(p)) => {
+            if !p.exists() {
+                bail!("{label}: {} does not exist: check the path", p.display());
+            }
+            targs.input = Some(p.to_path_buf());
+            Ok((None, targs))
+        }
+        (Some(t), None) => {
+            if looks_like_path(t) && !Path::new(t).exists() {
+                bail!("{label}: {t} does not exist: check the path (or give an image name)");
+            }
+            Ok((Some(t.to_string()), targs))
+        }
+        (None, None) => bail!(
+            "{label} is missing: run `bulkhead diff A B` with two image names or files \
+             (or --input-a PATH / --input-b PATH)"
+        ),
+    }
+}
+
+fn scan_side(
+    global: &GlobalArgs,
+    which: Which,
+    target: Option<&str>,
+    targs: &TargetArgs,
+    scan: &ScanArgs,
+) -> Result<Report> {
+    scan_report(global, target, targs, scan)
+        .with_context(|| format!("cannot scan {}", which.label()))
+}
+
+pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
+    // Check the flags and both targets before the (long) scans.
+    let format_name = match &global.format {
+        Some(f) => f.clone(),
+        None if global.output.is_none() && std::io::stdout().is_terminal() => "table".to_string(),
+        None => "json".to_string(),
+    };
+    let format = DiffFormat::parse(&format_name)
+        .filter(|_| DIFF_FORMATS.contains(&format_name.as_str()) || format_name == "md")
+        .with_context(|| {
+            format!(
+                "--format {format_name} is not available for diff; choose one of: {}",
+                DIFF_FORMATS.join(", ")
+            )
+        })?;
+    let (shown, fail_on) = output::severities(&args.scan.report)?;
+    let ignores = output::ignore_rules(global, &args.scan.report)?;
+    let (ta, targs_a) = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref(), &args)?;
+    let (tb, targs_b) = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref(), &args)?;
+    // Only the vulnerability scanner: the diff compares packages and their
+    // advisories. Every package is kept in the reports.
+    let scan = ScanArgs {
+        scanners: vec!["vuln".to_string()],
+        list_all_pkgs: true,
+        ..args.scan.clone()
+    };
+    let mut before = scan_side(global, Which::A, ta.as_deref(), &targs_a, &scan)?;
+    let mut after = scan_side(global, Which::B, tb.as_deref(), &targs_b, &scan)?;
+    // Ignores and --ignore-unfixed apply to both images before comparing;
+    // the severity filter applies to what the diff shows.
+    let f = Filter {
+        severities: None,
+        ignore_unfixed: args.scan.ignore_unfixed || args.scan.only_fixed,
+        ignores,
+        today: output::today(),
+    };
+    filter::apply(&mut before, &f);
+    filter::apply(&mut after, &f);
+    let mut diff = bulkhead_diff::compare(&before, &after);
+    // --fail-on looks at every introduced finding, shown or not (Grype semantics).
+    let failing = fail_on.is_some_and(|t| {
+        diff.vulnerabilities
+            .introduced
+            .iter()
+            .any(|v| v.severity >= t)
+    });
+    if let Some(sevs) = &shown {
+        diff.retain_severities(sevs);
+    }
+    write(global, &diff, format)?;
+    if failing {
+        return Ok(1);
+    }
+    match args.scan.report.exit_code {
+        Some(code) if !diff.vulnerabilities.introduced.is_empty() => Ok(code),
+        _ => Ok(0),
+    }
+}
+
+fn write(global: &GlobalArgs, diff: &bulkhead_diff::ImageDiff, format: DiffFormat) -> Result<()> {
+    let color = !global.no_color
+        && global.output.is_none()
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stdout().is_terminal();
+    let mut buf = Vec::new();
+    render::write(diff, format, color, &mut buf).context("cannot render the diff")?;
+    output::write_text(global, &String::from_utf8_lossy(&buf))
+}

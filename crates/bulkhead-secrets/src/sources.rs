@@ -50,6 +50,7 @@ fn result(target: String, mut secrets: Vec<Secret>) -> ScanResult {
         let lb = b.layer.as_ref().map(|l| l.index);
         (la, a.start_line, &a.rule_id).cmp(&(lb, b.start_line, &b.rule_id))
     });
+    // No `Type`, as in Trivy's secret results (see `ScanResult::kind`).
     let mut r = ScanResult::new(target, Class::Secret, "");
     r.secrets = secrets;
     r

@@ -109,7 +109,10 @@ pub struct ScanResult {
     pub target: String,
     pub class: Class,
     /// e.g. `debian`, `alpine`, `python-pkg`, `npm`, `dockerfile`, `compose`,
-    /// `docker-daemon`, `container`.
+    /// `docker-daemon`, `container`. Empty, so left out of the JSON, for
+    /// `secret` results: Trivy sets no `Type` on them (the `Class` says what
+    /// they are and a secret can sit in any kind of file), and tools that read
+    /// our JSON as Trivy's expect the same.
     #[serde(rename = "Type", default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1,81 +1,86 @@
-//! Image signing and verification in cosign's formats (key pair only, no transparency log).
+//! Image signing and verification in cosign's formats, key pair only, no
+//! transparency log (air-gapped use).
 //!
-//! Skeleton: the API agreed for issue #10; bodies are filled in by later commits.
+//! - [`keys`]: ECDSA P-256 keys; cosign's encrypted key file (scrypt + nacl/secretbox).
+//! - [`simple`]: the legacy simple-signing payload.
+//! - [`bundle`]: in-toto statement, DSSE envelope and Sigstore bundle (new format).
+//! - [`sign()`]: writes a signature in either format through a [`Store`].
+//! - [`discover()`]: finds every signature of an image in both formats and checks each.
+//! - [`MemStore`]: an in-memory [`Store`] for tests and fuzzing.
+//!
+//! The formats as implemented are described in docs/signing-formats.md.
 
 pub mod policy;
 
+pub mod bundle;
+mod discover;
+pub mod keys;
+pub mod manifest;
+mod memstore;
+mod sign;
+pub mod simple;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 
+pub use discover::discover;
+pub use keys::{KeyLimits, PublicKey, SigningKey};
+pub use memstore::MemStore;
 pub use oci_spec::image::Descriptor;
+pub use sign::sign;
 
-/// Errors of signing, key handling and discovery. Messages never contain key bytes or
-/// passphrases.
+/// Largest signature manifest or index read (bytes).
+pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+/// Largest payload or bundle blob read (bytes).
+pub const MAX_PAYLOAD_BYTES: u64 = 1 << 20;
+
+/// Errors of signing, key handling and discovery. Messages never contain key
+/// bytes or passphrases.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
     /// The passphrase does not open the encrypted key.
     #[error(
-        "wrong passphrase: the encrypted private key could not be opened; check the passphrase"
+        "wrong passphrase: the encrypted private key could not be opened with it; check the passphrase"
     )]
     WrongPassphrase,
+    /// An encrypted key was given without a passphrase.
+    #[error("the private key is encrypted: give its passphrase")]
+    PassphraseRequired,
+    /// A key file that cannot be read (the reason never includes key material).
+    #[error("invalid key file: {0}")]
+    KeyFile(String),
+    /// A well-formed key of an algorithm Bulkhead does not handle.
+    #[error("unsupported key type: {0}")]
+    UnsupportedKey(String),
+    /// A signature that does not verify.
+    #[error("{0}")]
+    BadSignature(String),
+    /// A digest argument that is not "sha256:<64 lowercase hex>".
+    #[error(
+        "invalid image digest {0:?}: expected sha256:<64 hex digits>; resolve the tag to a digest first"
+    )]
+    Digest(String),
+    /// Existing registry content that signing would have to extend but cannot read.
+    #[error("{0}")]
+    Conflict(String),
     /// An error from the Store implementation, already worded for the user.
     #[error("{0}")]
     Store(String),
-    /// Not implemented yet.
-    #[error("not implemented yet: {0}")]
-    NotImplemented(&'static str),
+    /// A bug or an environment failure (no randomness, ...).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-/// An ECDSA P-256 signing key.
-pub struct SigningKey {
-    _private: (),
-}
-
-impl SigningKey {
-    pub fn generate() -> SigningKey {
-        SigningKey { _private: () }
-    }
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey { _private: () }
-    }
-    pub fn to_encrypted_pem(&self, _passphrase: &[u8]) -> Result<String, SignError> {
-        Err(SignError::NotImplemented("to_encrypted_pem"))
-    }
-    pub fn from_pem(_pem: &str, _passphrase: Option<&[u8]>) -> Result<SigningKey, SignError> {
-        Err(SignError::NotImplemented("from_pem"))
-    }
-    pub fn sign(&self, _msg: &[u8]) -> Vec<u8> {
-        Vec::new()
-    }
-}
-
-/// An ECDSA P-256 public key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicKey {
-    _private: (),
-}
-
-impl PublicKey {
-    pub fn from_pem(_pem: &str) -> Result<PublicKey, SignError> {
-        Err(SignError::NotImplemented("PublicKey::from_pem"))
-    }
-    pub fn to_pem(&self) -> String {
-        String::new()
-    }
-    pub fn verify(&self, _msg: &[u8], _sig_der: &[u8]) -> Result<(), SignError> {
-        Err(SignError::NotImplemented("verify"))
-    }
-    pub fn fingerprint(&self) -> String {
-        String::new()
-    }
-}
-
+/// A fetched manifest.
 pub struct Fetched {
     pub bytes: Vec<u8>,
     pub media_type: String,
     pub digest: String,
 }
 
-/// Where signatures live: one repository of one registry.
+/// Where signatures live: one repository of one registry (implemented by the
+/// CLI over the registry client; in memory by [`MemStore`]).
 pub trait Store {
     /// Manifest or index by tag or digest; Ok(None) when the registry says 404.
     fn manifest(&self, reference: &str) -> Result<Option<Fetched>, SignError>;
@@ -105,8 +110,13 @@ pub enum SignatureFormat {
 }
 
 pub struct SignRequest<'a> {
+    /// The manifest digest being signed ("sha256:<hex>"); callers resolve tags first.
     pub digest: &'a str,
+    /// "registry/repository" written as critical.identity.docker-reference
+    /// (legacy) and as the statement subject's name (bundle).
     pub docker_reference: &'a str,
+    /// `-a key=value` annotations (legacy: payload "optional"; bundle:
+    /// statement subject annotations).
     pub annotations: &'a BTreeMap<String, String>,
     pub format: SignatureFormat,
 }
@@ -115,46 +125,69 @@ pub struct SignRequest<'a> {
 pub struct Signed {
     pub format: SignatureFormat,
     pub image_digest: String,
+    /// "tag sha256-<hex>.sig" or "referrer sha256:<manifest digest>" (+ "
+    /// (fallback tag sha256-<hex>)" when the fallback index was updated).
     pub location: String,
-}
-
-pub fn sign(
-    _store: &dyn Store,
-    _key: &SigningKey,
-    _req: &SignRequest,
-) -> Result<Signed, SignError> {
-    Err(SignError::NotImplemented("sign"))
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Claims {
+    /// Digest named in the payload / statement subject.
     pub image_digest: String,
     pub docker_reference: Option<String>,
     pub annotations: BTreeMap<String, String>,
+    /// The simple-signing payload or the in-toto statement.
     pub payload: serde_json::Value,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Status {
-    Verified { key: String },
-    Failed { reason: String },
+    /// Fingerprint of the key that verified it.
+    Verified {
+        key: String,
+    },
+    Failed {
+        reason: String,
+    },
+    /// No keys were given: listed only.
     Unchecked,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FoundSignature {
     pub format: SignatureFormat,
+    /// e.g. "tag sha256-<hex>.sig, layer 1" or "referrer sha256:<digest>".
     pub location: String,
+    /// Key hint from a bundle (publicKey.hint) when present.
     pub key_hint: Option<String>,
+    /// None when the payload could not be read at all (then status is Failed).
     pub claims: Option<Claims>,
     pub status: Status,
 }
 
-pub fn discover(
-    _store: &dyn Store,
-    _digest: &str,
-    _keys: &[PublicKey],
-) -> Result<Vec<FoundSignature>, SignError> {
-    Err(SignError::NotImplemented("discover"))
+/// The hex part of a "sha256:<64 lowercase hex>" digest.
+pub(crate) fn digest_hex(digest: &str) -> Result<&str, SignError> {
+    match digest.strip_prefix("sha256:") {
+        Some(h) if h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+            Ok(h)
+        }
+        _ => Err(SignError::Digest(digest.chars().take(100).collect())),
+    }
+}
+
+/// "sha256:<hex>" of `bytes`.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// Tag of the legacy signature manifest of `digest`: "sha256-<hex>.sig".
+pub fn legacy_tag(digest: &str) -> Result<String, SignError> {
+    Ok(format!("sha256-{}.sig", digest_hex(digest)?))
+}
+
+/// Tag of the referrers fallback index of `digest`: "sha256-<hex>".
+pub fn fallback_tag(digest: &str) -> Result<String, SignError> {
+    Ok(format!("sha256-{}", digest_hex(digest)?))
 }

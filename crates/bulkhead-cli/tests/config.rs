@@ -332,6 +332,32 @@ fn malformed_compose_named_on_the_command_line_is_an_input_error() {
 }
 
 #[test]
+fn oversized_dotenv_next_to_compose_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  a:\n    image: \"nginx:${TAG:-1}\"\n",
+    )
+    .unwrap();
+    // 4 MiB + 1 byte, sparse: the cap is checked before anything is read.
+    let f = std::fs::File::create(dir.path().join(".env")).unwrap();
+    f.set_len((4 << 20) + 1).unwrap();
+    let out = bulkhead()
+        .current_dir(dir.path())
+        .args(["config", "-f", "json", "compose.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(".env") && stderr.contains("larger than 4 MiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn malformed_compose_in_a_folder_is_a_finding() {
     let r = run(&["config", "-f", "json", "--exit-code", "1", "compose"]);
     assert_eq!(r.code, 1, "{}", r.stderr);

@@ -10,9 +10,11 @@ pub mod diff;
 pub mod harden;
 pub mod image;
 pub mod image_source;
+pub mod recommend;
 pub mod scan;
 pub mod seccomp;
 pub mod secret;
+pub mod summary;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;

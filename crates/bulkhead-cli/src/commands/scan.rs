@@ -62,6 +62,8 @@ pub struct ImageArgs {
     pub target_args: TargetArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
+    #[command(flatten)]
+    pub advise: super::summary::AdviseArgs,
 }
 
 /// Flags of `bulkhead fs`.
@@ -77,6 +79,12 @@ pub struct FsArgs {
 }
 
 pub fn run_image(global: &GlobalArgs, args: ImageArgs) -> Result<i32> {
+    if args.advise.summary {
+        return super::summary::run(global, &args);
+    }
+    if args.advise.recommend {
+        return super::recommend::run(global, &args);
+    }
     run_scan(
         global,
         args.target.as_deref(),

@@ -1,0 +1,198 @@
+//! `bulkhead image --summary`: the quick view of images built here and
+//! scanned against the synthetic advisories of `tests/fixtures/advise-osv`
+//! (known answers), as of a fixed day (`BULKHEAD_TODAY`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod advise_support;
+
+use advise_support::{V12_1, V12_2, app_image, base_image, bulkhead, cache_with_advisories};
+use bulkhead_fixtures::Layout;
+use serde_json::Value;
+use std::path::Path;
+
+fn summary_json(cache: &Path, args: &[&str]) -> Value {
+    let out = bulkhead(cache)
+        .args(["image", "--summary", "--offline", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn counts_urgent_order_and_eol() {
+    let cache = cache_with_advisories();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.tar");
+    app_image(None).write(Layout::DockerOci, &app).unwrap();
+    let app = app.to_str().unwrap();
+
+    let v = summary_json(cache.path(), &["--input", app]);
+    // Six findings: KEV first, then severity, then fixable before not.
+    let urgent: Vec<&str> = v["MostUrgent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["VulnerabilityID"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urgent,
+        [
+            "CVE-2099-1006", // sudo, HIGH, known exploited
+            "CVE-2099-1001", // openssl, CRITICAL
+            "CVE-2099-1002", // zlib, HIGH, fixable
+            "CVE-2099-1007", // less, HIGH, no fix
+            "CVE-2099-1003", // curl, MEDIUM
+        ]
+    );
+    assert_eq!(v["Vulnerabilities"]["Total"], 6);
+    assert_eq!(v["Vulnerabilities"]["Fixable"], 4);
+    assert_eq!(
+        v["Vulnerabilities"]["BySeverity"]["HIGH"],
+        serde_json::json!({"fixed": 2, "affected": 1, "will_not_fix": 0})
+    );
+    assert_eq!(v["OS"]["EndOfLife"]["State"], "security-only");
+    assert!(v.get("BaseImage").is_none());
+    insta::assert_json_snapshot!("summary_json_app", v);
+
+    let table = bulkhead(cache.path())
+        .args([
+            "image",
+            "--summary",
+            "--offline",
+            "--format",
+            "table",
+            "--input",
+            app,
+        ])
+        .output()
+        .unwrap();
+    assert!(table.status.success());
+    insta::assert_snapshot!(
+        "summary_table_app",
+        String::from_utf8(table.stdout).unwrap()
+    );
+
+    // The end-of-life state follows the day.
+    for (day, state) in [
+        ("2025-01-01", "supported"),
+        ("2028-06-30", "security-only"),
+        ("2028-07-01", "end-of-life"),
+    ] {
+        let out = bulkhead(cache.path())
+            .env("BULKHEAD_TODAY", day)
+            .args([
+                "image",
+                "--summary",
+                "--offline",
+                "--format",
+                "json",
+                "--input",
+                app,
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["OS"]["EndOfLife"]["State"], state, "{day}");
+        assert_eq!(v["OS"]["EndOfLife"]["AsOf"], day);
+    }
+    // A bad day is a usage error.
+    bulkhead(cache.path())
+        .env("BULKHEAD_TODAY", "28/11/2026")
+        .args(["image", "--summary", "--offline", "--input", app])
+        .assert()
+        .code(2);
+
+    // Filters apply before counting; --fail-on decides the exit code.
+    let v = summary_json(
+        cache.path(),
+        &["--input", app, "--severity", "CRITICAL,HIGH"],
+    );
+    assert_eq!(v["Vulnerabilities"]["Total"], 4);
+    let v = summary_json(cache.path(), &["--input", app, "--ignore-unfixed"]);
+    assert_eq!(v["Vulnerabilities"]["Total"], 4);
+    assert_eq!(v["Vulnerabilities"]["Fixable"], 4);
+    bulkhead(cache.path())
+        .args([
+            "image",
+            "--summary",
+            "--offline",
+            "--format",
+            "json",
+            "--fail-on",
+            "CRITICAL",
+            "--input",
+            app,
+        ])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn base_by_label() {
+    let cache = cache_with_advisories();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.tar");
+    app_image(Some("registry.example/team/base:12.1"))
+        .write(Layout::DockerOci, &app)
+        .unwrap();
+    let v = summary_json(cache.path(), &["--input", app.to_str().unwrap()]);
+    assert_eq!(
+        v["BaseImage"],
+        serde_json::json!({"Name": "registry.example/team/base:12.1", "Source": "label"})
+    );
+}
+
+#[test]
+fn base_by_layers() {
+    let cache = cache_with_advisories();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.tar");
+    app_image(None).write(Layout::DockerOci, &app).unwrap();
+    let b1 = dir.path().join("base-12.1");
+    let b2 = dir.path().join("base-12.2.tar");
+    base_image("base:12.1", &V12_1, 0)
+        .write(Layout::OciDir, &b1)
+        .unwrap();
+    base_image("base:12.2", &V12_2, 0)
+        .write(Layout::DockerOci, &b2)
+        .unwrap();
+    let (b1, b2) = (b1.to_str().unwrap(), b2.to_str().unwrap());
+    let v = summary_json(
+        cache.path(),
+        &[
+            "--input",
+            app.to_str().unwrap(),
+            "--base-candidates",
+            &format!("{b2},{b1}"),
+        ],
+    );
+    assert_eq!(
+        v["BaseImage"],
+        serde_json::json!({"Name": b1, "Source": "layers", "Layers": 1})
+    );
+    // No candidate matches: said, not guessed.
+    let v = summary_json(
+        cache.path(),
+        &["--input", app.to_str().unwrap(), "--base-candidates", b2],
+    );
+    assert!(v.get("BaseImage").is_none());
+    let warnings = v["Warnings"].to_string();
+    assert!(warnings.contains("base not identified"), "{warnings}");
+    // An unreadable candidate is a warning, not a failure.
+    let v = summary_json(
+        cache.path(),
+        &[
+            "--input",
+            app.to_str().unwrap(),
+            "--base-candidates",
+            &format!("{b1},/nonexistent/x.tar"),
+        ],
+    );
+    assert_eq!(v["BaseImage"]["Name"], b1);
+}

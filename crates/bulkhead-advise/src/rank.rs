@@ -23,8 +23,9 @@ pub struct Candidate {
     pub name: String,
     /// Its vulnerability scan.
     pub report: Report,
-    /// Sum of its stored layer sizes, in bytes.
-    pub size: u64,
+    /// Sum of its stored layer sizes, in bytes (unknown for images in the
+    /// Docker daemon).
+    pub size: Option<u64>,
     /// Its `rootfs.diff_ids`.
     pub diff_ids: Vec<String>,
 }
@@ -66,8 +67,9 @@ pub struct Recommendation {
     pub current: bool,
     /// The candidate's own findings.
     pub vulnerabilities: Counts,
-    /// Sum of its stored layer sizes, in bytes.
-    pub size: u64,
+    /// Sum of its stored layer sizes, in bytes, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
     pub closeness: Closeness,
     /// Findings of the current base that this candidate does not have.
     pub would_fix: Vec<UrgentFinding>,
@@ -97,6 +99,11 @@ pub fn split_name(name: &str) -> (String, Option<String>) {
         repo = r;
     }
     (repo.to_string(), tag)
+}
+
+/// Whether two names name the same repository and tag.
+pub fn same_name(a: &str, b: &str) -> bool {
+    split_name(a) == split_name(b)
 }
 
 /// A version-like tag: numbers separated by dots (`12`, `12.1`, `v3.19.1`),
@@ -260,7 +267,12 @@ fn order(a: &Recommendation, b: &Recommendation) -> Ordering {
         .cmp(&vb.at(Severity::Critical))
         .then_with(|| va.at(Severity::High).cmp(&vb.at(Severity::High)))
         .then_with(|| va.total.cmp(&vb.total))
-        .then_with(|| a.size.cmp(&b.size))
+        .then_with(|| match (a.size, b.size) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
         .then_with(|| {
             b.closeness
                 .same_repository
@@ -336,7 +348,7 @@ mod tests {
         Candidate {
             name: name.into(),
             report: report_with(vulns),
-            size,
+            size: Some(size),
             diff_ids: vec!["sha256:base".into()],
         }
     }
@@ -348,6 +360,8 @@ mod tests {
             ("debian".into(), Some("12".into()))
         );
         assert_eq!(split_name("debian"), ("debian".into(), None));
+        assert!(same_name("debian:12", "docker.io/library/debian:12"));
+        assert!(!same_name("debian:12", "debian:12.1"));
         assert_eq!(
             split_name("127.0.0.1:5000/base:12.1@sha256:ab"),
             ("127.0.0.1:5000/base".into(), Some("12.1".into()))

@@ -191,7 +191,7 @@ fn rec_row(r: &Recommendation) -> String {
         v.at(Severity::Critical),
         v.at(Severity::High),
         v.total,
-        human_size(r.size),
+        r.size.map_or_else(|| "?".to_string(), human_size),
         r.would_fix.len(),
         r.would_introduce.len()
     )

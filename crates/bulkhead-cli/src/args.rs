@@ -107,4 +107,13 @@ pub enum Command {
     /// The layer cache (per-layer analysis results reused by rescans): show
     /// its size, or empty it.
     Cache(commands::cache::CacheArgs),
+    /// Signing keys: generate an ECDSA P-256 key pair in cosign's formats.
+    Key(commands::key::KeyArgs),
+    /// Sign an image in a registry (by digest) in cosign's formats: a
+    /// Sigstore bundle stored as an OCI referrer (default) or the legacy
+    /// `.sig` tag. Key pair only, no transparency log.
+    Sign(commands::sign::SignArgs),
+    /// Verify an image's signatures (both cosign formats) against public
+    /// keys or the signing policy; without either, list them.
+    Verify(commands::verify::VerifyArgs),
 }

@@ -2,6 +2,7 @@
 //! output file and the exit code. Every scanning command ends here.
 
 use crate::args::{GlobalArgs, ReportArgs};
+use crate::commands::settings::IgnoreEntry;
 use anyhow::{Context, Result, bail};
 use bulkhead_report::filter::{self, Filter, IgnoreRule};
 use bulkhead_report::{ExitPolicy, Format, WriteOptions};
@@ -40,61 +41,22 @@ pub fn today() -> String {
     )
 }
 
-/// Settings read from `bulkhead.toml` that affect every report.
-#[derive(Debug, Default, serde::Deserialize)]
-struct SettingsFile {
-    #[serde(default)]
-    ignore: IgnoreSection,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-struct IgnoreSection {
-    #[serde(default)]
-    ids: Vec<IgnoreEntry>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-enum IgnoreEntry {
-    Id(String),
-    Full {
-        id: String,
-        #[serde(default)]
-        paths: Vec<String>,
-        #[serde(default)]
-        expires: Option<String>,
-    },
-}
-
 /// Ignore rules from `--config` (or ./bulkhead.toml) and `--ignorefile`.
 pub fn ignore_rules(global: &GlobalArgs, args: &ReportArgs) -> Result<Vec<IgnoreRule>> {
     let mut rules = Vec::new();
-    let config_path = match &global.config {
-        Some(p) => Some(p.clone()),
-        None => {
-            let p = std::path::PathBuf::from("bulkhead.toml");
-            p.is_file().then_some(p)
-        }
-    };
-    if let Some(path) = config_path {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read settings file {}", path.display()))?;
-        let settings: SettingsFile = toml::from_str(&text).with_context(|| {
-            format!(
-                "settings file {} is not valid: fix the TOML or pass another --config",
-                path.display()
-            )
-        })?;
-        for entry in settings.ignore.ids {
-            rules.push(match entry {
-                IgnoreEntry::Id(id) => IgnoreRule {
-                    id,
-                    paths: Vec::new(),
-                    expires: None,
-                },
-                IgnoreEntry::Full { id, paths, expires } => IgnoreRule { id, paths, expires },
-            });
-        }
+    for entry in crate::commands::settings::load(global)?.settings.ignore.ids {
+        rules.push(match entry {
+            IgnoreEntry::Id(id) => IgnoreRule {
+                id,
+                paths: Vec::new(),
+                expires: None,
+            },
+            IgnoreEntry::Full(t) => IgnoreRule {
+                id: t.id,
+                paths: t.paths,
+                expires: t.expires,
+            },
+        });
     }
     if let Some(path) = &args.ignorefile {
         let text = std::fs::read_to_string(path)

@@ -37,39 +37,9 @@ pub struct AuditArgs {
     pub report: ReportArgs,
 }
 
-/// `[audit]` of bulkhead.toml.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Settings {
-    #[serde(default)]
-    audit: AuditSection,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-struct AuditSection {
-    #[serde(default)]
-    skip: Vec<String>,
-}
-
+/// `[audit] skip` of the settings file.
 fn settings_skip(global: &GlobalArgs) -> Result<Vec<String>> {
-    let path = match &global.config {
-        Some(p) => p.clone(),
-        None => {
-            let p = PathBuf::from("bulkhead.toml");
-            if !p.is_file() {
-                return Ok(Vec::new());
-            }
-            p
-        }
-    };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read settings file {}", path.display()))?;
-    let s: Settings = toml::from_str(&text).with_context(|| {
-        format!(
-            "settings file {} is not valid: fix the TOML or pass another --config",
-            path.display()
-        )
-    })?;
-    Ok(s.audit.skip)
+    Ok(super::settings::load(global)?.settings.audit.skip)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -10,11 +10,16 @@ pub mod diff;
 pub mod harden;
 pub mod image;
 pub mod image_source;
+pub mod key;
 pub mod recommend;
 pub mod scan;
 pub mod seccomp;
 pub mod secret;
+pub mod settings;
+pub mod sign;
+pub mod sign_store;
 pub mod summary;
+pub mod verify;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
@@ -35,5 +40,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Audit(args) => audit::run(&global, args),
         Command::Caps(args) => audit::run_caps(&global, args),
         Command::Cache(args) => cache::run(&global, args),
+        Command::Key(args) => key::run(&global, args),
+        Command::Sign(args) => sign::run(&global, args),
+        Command::Verify(args) => verify::run(&global, args),
     }
 }

@@ -62,6 +62,14 @@ pub struct ImageArgs {
     pub target_args: TargetArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
+    /// Before scanning, check the image's signatures in its registry against
+    /// the signing policy (`[policy]` of bulkhead.toml, or --policy); scan
+    /// the verified digest, or exit 1 naming the rule that failed.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: read `[policy]` from FILE instead of bulkhead.toml.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub advise: super::summary::AdviseArgs,
 }
@@ -78,7 +86,15 @@ pub struct FsArgs {
     pub scan: ScanArgs,
 }
 
-pub fn run_image(global: &GlobalArgs, args: ImageArgs) -> Result<i32> {
+pub fn run_image(global: &GlobalArgs, mut args: ImageArgs) -> Result<i32> {
+    if args.verify {
+        // Everything below reads exactly the verified digest, from the registry.
+        let t = args.target.as_deref();
+        match super::verify::before_scan(global, t, &args.target_args, args.policy.as_deref())? {
+            Ok((pinned, targs)) => (args.target, args.target_args) = (Some(pinned), targs),
+            Err(code) => return Ok(code),
+        }
+    }
     if args.advise.summary {
         return super::summary::run(global, &args);
     }

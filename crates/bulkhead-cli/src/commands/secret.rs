@@ -5,34 +5,21 @@
 use super::image::Scanned;
 use crate::args::GlobalArgs;
 use anyhow::{Context, Result};
-use bulkhead_secrets::{Scanner, SecretsConfig, sources};
+use bulkhead_secrets::{Scanner, sources};
 use bulkhead_types::{Report, ScanResult};
 use std::path::PathBuf;
 
 /// The scanner with the built-in rules plus `[secrets]` from `--config` (or
 /// ./bulkhead.toml when present).
 pub fn load_scanner(global: &GlobalArgs) -> Result<Scanner> {
-    let path = match &global.config {
-        Some(p) => Some(p.clone()),
-        None => {
-            let p = PathBuf::from("bulkhead.toml");
-            p.is_file().then_some(p)
-        }
-    };
-    let config = match path {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read settings file {}", path.display()))?;
-            SecretsConfig::from_settings_toml(&text).with_context(|| {
-                format!(
-                    "settings file {}: fix the [secrets] section or pass another --config",
-                    path.display()
-                )
-            })?
-        }
-        None => SecretsConfig::default(),
-    };
-    Ok(Scanner::new(&config)?)
+    let loaded = super::settings::load(global)?;
+    Scanner::new(&loaded.settings.secrets).with_context(|| match &loaded.path {
+        Some(p) => format!(
+            "settings file {}: fix the [secrets] section or pass another --config",
+            p.display()
+        ),
+        None => "the built-in secret rules".to_string(),
+    })
 }
 
 /// Secret results of a target scanned with `scanner` as its content

@@ -467,9 +467,6 @@ mod tests {
 
     #[test]
     fn unmet_requirements_say_why() {
-        // Requirement::check only compares fingerprints, so keys that cannot
-        // be built without the crypto half are represented by their labels;
-        // the no-key cases below need none.
         let none = BTreeMap::new();
         let req = Requirement {
             keys: &[],
@@ -490,6 +487,98 @@ mod tests {
         assert!(e.to_string().contains("payload names sha256:a"), "{e}");
         let e = req.check(&[sig(Status::Unchecked, &[])]).unwrap_err();
         assert!(e.reasons[0].contains("not checked"), "{e}");
+    }
+
+    fn verified_by(k: &PublicKey, ann: &[(&str, &str)]) -> FoundSignature {
+        sig(
+            Status::Verified {
+                key: k.fingerprint(),
+            },
+            ann,
+        )
+    }
+
+    #[test]
+    fn any_and_all_count_verified_signatures_per_key() {
+        let a = crate::SigningKey::generate().public_key();
+        let b = crate::SigningKey::generate().public_key();
+        let keys = vec![
+            ("a.pub".to_string(), a.clone()),
+            ("b.pub".to_string(), b.clone()),
+        ];
+        let none = BTreeMap::new();
+        let any = Requirement {
+            keys: &keys,
+            require: Require::Any,
+            annotations: &none,
+        };
+        let all = Requirement {
+            require: Require::All,
+            ..any
+        };
+        let failed = sig(
+            Status::Failed {
+                reason: "signature does not verify with any given key".into(),
+            },
+            &[],
+        );
+        let only_a = [failed.clone(), verified_by(&a, &[])];
+        assert_eq!(any.check(&only_a).unwrap(), vec![1]);
+        let e = all.check(&only_a).unwrap_err();
+        assert_eq!(e.summary, "no verified signature by b.pub");
+        assert_eq!(e.reasons.len(), 1);
+        let both = [verified_by(&b, &[]), failed, verified_by(&a, &[])];
+        assert_eq!(all.check(&both).unwrap(), vec![0, 2]);
+        // A fingerprint that is not one of the keys never counts.
+        let c = crate::SigningKey::generate().public_key();
+        let e = any.check(&[verified_by(&c, &[])]).unwrap_err();
+        assert!(e.reasons[0].contains("not a key here"), "{e}");
+        assert_eq!(
+            any.describe(),
+            "requires a signature by one of a.pub, b.pub"
+        );
+        assert_eq!(all.describe(), "requires signatures by all of a.pub, b.pub");
+    }
+
+    #[test]
+    fn required_annotations_are_exact() {
+        let a = crate::SigningKey::generate().public_key();
+        let keys = vec![("a.pub".to_string(), a.clone())];
+        let mut ann = BTreeMap::new();
+        ann.insert("env".to_string(), "prod".to_string());
+        let req = Requirement {
+            keys: &keys,
+            require: Require::Any,
+            annotations: &ann,
+        };
+        assert!(
+            req.check(&[verified_by(&a, &[("env", "prod"), ("x", "y")])])
+                .is_ok()
+        );
+        let e = req
+            .check(&[
+                verified_by(&a, &[("env", "production")]),
+                verified_by(&a, &[]),
+            ])
+            .unwrap_err();
+        assert_eq!(
+            e.summary,
+            "none of 2 signatures verified with the required annotations"
+        );
+        assert!(
+            e.reasons[0].ends_with("lacks annotation env=prod (has env=production)"),
+            "{e}"
+        );
+        assert!(e.reasons[1].ends_with("(has none)"), "{e}");
+        // Control characters from registry data do not reach messages.
+        let e = req
+            .check(&[verified_by(&a, &[("env", "\u{1b}[31mprod")])])
+            .unwrap_err();
+        assert!(!e.to_string().contains('\u{1b}'), "{e}");
+        assert_eq!(
+            req.describe(),
+            "requires a signature by a.pub with annotations env=prod"
+        );
     }
 
     #[test]

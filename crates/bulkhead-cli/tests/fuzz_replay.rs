@@ -80,3 +80,12 @@ fn package_database_seeds() {
         let _ = detect(&found);
     }
 }
+
+#[test]
+fn diff_seeds() {
+    for (_p, data) in seeds("diff") {
+        let outs = bulkhead_diff::fuzzing::exercise(&data);
+        assert_eq!(outs.len(), 3);
+        assert!(outs.iter().all(|o| !o.contains("SECRET=")));
+    }
+}

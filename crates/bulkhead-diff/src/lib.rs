@@ -10,6 +10,8 @@
 //! **Invariant**: no I/O beyond the writer the renderers are given; env
 //! values of the image configs never reach the output.
 
+#[doc(hidden)]
+pub mod fuzzing;
 mod image;
 mod packages;
 pub mod render;

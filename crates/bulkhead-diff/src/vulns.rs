@@ -122,3 +122,87 @@ pub fn vuln_delta(before: &Report, after: &Report) -> VulnDelta {
     sort_vulns(&mut delta.introduced);
     delta
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use bulkhead_types::{ArtifactType, PkgIdentifier, VulnStatus};
+
+    fn vuln(id: &str, pkg: &str, ver: &str, sev: Severity) -> Vulnerability {
+        Vulnerability {
+            vulnerability_id: id.to_string(),
+            vendor_ids: Vec::new(),
+            aliases: Vec::new(),
+            pkg_id: format!("{pkg}@{ver}"),
+            pkg_name: pkg.to_string(),
+            pkg_identifier: PkgIdentifier::default(),
+            installed_version: ver.to_string(),
+            fixed_version: String::new(),
+            status: VulnStatus::Fixed,
+            severity: sev,
+            severity_source: String::new(),
+            cvss: BTreeMap::new(),
+            kev: false,
+            title: String::new(),
+            description: String::new(),
+            references: Vec::new(),
+            layer: None,
+        }
+    }
+
+    fn report(name: &str, os: Vec<Vulnerability>, lang: Vec<Vulnerability>) -> Report {
+        let mut r = Report::new(name, ArtifactType::ContainerImage);
+        // OS targets embed the image name and OS version: they differ between images.
+        let mut a = ScanResult::new(format!("{name} (debian 12)"), Class::OsPkgs, "debian");
+        a.vulnerabilities = os;
+        let mut b = ScanResult::new("app/requirements.txt", Class::LangPkgs, "pip");
+        b.vulnerabilities = lang;
+        r.results = vec![a, b];
+        r
+    }
+
+    #[test]
+    fn fixed_introduced_unchanged_whatever_the_installed_version() {
+        let before = report(
+            "app:1",
+            vec![
+                vuln("CVE-1", "openssl", "1.0", Severity::High),
+                vuln("CVE-2", "openssl", "1.0", Severity::Low),
+            ],
+            vec![vuln("CVE-9", "jinja2", "2.9", Severity::Medium)],
+        );
+        let after = report(
+            "app:2",
+            // CVE-2 remains at a newer version: unchanged, not fixed + introduced.
+            vec![
+                vuln("CVE-2", "openssl", "1.1", Severity::Low),
+                vuln("CVE-3", "curl", "7.0", Severity::Critical),
+            ],
+            // The same id on a package of another kind is another finding.
+            vec![vuln("CVE-1", "openssl", "1.1", Severity::High)],
+        );
+        let d = vuln_delta(&before, &after);
+        let ids = |v: &[Vulnerability]| -> Vec<String> {
+            v.iter()
+                .map(|x| format!("{} {}", x.pkg_name, x.vulnerability_id))
+                .collect()
+        };
+        assert_eq!(ids(&d.fixed), ["openssl CVE-1", "jinja2 CVE-9"]);
+        assert_eq!(ids(&d.introduced), ["curl CVE-3", "openssl CVE-1"]);
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.introduced_by_severity()[&Severity::Critical], 1);
+        assert_eq!(d.fixed_by_severity()[&Severity::High], 1);
+    }
+
+    #[test]
+    fn duplicates_count_as_a_multiset() {
+        let v = || vuln("CVE-1", "six", "1.0", Severity::Low);
+        let before = report("a", vec![], vec![v(), v()]);
+        let after = report("b", vec![], vec![v()]);
+        let d = vuln_delta(&before, &after);
+        assert_eq!((d.fixed.len(), d.introduced.len(), d.unchanged), (1, 0, 1));
+        let d = vuln_delta(&after, &before);
+        assert_eq!((d.fixed.len(), d.introduced.len(), d.unchanged), (0, 1, 1));
+    }
+}

@@ -1,0 +1,69 @@
+//! The entry point shared by the `diff` fuzz target and the seed replay
+//! test: arbitrary bytes become two reports (image configs and package
+//! lists), which are compared and rendered in every format. Never panics;
+//! env values never reach the output.
+
+use crate::render::{self, DiffFormat};
+use bulkhead_types::{ArtifactType, Class, Ecosystem, Package, Report, ScanResult};
+
+const ECOSYSTEMS: [Ecosystem; 11] = [
+    Ecosystem::Dpkg,
+    Ecosystem::Apk,
+    Ecosystem::Rpm,
+    Ecosystem::Python,
+    Ecosystem::Npm,
+    Ecosystem::Cargo,
+    Ecosystem::Go,
+    Ecosystem::Maven,
+    Ecosystem::RubyGems,
+    Ecosystem::Composer,
+    Ecosystem::NuGet,
+];
+
+/// `config JSON`, then `ECO NAME VERSION [ARCH]` lines (ECO: a digit, the
+/// index of the ecosystem).
+fn report(section: &str) -> Report {
+    let mut r = Report::new("fuzz", ArtifactType::ContainerImage);
+    let (config, pkgs) = section.split_once('\n').unwrap_or((section, ""));
+    r.metadata.image_config = serde_json::from_str(config).ok();
+    let mut os = ScanResult::new("os", Class::OsPkgs, "debian");
+    let mut lang = ScanResult::new("lang", Class::LangPkgs, "python-pkg");
+    for line in pkgs.lines() {
+        let mut f = line.split(' ');
+        let (Some(e), Some(name), Some(ver)) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        let idx = e
+            .bytes()
+            .next()
+            .map_or(0, |b| usize::from(b) % ECOSYSTEMS.len());
+        let eco = ECOSYSTEMS.get(idx).copied().unwrap_or(Ecosystem::Dpkg);
+        let mut p = Package::new(eco, name, ver);
+        p.arch = f.next().unwrap_or("").to_string();
+        if eco.is_os() {
+            os.packages.push(p);
+        } else {
+            lang.packages.push(p);
+        }
+    }
+    r.metadata.diff_ids = config.split(',').take(8).map(str::to_string).collect();
+    r.results = vec![os, lang];
+    r
+}
+
+/// Compare and render two reports read from `data` (split at `\n---\n`).
+/// Returns the rendered outputs.
+pub fn exercise(data: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(data);
+    let (a, b) = text.split_once("\n---\n").unwrap_or((&text, ""));
+    let (ra, rb) = (report(a), report(b));
+    let d = crate::compare(&ra, &rb);
+    let mut outs = Vec::new();
+    for f in [DiffFormat::Table, DiffFormat::Json, DiffFormat::Markdown] {
+        let mut buf = Vec::new();
+        if render::write(&d, f, false, &mut buf).is_ok() {
+            outs.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+    }
+    outs
+}

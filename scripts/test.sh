@@ -19,6 +19,8 @@ pkgs=(
   dpkg             # dpkg-query oracle
   docker-compose   # Compose oracle (docker-compose config)
   docker-registry  # local OCI registry for registry tests
+  openssl          # signature interop checks (bulkhead-sign tests/interop.rs)
+  python3-pip      # installs PyNaCl below
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -32,6 +34,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   else
     echo "warning: missing Debian packages (run as root to install): ${missing[*]}" >&2
   fi
+fi
+
+# PyNaCl (from PyPI) decrypts and writes cosign key files in the
+# bulkhead-sign interop tests.
+if ! python3 -c 'import nacl' 2>/dev/null; then
+  python3 -m pip install --quiet pynacl || echo "warning: could not install PyNaCl (python3 -m pip install pynacl)" >&2
 fi
 
 ./scripts/debian-image.sh >/dev/null

@@ -1132,3 +1132,84 @@ fn referrers_api_path() {
         "{log:?}"
     );
 }
+
+#[test]
+fn hostile_registry_objects_are_failed_entries_not_crashes() {
+    let w = Work::new();
+    w.keygen("cosign");
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let image = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(config), "size": config.len()},
+        "layers": []
+    }))
+    .unwrap();
+    let d = sha256(&image);
+    let objects: Objects = Arc::default();
+    let referrers = Arc::new(Mutex::new(Vec::new()));
+    {
+        let mut o = objects.lock().unwrap();
+        o.insert("1".into(), (OCI_MANIFEST.into(), image.clone()));
+        o.insert(d.clone(), (OCI_MANIFEST.into(), image));
+        // The .sig tag holds garbage.
+        o.insert(
+            sig_tag(&d),
+            (OCI_MANIFEST.into(), b"\x00\xffnot json".to_vec()),
+        );
+        let mut r = referrers.lock().unwrap();
+        // Referrers that do not exist, and one that claims to be huge.
+        for i in 0..30 {
+            r.push(json!({"subject": d, "descriptor": {
+                "mediaType": OCI_MANIFEST, "artifactType": BUNDLE_TYPE,
+                "digest": sha256(format!("missing {i}").as_bytes()), "size": 500}}));
+        }
+        r.push(json!({"subject": d, "descriptor": {
+            "mediaType": OCI_MANIFEST, "artifactType": BUNDLE_TYPE,
+            "digest": sha256(b"huge"), "size": 1_u64 << 40}}));
+    }
+    let s = ScriptedRegistry::start(objects.clone(), referrers.clone());
+    let name = format!("{}/team/ref:1", s.server.host);
+    let (code, v, err) = w.verify(&name, &["--key", "cosign.pub"]);
+    assert_eq!(code, 1, "{err}");
+    let sigs = v["signatures"].as_array().unwrap();
+    assert!(sigs.len() >= 32, "{v}");
+    assert!(sigs.iter().all(|s| status_of(s) == "failed"), "{v}");
+    assert!(err.lines().count() == 1, "one line: {err}");
+    let (code, _, err) = w.verify(&name, &[]);
+    assert_eq!(code, 0, "listing never fails on bad signatures: {err}");
+
+    // Escape sequences in registry data do not reach the terminal.
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"evil\u001b[2J\u001b]0;pwned\u0007"}},"image":{{"docker-manifest-digest":"{d}"}},"type":"cosign container image signature"}},"optional":{{"note\u001b[31m":"x\u001b[0m"}}}}"#
+    );
+    let sig_manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(config), "size": config.len()},
+        "layers": [{"mediaType": SIMPLESIGNING, "digest": sha256(payload.as_bytes()), "size": payload.len(),
+                    "annotations": {SIG_ANNOTATION: b64().encode(b"\x1b[2Jnot a signature")}}]
+    }))
+    .unwrap();
+    {
+        let mut o = objects.lock().unwrap();
+        o.insert(sig_tag(&d), (OCI_MANIFEST.into(), sig_manifest));
+        o.insert(
+            sha256(payload.as_bytes()),
+            ("application/octet-stream".into(), payload.into_bytes()),
+        );
+        referrers.lock().unwrap().clear();
+    }
+    for args in [vec![], vec!["--key", "cosign.pub"]] {
+        let mut a = vec!["verify", "-f", "table", &name];
+        a.extend(args.iter());
+        let (_, out, err) = w.run(&a, None);
+        assert!(out.contains("1 signature"), "{out}");
+        assert!(
+            !out.contains('\u{1b}') && !err.contains('\u{1b}'),
+            "{out}{err}"
+        );
+        assert!(!out.contains('\u{7}') && !err.contains('\u{7}'));
+    }
+}

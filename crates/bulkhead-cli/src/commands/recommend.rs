@@ -2,6 +2,7 @@
 //! them (see `bulkhead_advise::rank` for the order), with what each would
 //! fix and introduce compared with the current base.
 
+use super::image::TargetArgs;
 use super::scan::{ImageArgs, scan_report};
 use super::summary::{self, identify_base, image_meta, registry_options};
 use crate::args::GlobalArgs;
@@ -90,6 +91,25 @@ fn candidate_names(
         .collect())
 }
 
+/// Scan an image named on the command line: an OCI layout directory is an
+/// image here (a bare directory target would be read as a root filesystem).
+fn scan_image(
+    global: &GlobalArgs,
+    name: &str,
+    targs: &TargetArgs,
+    scan: &super::scan::ScanArgs,
+) -> Result<Report> {
+    let p = Path::new(name);
+    if p.is_dir() && (p.join("index.json").is_file() || p.join("manifest.json").is_file()) {
+        let targs = TargetArgs {
+            input: Some(p.to_path_buf()),
+            ..targs.clone()
+        };
+        return scan_report(global, None, &targs, scan);
+    }
+    scan_report(global, Some(name), targs, scan)
+}
+
 fn filtered(mut report: Report, filter: &Filter) -> Report {
     filter::apply(&mut report, filter);
     report
@@ -109,10 +129,15 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let base = identify_base(&current, &args.advise, targs, &mut notes);
     let names = candidate_names(args, base.as_ref(), &mut notes)?;
     let explicit = !args.advise.candidates.is_empty();
+    // Candidates and the base are named, never the --input file.
+    let targs = &TargetArgs {
+        input: None,
+        ..targs.clone()
+    };
 
     let mut candidates = Vec::new();
     for name in &names {
-        let scanned = scan_report(global, Some(name), targs, &scan)
+        let scanned = scan_image(global, name, targs, &scan)
             .and_then(|report| Ok((report, image_meta(name, targs)?)));
         match scanned {
             Ok((report, meta)) => candidates.push(Candidate {
@@ -128,7 +153,15 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         }
     }
     if candidates.is_empty() {
-        bail!("no candidate could be scanned: pass --candidates IMAGE,IMAGE,... that exist");
+        bail!(
+            "no candidate could be scanned ({}): pass --candidates IMAGE,IMAGE,... that exist",
+            notes
+                .iter()
+                .filter(|n| n.starts_with("candidate "))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
 
     // The current base's findings: the image's own findings in the base's
@@ -171,7 +204,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
             let scanned = match known {
                 Some(c) => Ok(c.report.clone()),
                 None => {
-                    scan_report(global, Some(&b.name), targs, &scan).map(|r| filtered(r, &filter))
+                    scan_image(global, &b.name, targs, &scan).map(|r| filtered(r, &filter))
                 }
             };
             match scanned {

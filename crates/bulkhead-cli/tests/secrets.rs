@@ -281,7 +281,14 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
     let (a, b) = (ghp('g'), npm('h'));
     std::fs::write(
         dir.path().join("Dockerfile"),
-        format!("FROM scratch\nENV GH_TOKEN={a}\n"),
+        // Line 2: one token, BH-DF-005 and the secret rule both see it.
+        // Line 3: two tokens; BH-DF-005 names the first, the second stays a
+        // secret finding.
+        format!(
+            "FROM scratch\nENV GH_TOKEN={a}\nENV ONE={c} TWO={d}\n",
+            c = ghp('k'),
+            d = npm('m')
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -318,7 +325,11 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
         got,
         vec![
             ("./.env".to_string(), "npm-access-token".to_string(), 1),
-            ("./Dockerfile".to_string(), "github-token".to_string(), 2),
+            (
+                "./Dockerfile".to_string(),
+                "npm-access-token".to_string(),
+                3
+            ),
             (
                 "./compose.yaml".to_string(),
                 "generic-password".to_string(),
@@ -327,6 +338,17 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
         ],
         "{report:#}"
     );
+    // The credential values are reported once each, as BH-DF-005.
+    let df005: Vec<u64> = report["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Target"] == "./Dockerfile" && r["Class"] == "config")
+        .flat_map(|r| r["Misconfigurations"].as_array().unwrap().iter())
+        .filter(|m| m["ID"] == "BH-DF-005")
+        .map(|m| m["CauseMetadata"]["StartLine"].as_u64().unwrap())
+        .collect();
+    assert_eq!(df005, vec![2, 3], "{report:#}");
 }
 
 /// Layer findings are cached (redacted): a second run reads them from the

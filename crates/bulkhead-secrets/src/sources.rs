@@ -269,3 +269,70 @@ pub fn file_results(files: &[PathBuf], scanner: &Scanner) -> (Vec<ScanResult>, V
     }
     (results, warnings)
 }
+
+/// The Dockerfile rule that reports a credential value written in an
+/// instruction (`bulkhead-lint`'s BH-DF-005).
+pub const DOCKERFILE_CREDENTIAL_RULE: &str = "BH-DF-005";
+
+/// Drop the secret findings of `bulkhead config` that BH-DF-005 already
+/// reports: same Dockerfile, a line of the flagged instruction, same token.
+///
+/// The misconfiguration is the one kept: it is the `config` command's own
+/// rule, maps to Trivy's DS-0031 and CIS-DI-0010, says how to fix it and can
+/// be suppressed inline; the secret finding would count the same credential
+/// twice. Reports hold only redacted text, so "same token" is judged on what
+/// both show: BH-DF-005's evidence gives the value's first four characters
+/// (`ENV ghp_…`), and a secret of 16 or more characters (every value shape
+/// BH-DF-005 knows) is shown with the same four characters before
+/// [`crate::MASK`]; a private key block matches the `private-key` rule.
+/// BH-DF-005 flags one value per instruction, so each of its findings drops
+/// at most one secret finding: other tokens in the instruction stay.
+pub fn drop_dockerfile_duplicates(report: &mut Report) {
+    let flagged: Vec<(String, usize, usize, String)> = report
+        .results
+        .iter()
+        .filter(|r| r.class == Class::Config)
+        .flat_map(|r| {
+            r.misconfigurations
+                .iter()
+                .filter(|m| m.id == DOCKERFILE_CREDENTIAL_RULE)
+                .filter_map(|m| {
+                    let c = &m.cause_metadata;
+                    let shown = c.evidence.split_once(' ')?.1.trim_end_matches('…');
+                    let start = c.start_line?;
+                    Some((
+                        r.target.clone(),
+                        start,
+                        c.end_line.unwrap_or(start),
+                        shown.to_string(),
+                    ))
+                })
+        })
+        .collect();
+    if flagged.is_empty() {
+        return;
+    }
+    for r in report
+        .results
+        .iter_mut()
+        .filter(|r| r.class == Class::Secret)
+    {
+        for (target, start, end, shown) in &flagged {
+            if &r.target != target || shown.is_empty() {
+                continue;
+            }
+            let redacted = format!("{shown}{}", crate::MASK);
+            let same = |s: &Secret| {
+                (*start..=*end).contains(&s.start_line)
+                    && (s.match_text.contains(&redacted)
+                        || (shown.starts_with("----") && s.rule_id == "private-key"))
+            };
+            if let Some(i) = r.secrets.iter().position(same) {
+                r.secrets.remove(i);
+            }
+        }
+    }
+    report
+        .results
+        .retain(|r| r.class != Class::Secret || !r.secrets.is_empty());
+}

@@ -114,6 +114,9 @@ pub fn run(global: &GlobalArgs, args: ConfigArgs) -> Result<i32> {
     // in dotenv files under the given paths.
     let linted: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     super::secret::add_config_secrets(global, &mut report, &linted, &paths)?;
+    // A credential value in a Dockerfile instruction is reported once, as
+    // BH-DF-005, not again as a secret finding.
+    bulkhead_secrets::sources::drop_dockerfile_duplicates(&mut report);
     crate::output::emit(
         report,
         global,

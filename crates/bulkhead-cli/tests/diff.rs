@@ -98,16 +98,26 @@ fn image(
         .unwrap();
     }
     let out = dir.join(file);
-    b.write(Layout::DockerLegacy, &out).unwrap();
+    // `x.tar`: docker-archive; anything else: an OCI layout directory.
+    let layout = if file.ends_with(".tar") {
+        Layout::DockerLegacy
+    } else {
+        Layout::OciDir
+    };
+    b.write(layout, &out).unwrap();
     out
 }
 
 /// v1: old libssl1.1 (below DSA-5343-1), zlib1g below DSA-5218-1, sudo
 /// below DSA-5321-1, bash, Jinja2 2.10; root, port 80, a TOKEN env.
 fn v1(dir: &Path) -> PathBuf {
+    v1_as(dir, "v1.tar")
+}
+
+fn v1_as(dir: &Path, file: &str) -> PathBuf {
     image(
         dir,
-        "v1.tar",
+        file,
         "example/app:1",
         &[
             ("libssl1.1", "openssl", "1.1.1n-0+deb11u3"),
@@ -133,9 +143,13 @@ fn v1(dir: &Path) -> PathBuf {
 /// Jinja2 upgraded to 2.10 (below 2.9 as strings, above it in PEP 440);
 /// user 1000, port 8080, TOKEN changed, OLD_FLAG gone, NEW_FLAG added.
 fn v2(dir: &Path) -> PathBuf {
+    v2_as(dir, "v2.tar")
+}
+
+fn v2_as(dir: &Path, file: &str) -> PathBuf {
     image(
         dir,
-        "v2.tar",
+        file,
         "example/app:2",
         &[
             ("libssl1.1", "openssl", "1.1.1n-0+deb11u4"),
@@ -498,4 +512,59 @@ fn missing_targets_are_input_errors_naming_the_image() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("markdown"), "{}", r.stderr);
+}
+
+/// A from a registry (Debian's docker-registry on 127.0.0.1), B from an OCI
+/// layout dir: the same answers as from files, and B's shared base layer is
+/// a layer cache hit after A was scanned.
+#[test]
+fn registry_name_against_a_layout_dir_reuses_shared_layers() {
+    let Some(reg) = support::LocalRegistry::start(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let cache = demo_cache(work.path());
+    let a = v1_as(work.path(), "v1-oci");
+    let b = v2_as(work.path(), "v2-oci");
+    let client =
+        bulkhead_image::registry::Registry::new(&reg.host, support::test_options()).unwrap();
+    support::push_layout(&client, "bulkhead-test/diff", "1", &a);
+    let name = format!("{}/bulkhead-test/diff:1", reg.host);
+    let r = diff(
+        &cache,
+        &[
+            "-v",
+            "--format",
+            "json",
+            "--image-src",
+            "remote",
+            &name,
+            b.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("layer cache: 0 of 2 layers reused"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("layer cache: 1 of 2 layers reused"),
+        "{}",
+        r.stderr
+    );
+    let d: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(d["Before"]["Name"], name);
+    assert_eq!(ids(&d["Vulnerabilities"]["Fixed"]), OPENSSL_5343);
+    assert_eq!(ids(&d["Vulnerabilities"]["Introduced"]), CURL_5330_5365);
+    assert_package_and_config_changes(&d);
+    // A name that is in no source: exit 2 naming image B.
+    let missing = format!("{}/bulkhead-test/diff:nope", reg.host);
+    let r = diff(&cache, &["--image-src", "remote", &name, &missing]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot scan image B (after)"),
+        "{}",
+        r.stderr
+    );
 }

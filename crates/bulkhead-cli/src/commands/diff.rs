@@ -96,8 +96,15 @@ fn side_target(
             Ok((None, targs))
         }
         (Some(t), None) => {
-            if looks_like_path(t) && !Path::new(t).exists() {
+            let path = Path::new(t);
+            if looks_like_path(t) && !path.exists() {
                 bail!("{label}: {t} does not exist: check the path (or give an image name)");
+            }
+            // An OCI layout directory is an image (`image DIR` would read
+            // it as a root filesystem); other folders stay root filesystems.
+            if path.is_file() || path.join("oci-layout").is_file() {
+                targs.input = Some(path.to_path_buf());
+                return Ok((None, targs));
             }
             Ok((Some(t.to_string()), targs))
         }

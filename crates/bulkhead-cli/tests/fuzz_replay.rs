@@ -89,3 +89,10 @@ fn diff_seeds() {
         assert!(outs.iter().all(|o| !o.contains("SECRET=")));
     }
 }
+
+#[test]
+fn policy_seeds() {
+    for (_p, data) in seeds("policy") {
+        bulkhead_sign::policy::fuzz_exercise(&data);
+    }
+}

@@ -350,6 +350,53 @@ impl Requirement<'_> {
     }
 }
 
+/// The body of the `policy` fuzz target (also replayed by the CLI's
+/// fuzz_replay test): a policy from arbitrary JSON (the serde shape the
+/// settings file uses) is validated, and a valid one decides for the names
+/// below and for its own patterns without panicking.
+#[doc(hidden)]
+pub fn fuzz_exercise(data: &[u8]) {
+    let Ok(policy) = serde_json::from_slice::<Policy>(data) else {
+        return;
+    };
+    if policy.validate().is_err() {
+        assert!(policy.decide("x/y").is_err());
+        return;
+    }
+    let none = BTreeMap::new();
+    let mut names: Vec<String> = [
+        "docker.io/library/debian",
+        "127.0.0.1:5000/team/app",
+        "",
+        "a/b/c",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    names.extend(policy.rules.iter().map(|r| r.pattern.clone()));
+    for name in &names {
+        let decided = policy.decide(name);
+        assert!(decided.is_ok(), "a validated policy failed to decide");
+        let req = match decided {
+            Ok(Decision::Rule(rule)) => {
+                let _ = rule.label();
+                Requirement {
+                    keys: &[],
+                    require: rule.require,
+                    annotations: &rule.annotations,
+                }
+            }
+            _ => Requirement {
+                keys: &[],
+                require: Require::Any,
+                annotations: &none,
+            },
+        };
+        let _ = req.describe();
+        let _ = req.check(&[]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -16,6 +16,7 @@
 
 pub mod base;
 pub mod eol;
+pub mod fuzzing;
 pub mod rank;
 pub mod render;
 pub mod summary;

@@ -96,3 +96,15 @@ fn policy_seeds() {
         bulkhead_sign::policy::fuzz_exercise(&data);
     }
 }
+
+#[test]
+fn advise_seeds() {
+    for (_p, data) in seeds("advise") {
+        let _ = bulkhead_advise::fuzzing::exercise(&data);
+        let text = String::from_utf8_lossy(&data);
+        let _ = bulkhead_image::registry::link_next(&text);
+        for l in text.lines() {
+            let _ = bulkhead_image::registry::is_tag(l);
+        }
+    }
+}

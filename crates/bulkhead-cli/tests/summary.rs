@@ -101,6 +101,18 @@ fn counts_urgent_order_and_eol() {
         assert_eq!(v["OS"]["EndOfLife"]["State"], state, "{day}");
         assert_eq!(v["OS"]["EndOfLife"]["AsOf"], day);
     }
+    // Not combined with --verify (which would otherwise be silently skipped).
+    bulkhead(cache.path())
+        .args([
+            "image",
+            "--summary",
+            "--verify",
+            "--offline",
+            "--input",
+            app,
+        ])
+        .assert()
+        .code(2);
     // A bad day is a usage error.
     bulkhead(cache.path())
         .env("BULKHEAD_TODAY", "28/11/2026")

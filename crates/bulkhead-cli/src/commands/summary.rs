@@ -24,12 +24,12 @@ pub struct AdviseArgs {
     /// Quick view instead of the full report: counts by severity and
     /// fixability, the OS and its end of life, the base image, and the five
     /// most urgent findings (table or json).
-    #[arg(long, conflicts_with = "recommend")]
+    #[arg(long, conflicts_with_all = ["recommend", "verify"])]
     pub summary: bool,
     /// Rank candidate base images by their vulnerabilities (critical, then
     /// high, then all), size and closeness to the current base, and say
     /// which of this image's findings each would fix.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verify")]
     pub recommend: bool,
     /// Candidate base images for --recommend (comma-separated names or
     /// paths; default: every tag of the current base's repository).

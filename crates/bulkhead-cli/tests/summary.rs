@@ -3,10 +3,13 @@
 //! (known answers), as of a fixed day (`BULKHEAD_TODAY`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../bulkhead-image/tests/support/mod.rs"]
+mod support;
+
 mod advise_support;
 
 use advise_support::{V12_1, V12_2, app_image, base_image, bulkhead, cache_with_advisories};
-use bulkhead_fixtures::Layout;
+use bulkhead_fixtures::{ImageBuilder, Layout};
 use serde_json::Value;
 use std::path::Path;
 
@@ -207,4 +210,72 @@ fn base_by_layers() {
         ],
     );
     assert_eq!(v["BaseImage"]["Name"], b1);
+}
+
+/// Known answer on the shared OSV mirror (Debian security tracker and CISA
+/// KEV): a Debian 10 image with sudo 1.8.27-1 (DSA-4543-1, DSA-4839-1,
+/// DLA-3181-1, DLA-3272-1), policykit-1 0.105-25 (DSA-5059-1) and libssl1.1
+/// 1.1.1n-0+deb10u3 (DLA-3325-1, five CVEs). The tracker gives no
+/// severities, so after the two KEV entries (CVE-2021-3156 "Baron Samedit",
+/// CVE-2021-4034 "PwnKit") the order falls to the ids.
+#[test]
+fn known_answer_on_the_shared_mirror() {
+    let osv = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
+    if !osv.join("ecosystems.txt").is_file() {
+        support::skip_or_fail(&format!("shared OSV mirror not found at {}", osv.display()));
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    bulkhead(cache.path())
+        .args(["db", "import"])
+        .arg(osv.join("Debian/all.zip"))
+        .arg(osv.join("kev/known_exploited_vulnerabilities.json"))
+        .assert()
+        .success();
+    let status = "Package: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.8.27-1\n\n\
+                  Package: policykit-1\nStatus: install ok installed\nArchitecture: amd64\nVersion: 0.105-25\n\n\
+                  Package: libssl1.1\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 1.1.1n-0+deb10u3\n\n";
+    let mut b = ImageBuilder::new().tag("buster-app:1");
+    b.layer("ADD rootfs.tar /")
+        .file(
+            "etc/os-release",
+            b"ID=debian\nVERSION_ID=\"10\"\nVERSION_CODENAME=buster\n",
+        )
+        .unwrap()
+        .file("etc/debian_version", b"10.13\n")
+        .unwrap()
+        .file("var/lib/dpkg/status", status.as_bytes())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("buster.tar");
+    b.write(Layout::DockerOci, &img).unwrap();
+    let v = summary_json(cache.path(), &["--input", img.to_str().unwrap()]);
+    let urgent: Vec<String> = v["MostUrgent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {} {}",
+                u["VulnerabilityID"].as_str().unwrap(),
+                u["PkgName"].as_str().unwrap(),
+                u["KEV"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        urgent,
+        [
+            "CVE-2021-3156 sudo true",
+            "CVE-2021-4034 policykit-1 true",
+            "CVE-2019-14287 sudo false",
+            "CVE-2021-23239 sudo false",
+            "CVE-2022-2097 libssl1.1 false",
+        ]
+    );
+    assert_eq!(v["Vulnerabilities"]["Total"], 10);
+    assert_eq!(v["Vulnerabilities"]["Fixable"], 10);
+    assert_eq!(v["Vulnerabilities"]["BySeverity"]["UNKNOWN"]["fixed"], 10);
+    assert_eq!(v["OS"]["EndOfLife"]["State"], "end-of-life");
+    assert_eq!(v["OS"]["EndOfLife"]["SecurityUntil"], "2024-06-30");
 }

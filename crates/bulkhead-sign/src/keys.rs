@@ -250,6 +250,17 @@ impl SigningKey {
     /// cosign's encrypted key file (scrypt N=32768 r=8 p=1, 32-byte salt,
     /// nacl/secretbox with a 24-byte nonce) over the PKCS#8 DER of the key.
     pub fn to_encrypted_pem(&self, passphrase: &[u8]) -> Result<String, SignError> {
+        self.encrypt_with(passphrase, WRITE_LOG_N, WRITE_R, WRITE_P)
+    }
+
+    /// The key file with other scrypt parameters (fuzz seeds use tiny ones).
+    pub(crate) fn encrypt_with(
+        &self,
+        passphrase: &[u8],
+        log_n: u8,
+        r: u32,
+        p: u32,
+    ) -> Result<String, SignError> {
         let der = self
             .inner
             .to_pkcs8_der()
@@ -258,7 +269,7 @@ impl SigningKey {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut salt);
         OsRng.fill_bytes(&mut nonce);
-        let params = scrypt::Params::new(WRITE_LOG_N, WRITE_R, WRITE_P, 32)
+        let params = scrypt::Params::new(log_n, r, p, 32)
             .map_err(|_| SignError::Internal("scrypt parameters rejected".into()))?;
         let key = derive(passphrase, &salt, &params)?;
         let ciphertext = XSalsa20Poly1305::new(Key::from_slice(key.as_slice()))
@@ -268,9 +279,9 @@ impl SigningKey {
             kdf: Kdf {
                 name: "scrypt".into(),
                 params: KdfParams {
-                    n: 1 << WRITE_LOG_N,
-                    r: u64::from(WRITE_R),
-                    p: u64::from(WRITE_P),
+                    n: 1 << log_n,
+                    r: u64::from(r),
+                    p: u64::from(p),
                 },
                 salt: B64.encode(salt),
             },

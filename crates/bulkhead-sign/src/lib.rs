@@ -14,6 +14,8 @@ pub mod policy;
 
 pub mod bundle;
 mod discover;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod keys;
 pub mod manifest;
 mod memstore;

@@ -7,105 +7,40 @@
 //! removed by a Drop guard even when an assertion fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support_docker/mod.rs"]
+mod support_docker;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command as Proc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}-{}-{}-{nanos}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
-fn skip(reason: &str) -> bool {
-    eprintln!("\n!!!!!!!! SKIPPED: {reason} !!!!!!!!\n");
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and the live audit test cannot run: {reason}");
-    }
-    true
-}
+use support_docker::{BUSYBOX, Guard, LABEL, build_busybox_image, ready, unique};
 
 /// Docker answers and busybox-static is installed; else skip (fail on CI).
 fn live() -> bool {
-    let ok = Proc::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        return !skip("the Docker daemon does not answer on /var/run/docker.sock");
-    }
-    if !std::path::Path::new("/bin/busybox").exists() {
-        return !skip("/bin/busybox missing: apt-get install busybox-static");
-    }
-    true
+    ready(&[BUSYBOX])
 }
 
-/// Removes what a test created, whatever happens.
-struct Guard {
-    containers: Vec<String>,
-    image: String,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &self.containers {
-            let _ = Proc::new("docker").args(["rm", "-f", c]).output();
-        }
-        if !self.image.is_empty() {
-            let _ = Proc::new("docker")
-                .args(["rmi", "-f", &self.image])
-                .output();
-        }
-    }
-}
-
+/// A FROM-scratch busybox image with the applets linked into /bin, removed
+/// with the guard.
 fn build_image(guard: &mut Guard) -> String {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCMD [\"/bin/sh\"]\n",
-    )
-    .unwrap();
-    let tag = format!("{}:1", unique("bulkhead-audit-test"));
-    guard.image = tag.clone();
-    let out = Proc::new("docker")
-        .args(["build", "-q", "--label", "org.bulkhead.test=1", "-t", &tag])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "docker build failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    guard.image = format!("{}:1", unique("bulkhead-audit-test"));
+    build_busybox_image(
+        &guard.image,
+        dir.path(),
+        &[],
+        "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCMD [\"/bin/sh\"]\n",
     );
-    tag
+    guard.image.clone()
 }
 
 /// Start a labelled container running `sleep`; `Err(stderr)` when the
 /// daemon refuses the settings.
 fn run(guard: &mut Guard, image: &str, opts: &[&str]) -> Result<String, String> {
-    let name = unique("bh-audit");
-    guard.containers.push(name.clone());
+    let name = guard.container("bh-audit");
     let out = Proc::new("docker")
-        .args([
-            "run",
-            "-d",
-            "--label",
-            "org.bulkhead.test=1",
-            "--name",
-            &name,
-        ])
+        .args(["run", "-d", "--label", LABEL, "--name", &name])
         .args(opts)
         .args([image, "sleep", "600"])
         .output()
@@ -206,10 +141,7 @@ fn bad_containers_exact_findings() {
     if !live() {
         return;
     }
-    let mut g = Guard {
-        containers: Vec::new(),
-        image: String::new(),
-    };
+    let mut g = Guard::default();
     let image = build_image(&mut g);
     let cases: [(&[&str], &[&str]); 5] = [
         (&[], &[]),
@@ -234,10 +166,7 @@ fn privileged_container_or_loud_skip() {
     if !live() {
         return;
     }
-    let mut g = Guard {
-        containers: Vec::new(),
-        image: String::new(),
-    };
+    let mut g = Guard::default();
     let image = build_image(&mut g);
     match run(&mut g, &image, &["--privileged"]) {
         Ok(name) => {
@@ -262,10 +191,7 @@ fn hardened_container() {
     if !live() {
         return;
     }
-    let mut g = Guard {
-        containers: Vec::new(),
-        image: String::new(),
-    };
+    let mut g = Guard::default();
     let image = build_image(&mut g);
     let name = run(
         &mut g,
@@ -324,10 +250,7 @@ fn caps_inspect_marks_caps_beyond_default() {
     if !live() {
         return;
     }
-    let mut g = Guard {
-        containers: Vec::new(),
-        image: String::new(),
-    };
+    let mut g = Guard::default();
     let image = build_image(&mut g);
     let name = run(&mut g, &image, &["--cap-add", "SYS_ADMIN"]).unwrap();
     let out = bulkhead()
@@ -396,10 +319,7 @@ fn baseline_shows_only_drift() {
     if !live() {
         return;
     }
-    let mut g = Guard {
-        containers: Vec::new(),
-        image: String::new(),
-    };
+    let mut g = Guard::default();
     let image = build_image(&mut g);
     let name = run(&mut g, &image, &[]).unwrap();
     let dir = tempfile::tempdir().unwrap();

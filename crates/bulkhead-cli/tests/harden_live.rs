@@ -6,43 +6,11 @@
 //! and Debian's `busybox-static` (for /bin/busybox).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support_docker/mod.rs"]
+mod support_docker;
+
 use assert_cmd::Command;
-use std::process::Command as Std;
-
-fn skip(why: &str) {
-    eprintln!("!!!!! SKIPPED live harden test: {why} !!!!!");
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("live harden test cannot run in CI: {why}");
-    }
-}
-
-/// Removes the test containers and image even when the test fails.
-struct Guard {
-    image: String,
-    containers: Vec<String>,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &self.containers {
-            let _ = Std::new("docker").args(["rm", "-f", c]).output();
-        }
-        let _ = Std::new("docker").args(["rmi", "-f", &self.image]).output();
-    }
-}
-
-fn docker(args: &[&str]) -> std::process::Output {
-    Std::new("docker").args(args).output().unwrap()
-}
-
-fn must(out: std::process::Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use support_docker::{BUSYBOX, Guard, build_busybox_image, docker, must, ready, unique};
 
 /// Wait (bounded) until `wget` inside the container gets the page.
 fn fetch(container: &str, port: u16) -> std::process::Output {
@@ -64,44 +32,13 @@ fn fetch(container: &str, port: u16) -> std::process::Output {
 const SCRIPT: &str =
     "echo started > /tmp/started && httpd -p 80 -h /www && exec httpd -f -p 8080 -h /www";
 
-fn daemon_ready() -> bool {
-    std::path::Path::new("/var/run/docker.sock").exists()
-        && Std::new("docker")
-            .arg("version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-}
-
-fn unique() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
-}
-
 /// A FROM-scratch image with busybox, /www/index.html and an empty /tmp.
 fn build_image(tag: &str, ctx: &std::path::Path) {
-    std::fs::create_dir_all(ctx.join("www")).unwrap();
-    std::fs::create_dir_all(ctx.join("tmp")).unwrap();
-    std::fs::write(ctx.join("www/index.html"), "hello from bulkhead\n").unwrap();
-    std::fs::copy("/bin/busybox", ctx.join("busybox")).unwrap();
-    std::fs::write(
-        ctx.join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nCOPY tmp /tmp\nENTRYPOINT [\"/bin/busybox\"]\n",
-    )
-    .unwrap();
-    must(
-        Std::new("docker")
-            .args(["build", "-q", "--label", "org.bulkhead.test=1", "-t", tag])
-            .arg(ctx)
-            .output()
-            .unwrap(),
-        "docker build",
+    build_busybox_image(
+        tag,
+        ctx,
+        &[("www/index.html", "hello from bulkhead\n"), ("tmp/", "")],
+        "COPY www /www\nCOPY tmp /tmp\nENTRYPOINT [\"/bin/busybox\"]\n",
     );
 }
 
@@ -116,19 +53,12 @@ fn flags_of(text: &str) -> Vec<String> {
 
 #[test]
 fn printed_run_flags_start_a_hardened_container_that_still_serves() {
-    if !daemon_ready() {
-        return skip("the Docker daemon does not answer on /var/run/docker.sock");
+    if !ready(&[BUSYBOX]) {
+        return;
     }
-    if !std::path::Path::new("/bin/busybox").exists() {
-        return skip("/bin/busybox missing (Debian package `busybox-static`)");
-    }
-    let unique = unique();
-    let original = format!("bulkhead-test-harden-{unique}");
-    let hardened = format!("bulkhead-test-harden-new-{unique}");
-    let guard = Guard {
-        image: format!("bulkhead-test-harden:{unique}"),
-        containers: vec![original.clone(), hardened.clone()],
-    };
+    let mut guard = Guard::new(format!("{}:1", unique("bulkhead-test-harden")));
+    let original = guard.container("bulkhead-test-harden");
+    let hardened = guard.container("bulkhead-test-harden-new");
 
     let dir = tempfile::tempdir().unwrap();
     build_image(&guard.image, dir.path());
@@ -267,24 +197,12 @@ fn printed_run_flags_start_a_hardened_container_that_still_serves() {
 /// `strace`.
 #[test]
 fn printed_run_flags_with_generated_seccomp_profile() {
-    if !daemon_ready() {
-        return skip("the Docker daemon does not answer on /var/run/docker.sock");
+    if !ready(&[("/usr/bin/strace", "strace"), BUSYBOX]) {
+        return;
     }
-    for (tool, pkg) in [
-        ("/usr/bin/strace", "strace"),
-        ("/bin/busybox", "busybox-static"),
-    ] {
-        if !std::path::Path::new(tool).exists() {
-            return skip(&format!("{tool} missing (Debian package `{pkg}`)"));
-        }
-    }
-    let unique = unique();
-    let original = format!("bulkhead-test-harden-sc-{unique}");
-    let hardened = format!("bulkhead-test-harden-sc-new-{unique}");
-    let guard = Guard {
-        image: format!("bulkhead-test-harden-sc:{unique}"),
-        containers: vec![original.clone(), hardened.clone()],
-    };
+    let mut guard = Guard::new(format!("{}:1", unique("bulkhead-test-harden-sc")));
+    let original = guard.container("bulkhead-test-harden-sc");
+    let hardened = guard.container("bulkhead-test-harden-sc-new");
     let dir = tempfile::tempdir().unwrap();
     let ctx = dir.path().join("ctx");
     build_image(&guard.image, &ctx);
@@ -303,7 +221,7 @@ fn printed_run_flags_with_generated_seccomp_profile() {
         www = ctx.join("www").display(),
     );
     let trace = dir.path().join("trace.txt");
-    let traced = Std::new("strace")
+    let traced = std::process::Command::new("strace")
         .args(["-f", "-o"])
         .arg(&trace)
         .args(["/bin/busybox", "sh", "-c", &host_script])

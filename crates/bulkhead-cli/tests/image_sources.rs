@@ -5,6 +5,8 @@
 
 #[path = "../../bulkhead-image/tests/support/mod.rs"]
 mod support;
+#[path = "support_docker/mod.rs"]
+mod support_docker;
 
 use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
@@ -140,32 +142,16 @@ fn image_not_found_anywhere_says_where_it_looked() {
 // ---- Docker daemon ----
 
 fn daemon_ready() -> bool {
-    if !Path::new("/var/run/docker.sock").exists()
-        || !std::process::Command::new("docker")
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    {
-        support::skip_or_fail("no Docker daemon answers on /var/run/docker.sock");
-        return false;
-    }
-    true
+    support_docker::ready(&[])
 }
 
-/// Removes the test image even when the test fails.
-struct ImageGuard(String);
-
-impl Drop for ImageGuard {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("docker")
-            .args(["rmi", "-f", &self.0])
-            .output();
-    }
-}
-
-fn docker_import(tar: &Path, name: &str) -> ImageGuard {
+/// Import a root filesystem tarball as the labelled image `name`, removed
+/// when the guard drops.
+fn docker_import(tar: &Path, name: &str) -> support_docker::Guard {
+    let guard = support_docker::Guard::new(name);
+    let change = format!("LABEL {}", support_docker::LABEL);
     let out = std::process::Command::new("docker")
-        .args(["import", "--change", "LABEL org.bulkhead.test=1"])
+        .args(["import", "--change", &change])
         .arg(tar)
         .arg(name)
         .output()
@@ -175,15 +161,14 @@ fn docker_import(tar: &Path, name: &str) -> ImageGuard {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    ImageGuard(name.to_string())
+    guard
 }
 
 fn unique(tag: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("bulkhead-test-{tag}-{}-{nanos}:1", std::process::id())
+    format!(
+        "{}:1",
+        support_docker::unique(&format!("bulkhead-test-{tag}"))
+    )
 }
 
 /// Daemon scan by name equals the scan of its `docker save` tarball.

@@ -17,8 +17,8 @@ pub mod suppress;
 mod vars;
 
 use bulkhead_types::{
-    ArtifactType, CauseMetadata, Class, Mappings, MisconfStatus, Misconfiguration, Report,
-    ScanResult,
+    ArtifactType, CauseMetadata, Class, IMAGE_CONFIG_TYPE, Mappings, MisconfStatus,
+    Misconfiguration, Report, ScanResult,
 };
 use rules::Finding;
 use std::collections::BTreeMap;
@@ -297,7 +297,7 @@ pub fn image_config_results(
     if findings.is_empty() {
         return Vec::new();
     }
-    let mut res = ScanResult::new("image config", Class::Config, "image-config");
+    let mut res = ScanResult::new("image config", Class::Config, IMAGE_CONFIG_TYPE);
     res.misconfigurations = findings.iter().map(to_misconfiguration).collect();
     vec![res]
 }

@@ -1,12 +1,23 @@
 //! SARIF 2.1.0: one run per scanner (class), PASS results omitted.
 
 use crate::WriteOptions;
-use bulkhead_types::{Class, MisconfStatus, Report, Severity};
+use bulkhead_types::{Class, IMAGE_CONFIG_TYPE, MisconfStatus, Report, ScanResult, Severity};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-fn location(report: &Report, target: &str, class: Class, line: Option<(usize, usize)>) -> Value {
+/// Where a finding is: files (Dockerfiles, Compose files, files with secrets)
+/// get a `physicalLocation` with a region; the image (its config checks),
+/// containers and the daemon get `logicalLocations` with their names.
+fn location(report: &Report, r: &ScanResult, line: Option<(usize, usize)>) -> Value {
+    let (target, class) = (r.target.as_str(), r.class);
+    if r.kind == IMAGE_CONFIG_TYPE {
+        return json!({ "logicalLocations": [{
+            "name": report.artifact_name,
+            "fullyQualifiedName": format!("{}:{}", report.artifact_name, target),
+            "kind": "resource",
+        }] });
+    }
     let is_file =
         matches!(class, Class::Config) || (matches!(class, Class::Secret) && line.is_some());
     if is_file && report.artifact_type != bulkhead_types::ArtifactType::DockerHost {
@@ -62,7 +73,7 @@ pub(crate) fn write(
                 "ruleId": v.vulnerability_id,
                 "level": v.severity.sarif_level(),
                 "message": { "text": msg },
-                "locations": [location(report, &r.target, r.class, None)],
+                "locations": [location(report, r, None)],
                 "properties": {
                     "severity": v.severity.as_str(),
                     "package": v.pkg_name,
@@ -83,7 +94,7 @@ pub(crate) fn write(
                 "ruleId": s.rule_id,
                 "level": s.severity.sarif_level(),
                 "message": { "text": format!("{}: {}", s.title, s.match_text) },
-                "locations": [location(report, &r.target, r.class, Some((s.start_line, s.end_line)))],
+                "locations": [location(report, r, Some((s.start_line, s.end_line)))],
                 "properties": {
                     "severity": s.severity.as_str(),
                     "layer": s.layer.as_ref().map(|l| l.diff_id.clone()),
@@ -127,7 +138,7 @@ pub(crate) fn write(
                 "ruleId": rule_id,
                 "level": m.severity.sarif_level(),
                 "message": { "text": text },
-                "locations": [location(report, &r.target, r.class, lines)],
+                "locations": [location(report, r, lines)],
                 "properties": {
                     "severity": m.severity.as_str(),
                     "status": m.status,
@@ -170,5 +181,78 @@ fn sev_score(sev: Severity) -> &'static str {
         Severity::Medium => "5.5",
         Severity::Low => "2.0",
         Severity::Unknown => "0.0",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulkhead_types::{ArtifactType, CauseMetadata, Misconfiguration};
+
+    fn misconfig(id: &str, line: Option<usize>) -> Misconfiguration {
+        Misconfiguration {
+            id: id.to_string(),
+            mappings: Default::default(),
+            title: format!("{id} title"),
+            description: String::new(),
+            message: format!("{id} message"),
+            resolution: String::new(),
+            severity: Severity::High,
+            status: MisconfStatus::Fail,
+            cause_metadata: CauseMetadata {
+                start_line: line,
+                end_line: line,
+                evidence: "API_TOKEN=abc…".to_string(),
+            },
+        }
+    }
+
+    fn sarif(report: &Report) -> Value {
+        let mut out = Vec::new();
+        let opts = WriteOptions {
+            color: false,
+            tool_version: "test".to_string(),
+            list_packages: false,
+        };
+        write(report, &opts, &mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    /// Image-config checks are about the image: a logical location named
+    /// after it (the contract), not a file path that does not exist.
+    #[test]
+    fn image_config_findings_get_the_image_as_logical_location() {
+        let mut report = Report::new("registry.example/app:1.0", ArtifactType::ContainerImage);
+        let mut image = ScanResult::new("image config", Class::Config, IMAGE_CONFIG_TYPE);
+        image.misconfigurations = vec![
+            misconfig("BH-IM-001", None),
+            misconfig("BH-IM-004", Some(2)),
+        ];
+        report.results.push(image);
+        let doc = sarif(&report);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        for r in results {
+            let loc = &r["locations"][0];
+            assert!(loc.get("physicalLocation").is_none(), "{loc:#}");
+            assert_eq!(
+                loc["logicalLocations"][0]["name"],
+                "registry.example/app:1.0"
+            );
+        }
+        insta::assert_json_snapshot!("sarif_image_config_locations", results);
+    }
+
+    /// Dockerfile findings keep their file and lines.
+    #[test]
+    fn dockerfile_findings_keep_a_physical_location() {
+        let mut report = Report::new("Dockerfile", ArtifactType::Config);
+        let mut df = ScanResult::new("Dockerfile", Class::Config, "dockerfile");
+        df.misconfigurations = vec![misconfig("BH-DF-001", Some(3))];
+        report.results.push(df);
+        let doc = sarif(&report);
+        let loc = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "Dockerfile");
+        assert_eq!(loc["region"]["startLine"], 3);
     }
 }

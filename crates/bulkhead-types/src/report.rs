@@ -101,6 +101,10 @@ pub enum Class {
     Audit,
 }
 
+/// `Type` of the result that holds an image's config checks (`BH-IM-*`):
+/// they are about the image, not a file in it.
+pub const IMAGE_CONFIG_TYPE: &str = "image-config";
+
 /// One target's findings: an OS package database, a lockfile, a Dockerfile,
 /// a container, …
 #[derive(Debug, Clone, Serialize, Deserialize)]

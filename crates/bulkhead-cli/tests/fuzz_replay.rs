@@ -108,3 +108,19 @@ fn advise_seeds() {
         }
     }
 }
+
+#[test]
+fn sign_seeds() {
+    use bulkhead_sign::fuzzing;
+    let targets: [(&str, fn(&[u8])); 4] = [
+        ("sign_keyfile", fuzzing::keyfile),
+        ("sign_payload", fuzzing::payload),
+        ("sign_bundle", fuzzing::bundle),
+        ("sign_manifest", fuzzing::manifest),
+    ];
+    for (target, run) in targets {
+        for (_p, data) in seeds(target) {
+            run(&data);
+        }
+    }
+}

@@ -1,17 +1,24 @@
 //! SARIF 2.1.0: one run per scanner (class), PASS results omitted.
 
 use crate::WriteOptions;
-use bulkhead_types::{Class, IMAGE_CONFIG_TYPE, MisconfStatus, Report, ScanResult, Severity};
+use bulkhead_types::{
+    ArtifactType, Class, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET, IMAGE_HISTORY_TARGET, MisconfStatus,
+    Report, ScanResult, Severity,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Where a finding is: files (Dockerfiles, Compose files, files with secrets)
-/// get a `physicalLocation` with a region; the image (its config checks),
-/// containers and the daemon get `logicalLocations` with their names.
+/// get a `physicalLocation` with a region; the image (its config checks and
+/// the secrets in its config `Env` and history), containers and the daemon
+/// get `logicalLocations` with their names.
 fn location(report: &Report, r: &ScanResult, line: Option<(usize, usize)>) -> Value {
     let (target, class) = (r.target.as_str(), r.class);
-    if r.kind == IMAGE_CONFIG_TYPE {
+    let image_secret = class == Class::Secret
+        && report.artifact_type == ArtifactType::ContainerImage
+        && [IMAGE_ENV_TARGET, IMAGE_HISTORY_TARGET].contains(&target);
+    if r.kind == IMAGE_CONFIG_TYPE || image_secret {
         return json!({ "logicalLocations": [{
             "name": report.artifact_name,
             "fullyQualifiedName": format!("{}:{}", report.artifact_name, target),
@@ -20,7 +27,7 @@ fn location(report: &Report, r: &ScanResult, line: Option<(usize, usize)>) -> Va
     }
     let is_file =
         matches!(class, Class::Config) || (matches!(class, Class::Secret) && line.is_some());
-    if is_file && report.artifact_type != bulkhead_types::ArtifactType::DockerHost {
+    if is_file && report.artifact_type != ArtifactType::DockerHost {
         let mut phys = json!({ "artifactLocation": { "uri": target } });
         if let Some((start, end)) = line
             && start > 0
@@ -187,7 +194,7 @@ fn sev_score(sev: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bulkhead_types::{ArtifactType, CauseMetadata, Misconfiguration};
+    use bulkhead_types::{CauseMetadata, Misconfiguration, Secret};
 
     fn misconfig(id: &str, line: Option<usize>) -> Misconfiguration {
         Misconfiguration {
@@ -241,6 +248,48 @@ mod tests {
             );
         }
         insta::assert_json_snapshot!("sarif_image_config_locations", results);
+    }
+
+    fn secret(line: usize) -> Secret {
+        Secret {
+            rule_id: "github-token".to_string(),
+            category: "GitHub".to_string(),
+            severity: Severity::Critical,
+            title: "GitHub token".to_string(),
+            start_line: line,
+            end_line: line,
+            match_text: "GH_TOKEN=ghp_*****".to_string(),
+            layer: None,
+            removed_in: None,
+        }
+    }
+
+    /// Secrets in the image config's Env and history are about the image
+    /// too; secrets in files of the image keep the file path and line.
+    #[test]
+    fn image_env_and_history_secrets_get_the_image_as_logical_location() {
+        let mut report = Report::new("app.tar", ArtifactType::ContainerImage);
+        for target in [IMAGE_ENV_TARGET, IMAGE_HISTORY_TARGET, "etc/app.conf"] {
+            let mut r = ScanResult::new(target, Class::Secret, "");
+            r.secrets = vec![secret(2)];
+            report.results.push(r);
+        }
+        let doc = sarif(&report);
+        let locs: Vec<&Value> = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["locations"][0])
+            .collect();
+        for loc in &locs[..2] {
+            assert_eq!(loc["logicalLocations"][0]["name"], "app.tar", "{loc:#}");
+            assert!(loc.get("physicalLocation").is_none(), "{loc:#}");
+        }
+        assert_eq!(
+            locs[2]["physicalLocation"]["artifactLocation"]["uri"],
+            "etc/app.conf"
+        );
+        assert_eq!(locs[2]["physicalLocation"]["region"]["startLine"], 2);
     }
 
     /// Dockerfile findings keep their file and lines.

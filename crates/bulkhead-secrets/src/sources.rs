@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Target of the findings in the image config's `Env`.
-pub const TARGET_ENV: &str = "image config (env)";
+pub const TARGET_ENV: &str = bulkhead_types::IMAGE_ENV_TARGET;
 /// Target of the findings in the image history (`created_by`).
-pub const TARGET_HISTORY: &str = "image history";
+pub const TARGET_HISTORY: &str = bulkhead_types::IMAGE_HISTORY_TARGET;
 
 impl ContentScanner for Scanner {
     fn wants(&self, entry: &Entry) -> bool {

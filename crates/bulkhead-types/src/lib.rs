@@ -14,8 +14,8 @@ mod severity;
 
 pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
 pub use report::{
-    ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, ImageMetadata, Mappings,
-    MisconfStatus, Misconfiguration, Report, ReportSummary, ScanResult, Secret, VulnStatus,
-    Vulnerability,
+    ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET,
+    IMAGE_HISTORY_TARGET, ImageMetadata, Mappings, MisconfStatus, Misconfiguration, Report,
+    ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
 };
 pub use severity::{ParseSeverityError, Severity};

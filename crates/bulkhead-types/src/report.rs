@@ -104,6 +104,10 @@ pub enum Class {
 /// `Type` of the result that holds an image's config checks (`BH-IM-*`):
 /// they are about the image, not a file in it.
 pub const IMAGE_CONFIG_TYPE: &str = "image-config";
+/// `Target` of the secrets found in an image config's `Env`.
+pub const IMAGE_ENV_TARGET: &str = "image config (env)";
+/// `Target` of the secrets found in an image's history (`created_by`).
+pub const IMAGE_HISTORY_TARGET: &str = "image history";
 
 /// One target's findings: an OS package database, a lockfile, a Dockerfile,
 /// a container, …

@@ -170,13 +170,17 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, FileKind)>, depth: usize) {
     }
 }
 
+/// Largest Dockerfile, Compose file or `.dockerignore` read (real ones are a
+/// few KiB); the file must be a regular file, so a FIFO or device with a
+/// known name cannot hang or exhaust the run.
+pub const MAX_INPUT_FILE: u64 = 4 << 20;
+
 /// Lint one file of a known kind.
 pub fn lint_file(path: &Path, kind: FileKind, opts: &LintOptions) -> Result<FileReport, LintError> {
-    let text = std::fs::read(path).map_err(|source| LintError::Read {
+    let text = compose::read_capped(path, MAX_INPUT_FILE).map_err(|source| LintError::Read {
         path: path.display().to_string(),
         source,
     })?;
-    let text = String::from_utf8_lossy(&text).into_owned();
     let mut load_error = None;
     let findings = match kind {
         FileKind::Dockerfile => {
@@ -369,5 +373,41 @@ mod tests {
         assert_eq!(k("compose.yml.expected"), None);
         assert_eq!(k(".dockerignore"), Some(FileKind::DockerIgnore));
         assert_eq!(k("values.yml"), None);
+    }
+
+    /// A file with a known name is still untrusted: an oversized one or a
+    /// FIFO (opening it would block) is an error, not read.
+    #[test]
+    fn named_files_are_capped_and_must_be_regular() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("Dockerfile");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_INPUT_FILE + 1)
+            .unwrap();
+        let err = lint_file(&big, FileKind::Dockerfile, &LintOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("larger than 4 MiB"), "{err}");
+        let compose = dir.path().join("compose.yaml");
+        std::fs::File::create(&compose)
+            .unwrap()
+            .set_len(MAX_INPUT_FILE + 1)
+            .unwrap();
+        let err = compose::load_file(&compose, &compose::LoadOptions::default()).unwrap_err();
+        assert!(err.message.contains("larger than 4 MiB"), "{err}");
+
+        let fifo = dir.path().join("docker-compose.yml");
+        match std::process::Command::new("mkfifo").arg(&fifo).status() {
+            Ok(s) if s.success() => {
+                let err = lint_file(&fifo, FileKind::Compose, &LintOptions::default()).unwrap_err();
+                assert!(err.to_string().contains("not a regular file"), "{err}");
+            }
+            other => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "mkfifo failed under CI: {other:?}"
+                );
+                eprintln!("SKIPPED the FIFO case: mkfifo (coreutils) failed: {other:?}");
+            }
+        }
     }
 }

@@ -184,7 +184,7 @@ pub struct LoadOptions {
 
 /// Load a Compose file from disk.
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Project, ComposeError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ComposeError {
+    let text = read_capped(path, crate::MAX_INPUT_FILE).map_err(|e| ComposeError {
         path: path.display().to_string(),
         line: 0,
         message: format!("cannot read the file: {e}"),
@@ -351,7 +351,7 @@ pub const MAX_DOTENV_FILE: u64 = 4 << 20;
 /// regular file of at most `max` bytes (never /dev/zero, a FIFO or a huge
 /// file). The type is checked before opening, as opening a FIFO blocks until
 /// something writes to it.
-fn read_capped(p: &Path, max: u64) -> std::io::Result<String> {
+pub(crate) fn read_capped(p: &Path, max: u64) -> std::io::Result<String> {
     use std::io::Read;
     let not_regular = || std::io::Error::other("not a regular file");
     if !std::fs::metadata(p)?.is_file() {

@@ -1213,3 +1213,51 @@ fn hostile_registry_objects_are_failed_entries_not_crashes() {
         assert!(!out.contains('\u{7}') && !err.contains('\u{7}'));
     }
 }
+
+#[test]
+fn verify_reports_snapshot() {
+    let Some(reg) = LocalRegistry::start(None) else {
+        return;
+    };
+    let c = client(&reg.host);
+    push_image(&c, "team/snap", "1", "snapshot");
+    let image = format!("{}/team/snap:1", reg.host);
+    let w = Work::new();
+    w.keygen("team");
+    w.keygen("ops");
+    write_policy(&w, &reg.host);
+    w.sign("team.key", &image, &[]);
+    w.sign(
+        "ops.key",
+        &image,
+        &["--signature-format", "legacy", "-a", "env=prod"],
+    );
+    let (code, table, _) = w.run(&["verify", "-f", "table", &image], None);
+    // ops.pub is no key of rule team-images; the bundle by team.pub passes it.
+    assert_eq!(code, 0, "{table}");
+    let (_, json, _) = w.run(&["verify", "-f", "json", &image], None);
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(&regex_escape(&reg.host), "[REGISTRY]");
+    s.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    s.add_filter(r"sha256-[0-9a-f]{64}", "sha256-[HEX]");
+    s.add_filter(r#""sha256": "[0-9a-f]{64}""#, r#""sha256": "[HEX]""#);
+    s.add_filter(r"(key hint:\s+)\S+", "$1[HINT]");
+    s.add_filter(r#""key_hint": "[^"]+""#, r#""key_hint": "[HINT]""#);
+    s.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]");
+    s.bind(|| {
+        insta::assert_snapshot!("verify_policy_table", table);
+        insta::assert_snapshot!("verify_policy_json", json);
+    });
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                vec![c]
+            } else {
+                vec!['\\', c]
+            }
+        })
+        .collect()
+}

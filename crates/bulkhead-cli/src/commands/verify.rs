@@ -145,6 +145,13 @@ fn discover(r: &Resolved, keys: &[(String, PublicKey)]) -> Result<Vec<FoundSigna
         .with_context(|| format!("cannot read the signatures of {}", r.pinned()))
 }
 
+/// Name keys by their files in messages for people ("keys: sha256:…" from
+/// the library becomes "keys: cosign.pub").
+fn name_keys(text: &str, keys: &[KeyInfo]) -> String {
+    keys.iter()
+        .fold(text.to_string(), |t, k| t.replace(&k.fingerprint, &k.path))
+}
+
 fn key_infos(keys: &[(String, PublicKey)]) -> Vec<KeyInfo> {
     keys.iter()
         .map(|(l, k)| KeyInfo {
@@ -320,7 +327,9 @@ fn table(out: &Outcome) -> String {
         );
         let status = match &sig.status {
             Status::Verified { key } => format!("verified with {}", label_of(key)),
-            Status::Failed { reason } => format!("FAILED: {}", clean(reason)),
+            Status::Failed { reason } => {
+                format!("FAILED: {}", clean(&name_keys(reason, &out.keys)))
+            }
             Status::Unchecked => "not checked (no key given)".to_string(),
         };
         let _ = writeln!(s, "    status:           {status}");
@@ -390,6 +399,7 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<i32> {
         },
     };
     out.image = args.image.clone();
+    out.failure = out.failure.map(|f| name_keys(&f, &out.keys));
     let text = match format {
         bulkhead_report::Format::Json => serde_json::to_string_pretty(&out)? + "\n",
         _ => table(&out),
@@ -440,7 +450,7 @@ pub fn before_scan(
     let resolved = resolve(global, name, &reg)?;
     let out = by_policy(&resolved, &loaded, &BTreeMap::new())?;
     if let Some(f) = &out.failure {
-        eprintln!("error: {}", clean(f));
+        eprintln!("error: {}", clean(&name_keys(f, &out.keys)));
         return Ok(Err(1));
     }
     if let Some(n) = &out.note {

@@ -203,9 +203,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
                 .find(|c| rank::same_name(&c.name, &b.name));
             let scanned = match known {
                 Some(c) => Ok(c.report.clone()),
-                None => {
-                    scan_image(global, &b.name, targs, &scan).map(|r| filtered(r, &filter))
-                }
+                None => scan_image(global, &b.name, targs, &scan).map(|r| filtered(r, &filter)),
             };
             match scanned {
                 Ok(r) => (r, BaseFindingsSource::BaseScan),

@@ -9,6 +9,7 @@ use crate::{
     legacy_tag, sha256_digest, sign, simple,
 };
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// scrypt limits for fuzzing: tiny, so an input never stalls the fuzzer
 /// (the real limits are exercised by the unit tests).
@@ -102,20 +103,36 @@ pub fn signed_store(referrers_api: bool) -> Option<(MemStore, String, SigningKey
     Some((store, digest, key))
 }
 
+/// [`signed_store`], built once per process (signing is the slow part).
+fn template(referrers_api: bool) -> Option<(MemStore, String, PublicKey)> {
+    type Template = Option<(MemStore, String, PublicKey)>;
+    static WITH_API: OnceLock<Template> = OnceLock::new();
+    static WITHOUT_API: OnceLock<Template> = OnceLock::new();
+    let cell = if referrers_api {
+        &WITH_API
+    } else {
+        &WITHOUT_API
+    };
+    let (store, digest, key) = cell
+        .get_or_init(|| signed_store(referrers_api).map(|(s, d, k)| (s, d, k.public_key())))
+        .as_ref()?;
+    Some((store.duplicate(), digest.clone(), key.clone()))
+}
+
 /// Discovery with `data` as the `.sig` manifest and the fallback index (no
 /// referrers API), then as a referrer found through the referrers API. The
 /// store holds real signatures whose blobs seeds can name.
 pub fn manifest(data: &[u8]) {
-    if let Some((store, digest, key)) = signed_store(false)
+    if let Some((store, digest, key)) = template(false)
         && let (Ok(sig_tag), Ok(index_tag)) = (legacy_tag(&digest), fallback_tag(&digest))
     {
         store.tamper_tag(&sig_tag, data);
         store.tamper_tag(&index_tag, data);
-        check(discover(&store, &digest, &[key.public_key()]));
+        check(discover(&store, &digest, std::slice::from_ref(&key)));
     }
-    if let Some((store, digest, key)) = signed_store(true) {
+    if let Some((store, digest, key)) = template(true) {
         store.put_manifest(&sha256_digest(data), crate::manifest::OCI_MANIFEST, data);
-        check(discover(&store, &digest, &[key.public_key()]));
+        check(discover(&store, &digest, std::slice::from_ref(&key)));
         check(discover(&store, &digest, &[]));
     }
 }

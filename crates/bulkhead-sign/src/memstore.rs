@@ -8,7 +8,7 @@ use crate::{Descriptor, Fetched, SignError, Store, sha256_digest};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Inner {
     /// tag → manifest digest
     tags: BTreeMap<String, String>,
@@ -31,6 +31,14 @@ impl MemStore {
         MemStore {
             inner: Mutex::default(),
             referrers_api,
+        }
+    }
+
+    /// An independent copy of this store's contents.
+    pub fn duplicate(&self) -> MemStore {
+        MemStore {
+            inner: Mutex::new(self.lock().clone()),
+            referrers_api: self.referrers_api,
         }
     }
 

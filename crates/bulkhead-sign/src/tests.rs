@@ -17,6 +17,22 @@ vj1I8/e7ThNXIaqDS1oFQcwkpCbOIdaE
 -----END PUBLIC KEY-----
 ";
 
+const P384_SEC1: &str = "-----BEGIN EC PRIVATE KEY-----
+MIGkAgEBBDCld+8wxvmtuS1Sib2YurNBnO8EhOz7CCjBZCS9g5+Vn2feZjYEW96t
+xdidNnxt4kWgBwYFK4EEACKhZANiAASybTIlSEB3t4dTEZ0Fc8o9oDxjWqyST/V7
+yhkJ222+yZXuIxc7BemeLgrVeedGP/ZUCAmhB3ByeNu7c0XgG8XaKmuoZixdL+G+
+PUjz97tOE1chqoNLWgVBzCSkJs4h1oQ=
+-----END EC PRIVATE KEY-----
+";
+
+const P384_PKCS8: &str = "-----BEGIN PRIVATE KEY-----
+MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDCld+8wxvmtuS1Sib2Y
+urNBnO8EhOz7CCjBZCS9g5+Vn2feZjYEW96txdidNnxt4kWhZANiAASybTIlSEB3
+t4dTEZ0Fc8o9oDxjWqyST/V7yhkJ222+yZXuIxc7BemeLgrVeedGP/ZUCAmhB3By
+eNu7c0XgG8XaKmuoZixdL+G+PUjz97tOE1chqoNLWgVBzCSkJs4h1oQ=
+-----END PRIVATE KEY-----
+";
+
 const SEC1_P256: &str = "-----BEGIN EC PRIVATE KEY-----
 MHcCAQEEIA9ET1BncZGqtWC0s3pk3VK9NBoJ0nBWUUNv35Zs3nm+oAoGCCqGSM49
 AwEHoUQDQgAEoNNh3POeY8teh/fGZ9at3AYAQ3hFQWG2AZ2RIfJUP9G/wULZuaMH
@@ -243,6 +259,11 @@ fn wrong_curve_and_garbled_public_keys() {
     let e = PublicKey::from_pem(P384_PUB).unwrap_err();
     assert!(matches!(e, SignError::UnsupportedKey(_)), "{e}");
     assert!(e.to_string().contains("P-384"), "{e}");
+    // P-384 private keys, SEC1 and PKCS#8.
+    let e = SigningKey::from_pem(P384_SEC1, None).unwrap_err();
+    assert!(matches!(e, SignError::KeyFile(_)), "{e}");
+    let e = SigningKey::from_pem(P384_PKCS8, None).unwrap_err();
+    assert!(matches!(e, SignError::UnsupportedKey(_)), "{e}");
     let e = PublicKey::from_pem(SEC1_P256).unwrap_err().to_string();
     assert!(e.contains("expected PUBLIC KEY"), "{e}");
     let garbled = P384_PUB.replace("MHYw", "MHZz");

@@ -112,7 +112,8 @@ fn advise_seeds() {
 #[test]
 fn sign_seeds() {
     use bulkhead_sign::fuzzing;
-    let targets: [(&str, fn(&[u8])); 4] = [
+    type Entry = fn(&[u8]);
+    let targets: [(&str, Entry); 4] = [
         ("sign_keyfile", fuzzing::keyfile),
         ("sign_payload", fuzzing::payload),
         ("sign_bundle", fuzzing::bundle),

@@ -165,6 +165,8 @@ pub struct FoundSignature {
     pub key_hint: Option<String>,
     /// None when the payload could not be read at all (then status is Failed).
     pub claims: Option<Claims>,
+    /// Flattened in JSON: `"status": "verified", "key": "sha256:…"`.
+    #[serde(flatten)]
     pub status: Status,
 }
 

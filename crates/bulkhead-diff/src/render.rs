@@ -78,6 +78,14 @@ fn sev_text(sev: Severity, color: bool) -> String {
     }
 }
 
+/// Image data on a terminal: control characters (terminal escapes from a
+/// hostile label, command or package name) become `?`.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 fn opt(v: Option<&String>) -> String {
     v.map_or_else(|| "-".to_string(), Clone::clone)
 }
@@ -229,8 +237,12 @@ fn side_line(s: &crate::Side) -> String {
         s.os.as_str()
     };
     format!(
-        "{} ({os}; {} layers, {} packages, {} vulnerabilities)",
-        s.name, s.layers, s.packages, s.vulnerabilities
+        "{} ({}; {} layers, {} packages, {} vulnerabilities)",
+        safe(&s.name),
+        safe(os),
+        s.layers,
+        s.packages,
+        s.vulnerabilities
     )
 }
 
@@ -272,10 +284,10 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
         for v in list {
             t.add_row(vec![
                 sev_text(v.severity, color),
-                v.vulnerability_id.clone(),
-                v.pkg_name.clone(),
-                v.installed_version.clone(),
-                v.fixed_version.clone(),
+                safe(&v.vulnerability_id),
+                safe(&v.pkg_name),
+                safe(&v.installed_version),
+                safe(&v.fixed_version),
             ]);
         }
         writeln!(out, "{t}")
@@ -295,7 +307,7 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
         section(out, &format!("Packages ({})", rows.len()))?;
         let mut t = new_table(&["Change", "Type", "Package", "A", "B"]);
         for r in rows {
-            t.add_row(r.to_vec());
+            t.add_row(r.iter().map(|c| safe(c)).collect::<Vec<_>>());
         }
         writeln!(out, "{t}")?;
     }
@@ -304,12 +316,12 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
         section(out, "Image config")?;
         let mut t = new_table(&["Setting", "A", "B"]);
         for r in rows {
-            t.add_row(r.to_vec());
+            t.add_row(r.iter().map(|c| safe(c)).collect::<Vec<_>>());
         }
         writeln!(out, "{t}")?;
     }
     for w in &d.warnings {
-        writeln!(out, "warning: {w}")?;
+        writeln!(out, "warning: {}", safe(w))?;
     }
     Ok(())
 }
@@ -480,6 +492,32 @@ fn markdown(d: &ImageDiff, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn table_shows_no_terminal_escapes_from_image_data() {
+        use bulkhead_types::{ArtifactType, Class, Ecosystem, Package, Report, ScanResult};
+        let esc = "\u{1b}]0;owned\u{7}\u{1b}[2J";
+        let report = |label: &str, version: &str| {
+            let mut r = Report::new(format!("img{esc}"), ArtifactType::ContainerImage);
+            r.metadata.image_config = Some(serde_json::json!({"config": {
+                "User": format!("u{label}"),
+                "Env": [format!("N{label}=1")],
+                "Labels": {format!("l{esc}"): label},
+            }}));
+            let mut os = ScanResult::new("os", Class::OsPkgs, "debian");
+            os.packages
+                .push(Package::new(Ecosystem::Dpkg, &format!("p{esc}"), version));
+            r.results = vec![os];
+            r.warnings = vec![format!("w{esc}")];
+            r
+        };
+        let d = crate::compare(&report("a", "1.0"), &report(esc, &format!("2.0{esc}")));
+        let mut buf = Vec::new();
+        write(&d, DiffFormat::Table, false, &mut buf).unwrap();
+        let out = String::from_utf8(buf).unwrap();
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("Label l?]0;owned??[2J"), "{out}");
+    }
 
     #[test]
     fn markdown_cells_cannot_break_out() {

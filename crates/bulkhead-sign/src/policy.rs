@@ -72,7 +72,8 @@ pub struct Rule {
     /// Named in every message about this rule.
     pub name: String,
     /// Glob over `registry/repository`: `*` and `?` stay within one path
-    /// segment, `**` spans segments, `[abc]` and `{a,b}` as usual.
+    /// segment, `**` spans segments, `[abc]` and `{a,b}` as usual; case is
+    /// ignored.
     #[serde(rename = "match")]
     pub pattern: String,
     /// PEM public key files, relative to the policy file's folder.
@@ -106,9 +107,13 @@ pub enum Decision<'a> {
 
 impl Rule {
     fn glob(&self) -> Result<globset::GlobMatcher, PolicyError> {
+        // Case-insensitive: registry host names are (REG.EXAMPLE reaches
+        // reg.example, and must not slip past its rule to default = "allow"),
+        // and repository names are lowercase anyway.
         globset::GlobBuilder::new(&self.pattern)
             .literal_separator(true)
             .backslash_escape(true)
+            .case_insensitive(true)
             .build()
             .map(|g| g.compile_matcher())
             .map_err(|e| {
@@ -453,6 +458,33 @@ mod tests {
         assert_eq!(name_of(p.decide("other/team/app").unwrap()), "default Deny");
         let allow = policy(r#"{"policy": {"default": "allow"}}"#);
         assert_eq!(name_of(allow.decide("x/y").unwrap()), "default Allow");
+    }
+
+    #[test]
+    fn registry_host_case_does_not_escape_a_rule() {
+        // Host names are case-insensitive (REG.EXAMPLE reaches reg.example),
+        // so an upper-case spelling must not fall through to default = "allow".
+        let p = policy(
+            r#"{"policy": {"default": "allow", "rules": [
+                {"name": "team", "match": "reg.example:5000/team/*", "keys": ["k.pub"]}
+            ]}}"#,
+        );
+        for name in [
+            "reg.example:5000/team/app",
+            "REG.EXAMPLE:5000/team/app",
+            "Reg.Example:5000/team/app",
+        ] {
+            assert_eq!(name_of(p.decide(name).unwrap()), "team", "{name}");
+        }
+        let upper = policy(
+            r#"{"policy": {"default": "allow", "rules": [
+                {"name": "team", "match": "REG.example:5000/team/*", "keys": ["k.pub"]}
+            ]}}"#,
+        );
+        assert_eq!(
+            name_of(upper.decide("reg.example:5000/team/app").unwrap()),
+            "team"
+        );
     }
 
     #[test]

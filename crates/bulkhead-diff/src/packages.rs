@@ -70,12 +70,32 @@ impl PackageDelta {
     }
 }
 
-/// What identifies "the same package" in both images.
+/// What identifies "the same package" in both images. Python names are
+/// compared PEP 503-normalised (`Jinja2` and `jinja2` are one project).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct PkgKey {
     kind: String,
     name: String,
     arch: String,
+}
+
+/// PEP 503 form of a Python project name: lower case, runs of `-`, `_`
+/// and `.` as one `-`. (A few lines; the analyzers' and the database's
+/// copies live in crates this pure crate does not depend on.)
+pub(crate) fn pep503(name: &str) -> String {
+    name.split(['-', '_', '.'])
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_ascii_lowercase()
+}
+
+/// A package's name as compared: PEP 503 for Python, as written otherwise.
+fn key_name(scheme: Option<Scheme>, name: &str) -> String {
+    match scheme {
+        Some(Scheme::Pep440) => pep503(name),
+        _ => name.to_string(),
+    }
 }
 
 /// The version scheme of a package: from its ecosystem when the report was
@@ -118,38 +138,47 @@ fn scheme_of(p: &Package) -> Option<Scheme> {
     })
 }
 
-/// Every package of a report by key, with the versions installed (a
-/// language package can be installed at several versions in one image).
-fn inventory(report: &Report) -> BTreeMap<PkgKey, (Option<Scheme>, BTreeSet<String>)> {
-    let mut m: BTreeMap<PkgKey, (Option<Scheme>, BTreeSet<String>)> = BTreeMap::new();
+/// A package's entry in an inventory: its scheme, the versions installed
+/// (a language package can be installed at several versions in one image)
+/// and its name as the image spells it.
+type Entry = (Option<Scheme>, BTreeSet<String>, String);
+
+/// Every package of a report by key.
+fn inventory(report: &Report) -> BTreeMap<PkgKey, Entry> {
+    let mut m: BTreeMap<PkgKey, Entry> = BTreeMap::new();
     for r in &report.results {
         if !matches!(r.class, Class::OsPkgs | Class::LangPkgs) {
             continue;
         }
         for p in &r.packages {
+            let scheme = scheme_of(p);
             let key = PkgKey {
                 kind: r.kind.clone(),
-                name: p.name.clone(),
+                name: key_name(scheme, &p.name),
                 arch: if r.class == Class::OsPkgs {
                     p.arch.clone()
                 } else {
                     String::new()
                 },
             };
-            let e = m.entry(key).or_default();
-            if e.0.is_none() {
-                e.0 = scheme_of(p);
-            }
+            let e = m
+                .entry(key)
+                .or_insert_with(|| (scheme, BTreeSet::new(), p.name.clone()));
             e.1.insert(p.version.clone());
         }
     }
     m
 }
 
-fn change(k: &PkgKey, before: Option<&String>, after: Option<&String>) -> PackageChange {
+fn change(
+    k: &PkgKey,
+    name: &str,
+    before: Option<&String>,
+    after: Option<&String>,
+) -> PackageChange {
     PackageChange {
         ecosystem: k.kind.clone(),
-        name: k.name.clone(),
+        name: name.to_string(),
         arch: k.arch.clone(),
         before: before.cloned(),
         after: after.cloned(),
@@ -164,8 +193,10 @@ pub fn package_delta(before: &Report, after: &Report) -> PackageDelta {
     let keys: BTreeSet<&PkgKey> = a.keys().chain(b.keys()).collect();
     let empty = BTreeSet::new();
     for k in keys {
-        let (sa, va) = a.get(k).map_or((None, &empty), |(s, v)| (*s, v));
-        let (sb, vb) = b.get(k).map_or((None, &empty), |(s, v)| (*s, v));
+        let (sa, va, na) = a.get(k).map_or((None, &empty, ""), |(s, v, n)| (*s, v, n));
+        let (sb, vb, nb) = b.get(k).map_or((None, &empty, ""), |(s, v, n)| (*s, v, n));
+        // Shown as the image spells it (B's spelling when both have it).
+        let name = if nb.is_empty() { na } else { nb };
         d.unchanged += va.intersection(vb).count();
         let gone: Vec<&String> = va.difference(vb).collect();
         let new: Vec<&String> = vb.difference(va).collect();
@@ -176,7 +207,7 @@ pub fn package_delta(before: &Report, after: &Report) -> PackageDelta {
                 let ord = sa
                     .or(sb)
                     .and_then(|s| bulkhead_versions::compare(s, old, cur).ok());
-                let c = change(k, Some(old), Some(cur));
+                let c = change(k, name, Some(old), Some(cur));
                 match ord {
                     Some(Ordering::Less) => d.upgraded.push(c),
                     Some(Ordering::Greater) => d.downgraded.push(c),
@@ -186,8 +217,9 @@ pub fn package_delta(before: &Report, after: &Report) -> PackageDelta {
             }
             _ => {
                 d.removed
-                    .extend(gone.iter().map(|v| change(k, Some(v), None)));
-                d.added.extend(new.iter().map(|v| change(k, None, Some(v))));
+                    .extend(gone.iter().map(|v| change(k, na, Some(v), None)));
+                d.added
+                    .extend(new.iter().map(|v| change(k, nb, None, Some(v))));
             }
         }
     }
@@ -260,6 +292,24 @@ mod tests {
         assert_eq!(d.added.len(), 1);
         assert_eq!(d.added[0].arch, "i386");
         assert_eq!(d.unchanged, 1);
+    }
+
+    #[test]
+    fn python_names_are_compared_pep503_normalised() {
+        let a = report(&[
+            (Ecosystem::Python, "Jinja2", "2.9", ""),
+            (Ecosystem::Python, "typing_extensions", "4.0.0", ""),
+        ]);
+        let b = report(&[
+            (Ecosystem::Python, "jinja2", "3.1.4", ""),
+            (Ecosystem::Python, "Typing.Extensions", "4.0.0", ""),
+        ]);
+        let d = package_delta(&a, &b);
+        assert!(d.added.is_empty() && d.removed.is_empty(), "{d:?}");
+        assert_eq!(d.upgraded.len(), 1, "{d:?}");
+        assert_eq!(d.upgraded[0].name, "jinja2");
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(pep503("Foo.Bar__baz"), "foo-bar-baz");
     }
 
     #[test]

@@ -5,8 +5,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// What identifies "the same finding" in both images, whatever the installed
-/// version: the advisory id, the package name and the kind of package
-/// database it was found in. The result target is left out on purpose: for
+/// version: the advisory id, the package name (PEP 503-normalised for Python
+/// packages, like the package delta) and the kind of package database it
+/// was found in. The result target is left out on purpose: for
 /// OS packages it embeds the image name and OS version, which differ between
 /// the two images being compared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 pub struct VulnKey {
     /// `VulnerabilityID` (CVE when known, else the advisory id).
     pub id: String,
-    /// `PkgName`.
+    /// `PkgName` (PEP 503-normalised for `pkg:pypi` packages).
     pub pkg: String,
     /// Result class (`os-pkgs`, `lang-pkgs`).
     pub class: String,
@@ -27,7 +28,11 @@ impl VulnKey {
     pub fn of(result: &ScanResult, v: &Vulnerability) -> VulnKey {
         VulnKey {
             id: v.vulnerability_id.clone(),
-            pkg: v.pkg_name.clone(),
+            pkg: if v.pkg_identifier.purl.starts_with("pkg:pypi/") {
+                crate::packages::pep503(&v.pkg_name)
+            } else {
+                v.pkg_name.clone()
+            },
             class: class_name(result.class).to_string(),
             kind: result.kind.clone(),
         }
@@ -193,6 +198,19 @@ mod tests {
         assert_eq!(d.unchanged, 1);
         assert_eq!(d.introduced_by_severity()[&Severity::Critical], 1);
         assert_eq!(d.fixed_by_severity()[&Severity::High], 1);
+    }
+
+    #[test]
+    fn python_package_names_match_whatever_their_spelling() {
+        let py = |name: &str, ver: &str| {
+            let mut v = vuln("CVE-1", name, ver, Severity::High);
+            v.pkg_identifier.purl = format!("pkg:pypi/jinja2@{ver}");
+            v
+        };
+        let before = report("a", vec![], vec![py("Jinja2", "2.9")]);
+        let after = report("b", vec![], vec![py("jinja2", "2.10")]);
+        let d = vuln_delta(&before, &after);
+        assert_eq!((d.fixed.len(), d.introduced.len(), d.unchanged), (0, 0, 1));
     }
 
     #[test]

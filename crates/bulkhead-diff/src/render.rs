@@ -506,7 +506,7 @@ mod tests {
             }}));
             let mut os = ScanResult::new("os", Class::OsPkgs, "debian");
             os.packages
-                .push(Package::new(Ecosystem::Dpkg, &format!("p{esc}"), version));
+                .push(Package::new(Ecosystem::Dpkg, format!("p{esc}"), version));
             r.results = vec![os];
             r.warnings = vec![format!("w{esc}")];
             r

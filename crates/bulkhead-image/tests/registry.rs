@@ -587,6 +587,21 @@ fn hostile_tag_lists() {
 }
 
 #[test]
+fn one_huge_tag_page_is_capped() {
+    // A single page (no next link) with more tags than the cap: the list
+    // is cut at the cap and says it is incomplete.
+    let max = bulkhead_image::registry::MAX_TAGS;
+    let s = tag_server(move |_, _| {
+        let tags: Vec<String> = (0..max + 5).map(|i| format!("t{i}")).collect();
+        (serde_json::json!({ "tags": tags }).to_string(), None)
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    let list = c.tags("r").unwrap();
+    assert_eq!(list.tags.len(), max);
+    assert!(!list.complete);
+}
+
+#[test]
 fn link_header_parsing() {
     use bulkhead_image::registry::{is_tag, link_next};
     assert_eq!(

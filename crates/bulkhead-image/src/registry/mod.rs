@@ -938,6 +938,13 @@ impl Registry {
                     )));
                 }
             }
+            // One page can hold more than the cap (its size is only
+            // bounded in bytes).
+            if list.tags.len() > MAX_TAGS {
+                list.tags.truncate(MAX_TAGS);
+                list.complete = false;
+                return Ok(list);
+            }
             let Some(next) = next else {
                 return Ok(list);
             };

@@ -891,6 +891,50 @@ fn image_verify_gates_the_scan() {
 }
 
 #[test]
+fn image_verify_never_scans_a_local_path_named_like_the_verified_digest() {
+    // The scan after a passed policy must read the verified digest from the
+    // registry. A folder in the working directory spelt like the pinned
+    // reference (e.g. committed to an untrusted checkout) must not be
+    // scanned in its place.
+    let Some(reg) = LocalRegistry::start(None) else {
+        return;
+    };
+    let h = reg.host.clone();
+    let c = client(&h);
+    let d = push_image(&c, "team/decoy", "1", "decoy");
+    let w = Work::new();
+    w.keygen("team");
+    w.keygen("ops");
+    write_policy(&w, &h);
+    w.sign(
+        "team.key",
+        &format!("{h}/team/decoy:1"),
+        &["--signature-format", "legacy"],
+    );
+    let decoy = w.path(&format!("{h}/team/decoy:1@{d}"));
+    std::fs::create_dir_all(&decoy).unwrap();
+    std::fs::write(decoy.join("note.txt"), b"not the image").unwrap();
+    let (code, out, err) = w.run(
+        &[
+            "image",
+            "--verify",
+            "--scanners",
+            "secret",
+            "-f",
+            "json",
+            &format!("{h}/team/decoy:1"),
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "a local folder was scanned instead: {out}\n{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("local file or folder") && err.contains(&d),
+        "{err}"
+    );
+}
+
+#[test]
 fn openssl_made_legacy_signature_verifies() {
     if !openssl() {
         return;

@@ -460,7 +460,17 @@ pub fn before_scan(
     // Scan exactly what was verified: the digest, from the registry.
     let mut pinned = resolved.reference.clone();
     pinned.digest = Some(resolved.digest.clone());
+    let pinned = pinned.to_string();
+    // The scan reads a target that exists as a path from disk: a file or
+    // folder spelt like the pinned reference would be scanned instead of
+    // what was verified.
+    if Path::new(&pinned).exists() {
+        bail!(
+            "refusing to scan: a local file or folder named {} exists, and it would be scanned instead of the verified image; run from another folder or remove it",
+            clean(&pinned)
+        );
+    }
     let mut scan_args = targs.clone();
     scan_args.source.image_src = vec!["remote".to_string()];
-    Ok(Ok((pinned.to_string(), scan_args)))
+    Ok(Ok((pinned, scan_args)))
 }

@@ -828,6 +828,38 @@ fn policy_names_the_rule_that_failed() {
 }
 
 #[test]
+fn verify_annotations_add_to_a_policy_rule_and_never_replace_its_own() {
+    // The "prod" rule requires env=prod; `-a env=dev` on the command line
+    // must not turn that into env=dev.
+    let Some(reg) = LocalRegistry::start(None) else {
+        return;
+    };
+    let h = reg.host.clone();
+    let c = client(&h);
+    push_image(&c, "prod/web/dev", "1", "dev");
+    let w = Work::new();
+    w.keygen("team");
+    w.keygen("ops");
+    write_policy(&w, &h);
+    let image = format!("{h}/prod/web/dev:1");
+    w.sign("team.key", &image, &["-a", "env=dev"]);
+    w.sign("ops.key", &image, &["-a", "env=dev"]);
+    let (code, _, err) = w.verify(&image, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("lacks annotation env=prod"), "{err}");
+    let (code, out, err) = w.run(&["verify", "-f", "json", &image, "-a", "env=dev"], None);
+    assert_eq!(code, 2, "-a replaced the rule's env=prod: {out}\n{err}");
+    assert!(
+        err.contains("-a env=dev") && err.contains("env=prod") && err.contains("\"prod\""),
+        "{err}"
+    );
+    // An annotation the rule does not name is added to its requirements.
+    let (code, _, err) = w.verify(&image, &["-a", "team=web"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("team=web"), "{err}");
+}
+
+#[test]
 fn image_verify_gates_the_scan() {
     let Some(reg) = LocalRegistry::start(None) else {
         return;

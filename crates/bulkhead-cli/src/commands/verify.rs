@@ -260,8 +260,23 @@ fn by_policy(
                 .map(|k| read_public_key(&base.join(k), k))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| rule.label())?;
+            // `-a` adds requirements; it never replaces one of the rule's.
             let mut annotations = rule.annotations.clone();
-            annotations.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            for (k, v) in extra {
+                match annotations.get(k) {
+                    Some(want) if want != v => bail!(
+                        "-a {}={} conflicts with {}, which requires {}={}: drop the -a flag or change the policy",
+                        clean(k),
+                        clean(v),
+                        rule.label(),
+                        clean(k),
+                        clean(want)
+                    ),
+                    _ => {
+                        annotations.insert(k.clone(), v.clone());
+                    }
+                }
+            }
             out.signatures = discover(r, &keys)?;
             let req = Requirement {
                 keys: &keys,

@@ -700,6 +700,15 @@ annotations = {{ env = "prod" }}
     .unwrap();
 }
 
+/// A work folder with keys team and ops and the policy of [`write_policy`].
+fn policy_work(host: &str) -> Work {
+    let w = Work::new();
+    w.keygen("team");
+    w.keygen("ops");
+    write_policy(&w, host);
+    w
+}
+
 #[test]
 fn policy_names_the_rule_that_failed() {
     let Some(reg) = LocalRegistry::start(None) else {
@@ -712,10 +721,7 @@ fn policy_names_the_rule_that_failed() {
     push_image(&c, "team/scratch-x", "1", "scratch");
     push_image(&c, "other/app", "1", "other");
     push_image(&c, "prod/web/api", "1", "prod");
-    let w = Work::new();
-    w.keygen("team");
-    w.keygen("ops");
-    write_policy(&w, &h);
+    let w = policy_work(&h);
     w.sign("team.key", &format!("{h}/team/signed:1"), &[]);
 
     let (code, v, err) = w.verify(&format!("{h}/team/signed:1"), &[]);
@@ -837,10 +843,7 @@ fn verify_annotations_add_to_a_policy_rule_and_never_replace_its_own() {
     let h = reg.host.clone();
     let c = client(&h);
     push_image(&c, "prod/web/dev", "1", "dev");
-    let w = Work::new();
-    w.keygen("team");
-    w.keygen("ops");
-    write_policy(&w, &h);
+    let w = policy_work(&h);
     let image = format!("{h}/prod/web/dev:1");
     w.sign("team.key", &image, &["-a", "env=dev"]);
     w.sign("ops.key", &image, &["-a", "env=dev"]);
@@ -868,10 +871,7 @@ fn image_verify_gates_the_scan() {
     let c = client(&h);
     let d = push_image(&c, "team/signed", "1", "signed");
     push_image(&c, "team/unsigned", "1", "unsigned");
-    let w = Work::new();
-    w.keygen("team");
-    w.keygen("ops");
-    write_policy(&w, &h);
+    let w = policy_work(&h);
     w.sign(
         "team.key",
         &format!("{h}/team/signed:1"),
@@ -934,10 +934,7 @@ fn image_verify_never_scans_a_local_path_named_like_the_verified_digest() {
     let h = reg.host.clone();
     let c = client(&h);
     let d = push_image(&c, "team/decoy", "1", "decoy");
-    let w = Work::new();
-    w.keygen("team");
-    w.keygen("ops");
-    write_policy(&w, &h);
+    let w = policy_work(&h);
     w.sign(
         "team.key",
         &format!("{h}/team/decoy:1"),

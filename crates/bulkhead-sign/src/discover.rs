@@ -12,8 +12,8 @@ use crate::bundle::{self, COSIGN_SIGN_PREDICATE, Content, IN_TOTO_PAYLOAD_TYPE};
 use crate::manifest::*;
 use crate::simple;
 use crate::{
-    Claims, FoundSignature, MAX_MANIFEST_BYTES, MAX_PAYLOAD_BYTES, PublicKey, SignError,
-    SignatureFormat, Status, Store, digest_hex, fallback_tag, legacy_tag, sha256_digest,
+    Claims, FoundSignature, MAX_MANIFEST_BYTES, MAX_PAYLOAD_BYTES, MAX_SIGNATURES, PublicKey,
+    SignError, SignatureFormat, Status, Store, digest_hex, fallback_tag, legacy_tag, sha256_digest,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -53,6 +53,17 @@ fn short(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The entry that ends a format's list at [`MAX_SIGNATURES`].
+fn cut_off(format: SignatureFormat, location: String) -> FoundSignature {
+    failed(
+        format,
+        location,
+        format!(
+            "more than {MAX_SIGNATURES} signatures: the rest were not checked (a registry listing this many is suspect)"
+        ),
+    )
 }
 
 fn key_list(keys: &[PublicKey]) -> String {
@@ -152,11 +163,17 @@ fn discover_legacy(
             return Ok(());
         }
     };
+    let mut checked = 0;
     for (i, layer) in manifest.layers.iter().enumerate() {
         if layer.media_type.as_deref() != Some(SIMPLE_SIGNING) {
             continue;
         }
         let location = format!("tag {tag}, layer {}", i + 1);
+        if checked == MAX_SIGNATURES {
+            found.push(cut_off(SignatureFormat::Legacy, location));
+            break;
+        }
+        checked += 1;
         found.push(check_legacy_layer(store, digest, keys, layer, location));
     }
     Ok(())
@@ -275,23 +292,46 @@ fn discover_bundles(
     found: &mut Vec<FoundSignature>,
 ) -> Result<(), SignError> {
     let mut seen = BTreeSet::new();
+    let start = found.len();
+    // Cut the list off at MAX_SIGNATURES entries when more would follow.
+    let cut = |found: &mut Vec<FoundSignature>, at: String| {
+        found.truncate(start + MAX_SIGNATURES);
+        found.push(cut_off(SignatureFormat::Bundle, at));
+    };
     for desc in referrer_descriptors(store, digest, found)? {
         if !is_bundle_artifact(&desc) {
             continue;
         }
-        let Some(rdigest) = desc.digest.clone() else {
+        let at = desc.digest.as_deref().map_or_else(
+            || "referrer (no digest)".to_string(),
+            |d| format!("referrer {}", short(d)),
+        );
+        if let Some(d) = &desc.digest
+            && !seen.insert(d.clone())
+        {
+            continue;
+        }
+        if found.len() - start >= MAX_SIGNATURES {
+            cut(found, at);
+            return Ok(());
+        }
+        let Some(rdigest) = desc.digest else {
             found.push(failed(
                 SignatureFormat::Bundle,
-                "referrer (no digest)".into(),
+                at,
                 "referrer descriptor has no digest",
             ));
             continue;
         };
-        if !seen.insert(rdigest.clone()) {
-            continue;
-        }
-        let location = format!("referrer {}", short(&rdigest));
-        found.extend(check_referrer(store, digest, hex, keys, &rdigest, location));
+        found.extend(check_referrer(store, digest, hex, keys, &rdigest, at));
+    }
+    if found.len() - start > MAX_SIGNATURES {
+        // The last referrer held more bundle layers than the limit.
+        let at = found
+            .get(start + MAX_SIGNATURES)
+            .map(|f| f.location.clone())
+            .unwrap_or_default();
+        cut(found, at);
     }
     Ok(())
 }
@@ -361,6 +401,8 @@ fn check_referrer(
     let many = layers.len() > 1;
     layers
         .into_iter()
+        // discover_bundles cuts the list off after this many.
+        .take(MAX_SIGNATURES + 1)
         .map(|(i, layer)| {
             let at = if many {
                 format!("{location}, layer {}", i + 1)

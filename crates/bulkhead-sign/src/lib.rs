@@ -36,6 +36,10 @@ pub use sign::sign;
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 /// Largest payload or bundle blob read (bytes).
 pub const MAX_PAYLOAD_BYTES: u64 = 1 << 20;
+/// Most signatures checked per format (bundles, legacy layers) for one
+/// image: a hostile registry could list thousands, each fetched and kept.
+/// Beyond it one Failed entry says the rest were not checked.
+pub const MAX_SIGNATURES: usize = 100;
 
 /// Errors of signing, key handling and discovery. Messages never contain key
 /// bytes or passphrases.

@@ -886,3 +886,72 @@ fn docker_schema2_signature_manifests_are_extended_in_kind() {
     assert_eq!(verified_by(&found[0]), k1.public_key().fingerprint());
     assert_eq!(verified_by(&found[1]), k2.public_key().fingerprint());
 }
+
+#[test]
+fn a_flood_of_signatures_is_cut_off_per_format() {
+    // A hostile registry lists thousands of signature layers and referrers
+    // (the same payload over and over costs it nothing); each would be
+    // fetched and kept in memory. At most 100 per format are checked.
+    let store = MemStore::new(false);
+    let d = image(&store, "v1");
+    let key = SigningKey::generate();
+    sign_plain(&store, &key, &d, SignatureFormat::Legacy).unwrap();
+    sign_plain(&store, &key, &d, SignatureFormat::Bundle).unwrap();
+    let sig_tag = legacy_tag(&d).unwrap();
+    let mut sig: Value = serde_json::from_slice(&store.manifest_bytes(&sig_tag).unwrap()).unwrap();
+    let layer = sig["layers"][0].clone();
+    sig["layers"] = Value::Array(vec![layer; 1000]);
+    store.tamper_tag(&sig_tag, sig.to_string().as_bytes());
+    let (_, referrer) = only_referrer(&store, &d);
+    let mut many_layers = referrer.clone();
+    let bundle_layer = referrer["layers"][0].clone();
+    many_layers["layers"] = Value::Array(vec![bundle_layer; 1000]);
+    let mut listed = Vec::new();
+    for i in 0..300 {
+        let mut m = if i == 0 {
+            many_layers.clone()
+        } else {
+            referrer.clone()
+        };
+        m["annotations"]["n"] = json!(i.to_string());
+        let bytes = m.to_string();
+        let rd = store.put_manifest(
+            &sha256_digest(bytes.as_bytes()),
+            OCI_MANIFEST,
+            bytes.as_bytes(),
+        );
+        listed.push(json!({"mediaType": OCI_MANIFEST, "digest": rd, "size": bytes.len(), "artifactType": BUNDLE_V03_MEDIA_TYPE}));
+    }
+    let idx = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": listed});
+    store.put_manifest(
+        &fallback_tag(&d).unwrap(),
+        OCI_INDEX,
+        idx.to_string().as_bytes(),
+    );
+
+    let found = discover(&store, &d, &[key.public_key()]).unwrap();
+    for format in [SignatureFormat::Bundle, SignatureFormat::Legacy] {
+        let of: Vec<&FoundSignature> = found.iter().filter(|f| f.format == format).collect();
+        assert_eq!(of.len(), 101, "{format:?}");
+        assert!(
+            of[..100]
+                .iter()
+                .all(|f| matches!(f.status, Status::Verified { .. })),
+            "{format:?}"
+        );
+        assert!(
+            reason(of[100]).contains("more than 100"),
+            "{format:?}: {}",
+            reason(of[100])
+        );
+    }
+    // One referrer with 1000 bundle layers alone: cut off the same way.
+    relist(&store, &d, &many_layers);
+    let found = discover(&store, &d, &[key.public_key()]).unwrap();
+    let bundles: Vec<&FoundSignature> = found
+        .iter()
+        .filter(|f| f.format == SignatureFormat::Bundle)
+        .collect();
+    assert_eq!(bundles.len(), 101);
+    assert!(reason(bundles[100]).contains("more than 100"));
+}

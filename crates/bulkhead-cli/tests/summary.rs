@@ -279,3 +279,70 @@ fn known_answer_on_the_shared_mirror() {
     assert_eq!(v["OS"]["EndOfLife"]["State"], "end-of-life");
     assert_eq!(v["OS"]["EndOfLife"]["SecurityUntil"], "2024-06-30");
 }
+
+/// A base candidate in a registry whose manifest claims layer sizes that
+/// overflow a u64 when added: read without a panic (the image is not its
+/// base: the note says so).
+#[test]
+fn base_candidate_with_hostile_layer_sizes() {
+    use sha2::{Digest, Sha256};
+    use support::{Resp, TestServer};
+    let sha = |b: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(b)));
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [
+            format!("sha256:{}", "1".repeat(64)), format!("sha256:{}", "2".repeat(64))
+        ]}
+    }))
+    .unwrap();
+    let huge = u64::MAX / 2 + 1;
+    let layer = |c: &str| {
+        serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "digest": format!("sha256:{}", c.repeat(64)), "size": huge})
+    };
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": sha(&config), "size": config.len()},
+        "layers": [layer("a"), layer("b")]
+    }))
+    .unwrap();
+    let server = TestServer::start(move |req, _| {
+        if req.path == "/v2/" {
+            return Resp::ok("{}", &[]);
+        }
+        if req.path.starts_with("/v2/a/b/manifests/") {
+            return Resp::ok(
+                manifest.clone(),
+                &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+            );
+        }
+        if req.path.starts_with("/v2/a/b/blobs/") {
+            return Resp::ok(config.clone(), &[]);
+        }
+        Resp::status(404, &[])
+    });
+    let cache = cache_with_advisories();
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.tar");
+    app_image(None).write(Layout::DockerOci, &app).unwrap();
+    let out = bulkhead(cache.path())
+        .args(["image", "--summary", "--offline", "--format", "json"])
+        .args(["--image-src", "remote", "--insecure", "--input"])
+        .arg(&app)
+        .arg("--base-candidates")
+        .arg(format!("{}/a/b:1", server.host))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("BaseImage").is_none());
+    assert!(
+        v["Warnings"]
+            .to_string()
+            .contains("none of the --base-candidates"),
+        "{v}"
+    );
+}

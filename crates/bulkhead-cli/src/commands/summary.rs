@@ -104,6 +104,12 @@ pub fn registry_options(targs: &TargetArgs) -> Result<RegistryOptions> {
     })
 }
 
+/// Sum of the stored layer sizes, saturating: a registry's manifest may
+/// claim any sizes.
+fn stored_size(layers: &[bulkhead_image::Layer]) -> u64 {
+    layers.iter().fold(0u64, |n, l| n.saturating_add(l.size))
+}
+
 /// Layers and size of an image given as a path or a name (sources in the
 /// order of `--image-src`, like a scan).
 pub fn image_meta(name: &str, targs: &TargetArgs) -> Result<ImageMeta> {
@@ -112,7 +118,7 @@ pub fn image_meta(name: &str, targs: &TargetArgs) -> Result<ImageMeta> {
         let img = bulkhead_image::open_input(Path::new(name), platform.as_ref())
             .with_context(|| format!("cannot read image {name}"))?;
         return Ok(ImageMeta {
-            size: Some(img.layers.iter().map(|l| l.size).sum()),
+            size: Some(stored_size(&img.layers)),
             diff_ids: img.diff_ids,
         });
     }
@@ -127,7 +133,7 @@ pub fn image_meta(name: &str, targs: &TargetArgs) -> Result<ImageMeta> {
                 let r = Reference::parse(name).map_err(anyhow::Error::msg)?;
                 bulkhead_image::registry::pull(&r, platform.as_ref(), registry_options(targs)?).map(
                     |img| ImageMeta {
-                        size: Some(img.layers.iter().map(|l| l.size).sum()),
+                        size: Some(stored_size(&img.layers)),
                         diff_ids: img.diff_ids,
                     },
                 )

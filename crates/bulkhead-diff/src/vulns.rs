@@ -107,21 +107,48 @@ pub(crate) fn sort_vulns(v: &mut [Vulnerability]) {
     });
 }
 
+/// The findings of `xs` that no finding of `ys` accounts for. Findings at
+/// the same installed version pair first (the copy that went away is the
+/// one reported), then any others.
+fn unpaired<'a>(xs: &[&'a Vulnerability], ys: &[&Vulnerability]) -> Vec<&'a Vulnerability> {
+    // Partners by installed version (counted: groups can be large, e.g. one
+    // library copied many times under node_modules).
+    let mut partners: BTreeMap<&str, usize> = BTreeMap::new();
+    for y in ys {
+        *partners.entry(y.installed_version.as_str()).or_default() += 1;
+    }
+    let mut spare = ys.len();
+    let mut left = Vec::new();
+    for x in xs {
+        match partners.get_mut(x.installed_version.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                spare -= 1;
+            }
+            _ => left.push(*x),
+        }
+    }
+    // The rest pair with the partners left (another version, same finding).
+    left.split_off(spare.min(left.len()))
+}
+
 /// The vulnerability delta from `before` to `after`.
 pub fn vuln_delta(before: &Report, after: &Report) -> VulnDelta {
     let a = grouped(before);
     let b = grouped(after);
+    let none: Vec<&Vulnerability> = Vec::new();
     let mut delta = VulnDelta::default();
     for (key, va) in &a {
-        let nb = b.get(key).map_or(0, Vec::len);
-        delta.unchanged += va.len().min(nb);
-        delta.fixed.extend(va.iter().skip(nb).map(|v| (*v).clone()));
+        let vb = b.get(key).unwrap_or(&none);
+        let gone = unpaired(va, vb);
+        delta.unchanged += va.len() - gone.len();
+        delta.fixed.extend(gone.into_iter().cloned());
     }
     for (key, vb) in &b {
-        let na = a.get(key).map_or(0, Vec::len);
+        let va = a.get(key).unwrap_or(&none);
         delta
             .introduced
-            .extend(vb.iter().skip(na).map(|v| (*v).clone()));
+            .extend(unpaired(vb, va).into_iter().cloned());
     }
     sort_vulns(&mut delta.fixed);
     sort_vulns(&mut delta.introduced);
@@ -211,6 +238,43 @@ mod tests {
         let after = report("b", vec![], vec![py("jinja2", "2.10")]);
         let d = vuln_delta(&before, &after);
         assert_eq!((d.fixed.len(), d.introduced.len(), d.unchanged), (0, 0, 1));
+    }
+
+    #[test]
+    fn the_copy_that_went_away_is_the_one_reported() {
+        // Two copies of a library (two apps); the 2.9 copy is removed, the
+        // 2.10 copy stays: the fixed finding is the 2.9 one.
+        let before = report(
+            "a",
+            vec![],
+            vec![
+                vuln("CVE-1", "jinja2", "2.9", Severity::High),
+                vuln("CVE-1", "jinja2", "2.10", Severity::High),
+            ],
+        );
+        let after = report(
+            "b",
+            vec![],
+            vec![vuln("CVE-1", "jinja2", "2.10", Severity::High)],
+        );
+        let d = vuln_delta(&before, &after);
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.fixed.len(), 1);
+        assert_eq!(d.fixed[0].installed_version, "2.9");
+        let d = vuln_delta(&after, &before);
+        assert_eq!(d.introduced.len(), 1);
+        assert_eq!(d.introduced[0].installed_version, "2.9");
+        // One copy upgraded while the finding remains: unchanged.
+        let after = report(
+            "b",
+            vec![],
+            vec![
+                vuln("CVE-1", "jinja2", "2.10", Severity::High),
+                vuln("CVE-1", "jinja2", "2.11", Severity::High),
+            ],
+        );
+        let d = vuln_delta(&before, &after);
+        assert_eq!((d.fixed.len(), d.introduced.len(), d.unchanged), (0, 0, 2));
     }
 
     #[test]

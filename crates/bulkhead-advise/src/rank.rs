@@ -79,12 +79,17 @@ pub struct Recommendation {
 
 /// A name split into repository and tag (`@digest` dropped). Docker Hub's
 /// implied `docker.io/` and `library/` are removed so `debian:12` and
-/// `docker.io/library/debian:12` compare equal.
+/// `docker.io/library/debian:12` compare equal, and a name with neither tag
+/// nor digest has Docker's implied tag `latest`.
 pub fn split_name(name: &str) -> (String, Option<String>) {
     let name = name.trim();
-    let name = name.split_once('@').map_or(name, |(n, _)| n);
+    let (name, digest) = match name.split_once('@') {
+        Some((n, _)) => (n, true),
+        None => (name, false),
+    };
     let (repo, tag) = match name.rsplit_once(':') {
         Some((r, t)) if !t.contains('/') && !t.is_empty() => (r, Some(t.to_string())),
+        _ if !digest => (name, Some("latest".to_string())),
         _ => (name, None),
     };
     let mut repo = repo;
@@ -359,7 +364,12 @@ mod tests {
             split_name("docker.io/library/debian:12"),
             ("debian".into(), Some("12".into()))
         );
-        assert_eq!(split_name("debian"), ("debian".into(), None));
+        assert_eq!(
+            split_name("debian"),
+            ("debian".into(), Some("latest".into()))
+        );
+        assert_eq!(split_name("debian@sha256:ab"), ("debian".into(), None));
+        assert!(same_name("debian", "docker.io/library/debian:latest"));
         assert!(same_name("debian:12", "docker.io/library/debian:12"));
         assert!(!same_name("debian:12", "debian:12.1"));
         assert_eq!(
@@ -368,7 +378,7 @@ mod tests {
         );
         assert_eq!(
             split_name("127.0.0.1:5000/base"),
-            ("127.0.0.1:5000/base".into(), None)
+            ("127.0.0.1:5000/base".into(), Some("latest".into()))
         );
         assert_eq!(
             split_name("docker.io/library/x/y:1"),

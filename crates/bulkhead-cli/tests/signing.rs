@@ -963,6 +963,110 @@ fn image_verify_never_scans_a_local_path_named_like_the_verified_digest() {
     );
 }
 
+/// Copy the manifest at `reference` and the blobs it names from `c` into
+/// `objects` (keyed by digest); returns the manifest digest.
+fn copy_image(c: &Registry, repo: &str, reference: &str, objects: &Objects) -> String {
+    let (bytes, mt, d) = c.manifest(repo, reference).unwrap();
+    let m: Value = serde_json::from_slice(&bytes).unwrap();
+    let mut o = objects.lock().unwrap();
+    let blobs = std::iter::once(&m["config"]).chain(m["layers"].as_array().unwrap());
+    for b in blobs {
+        let bd = b["digest"].as_str().unwrap();
+        let blob = c.small_blob(repo, bd, 1 << 26).unwrap();
+        o.insert(bd.to_string(), ("application/octet-stream".into(), blob));
+    }
+    o.insert(d.clone(), (mt, bytes));
+    d
+}
+
+#[test]
+fn image_verify_scans_the_verified_digest_even_when_the_tag_moves() {
+    // A registry that moves the tag right after answering the first look-up
+    // (the race between verifying and scanning): the scan must read the
+    // verified, signed image, never what the tag names by then.
+    let Some(reg) = LocalRegistry::start(None) else {
+        return;
+    };
+    let c = client(&reg.host);
+    let repo = "team/ref";
+    let signed = push_image(&c, repo, "signed", "signed");
+    let swapped = push_image(&c, repo, "swapped", "swapped");
+    let w = Work::new();
+    w.keygen("team");
+    w.sign(
+        "team.key",
+        &format!("{}/{repo}@{signed}", reg.host),
+        &["--signature-format", "legacy"],
+    );
+    let objects: Objects = Arc::default();
+    copy_image(&c, repo, &signed, &objects);
+    copy_image(&c, repo, &swapped, &objects);
+    let sig = copy_image(&c, repo, &sig_tag(&signed), &objects);
+    {
+        let mut o = objects.lock().unwrap();
+        let entry = o.get(&sig).unwrap().clone();
+        o.insert(sig_tag(&signed), entry);
+    }
+    let config_of = |d: &str| -> String {
+        let o = objects.lock().unwrap();
+        let m: Value = serde_json::from_slice(&o.get(d).unwrap().1).unwrap();
+        m["config"]["digest"].as_str().unwrap().to_string()
+    };
+    let (signed_config, swapped_config) = (config_of(&signed), config_of(&swapped));
+    let tag_gets = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (objects2, tag_gets2) = (objects.clone(), tag_gets.clone());
+    let (signed2, swapped2) = (signed.clone(), swapped.clone());
+    let server = TestServer::start(move |req: &Req, _host: &str| {
+        let path = req.path.split('?').next().unwrap_or("");
+        if path == "/v2/" {
+            return Resp::ok("{}", &[]);
+        }
+        let Some(rest) = path.strip_prefix("/v2/team/ref/") else {
+            return Resp::status(404, &[]);
+        };
+        let key = match rest.strip_prefix("manifests/") {
+            Some("1") => {
+                let n = tag_gets2.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if n == 0 {
+                    signed2.clone()
+                } else {
+                    swapped2.clone()
+                }
+            }
+            Some(k) => k.to_string(),
+            None => rest.strip_prefix("blobs/").unwrap_or("").to_string(),
+        };
+        serve_object(&objects2, &key)
+    });
+    let h = server.host.clone();
+    std::fs::write(
+        w.path("bulkhead.toml"),
+        format!(
+            "[policy]\n[[policy.rules]]\nname = \"team-images\"\nmatch = \"{h}/team/*\"\nkeys = [\"team.pub\"]\n"
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = w.run(
+        &[
+            "image",
+            "--verify",
+            "--scanners",
+            "secret",
+            "-f",
+            "json",
+            &format!("{h}/{repo}:1"),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["Metadata"]["ImageID"], signed_config,
+        "the scan read another image than the verified one (swapped config {swapped_config})"
+    );
+    assert_eq!(tag_gets.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
 #[test]
 fn openssl_made_legacy_signature_verifies() {
     if !openssl() {
@@ -1069,6 +1173,20 @@ struct ScriptedRegistry {
 
 type Objects = Arc<Mutex<std::collections::HashMap<String, (String, Vec<u8>)>>>;
 
+/// A manifest or blob of `objects` by tag or digest, as a registry answers.
+fn serve_object(objects: &Objects, key: &str) -> Resp {
+    match objects.lock().unwrap().get(key) {
+        Some((mt, bytes)) => Resp::ok(
+            bytes.clone(),
+            &[
+                ("Content-Type", mt.as_str()),
+                ("Docker-Content-Digest", &sha256(bytes)),
+            ],
+        ),
+        None => Resp::status(404, &[]),
+    }
+}
+
 impl ScriptedRegistry {
     fn start(objects: Objects, referrers: Arc<Mutex<Vec<Value>>>) -> ScriptedRegistry {
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -1111,16 +1229,7 @@ impl ScriptedRegistry {
             if req.method == "PUT" {
                 return Resp::status(201, &[]);
             }
-            match objects.lock().unwrap().get(key) {
-                Some((mt, bytes)) => Resp::ok(
-                    bytes.clone(),
-                    &[
-                        ("Content-Type", mt.as_str()),
-                        ("Docker-Content-Digest", &sha256(bytes)),
-                    ],
-                ),
-                None => Resp::status(404, &[]),
-            }
+            serve_object(&objects, key)
         });
         ScriptedRegistry { server, log }
     }

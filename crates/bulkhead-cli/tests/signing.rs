@@ -860,6 +860,28 @@ fn verify_annotations_add_to_a_policy_rule_and_never_replace_its_own() {
     let (code, _, err) = w.verify(&image, &["-a", "team=web"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("team=web"), "{err}");
+    // Where the policy verifies nothing (an exempt rule, default "allow"),
+    // -a cannot hold: it fails instead of passing unchecked.
+    push_image(&c, "team/scratch-a", "1", "scratch");
+    let scratch = format!("{h}/team/scratch-a:1");
+    let (code, _, err) = w.verify(&scratch, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, v, err) = w.verify(&scratch, &["-a", "env=prod"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(v["verified"], false);
+    assert!(
+        err.contains("-a env=prod cannot be checked") && err.contains("\"scratch\""),
+        "{err}"
+    );
+    std::fs::write(w.path("allow.toml"), "[policy]\ndefault = \"allow\"\n").unwrap();
+    let (code, _, err) = w.verify(&image, &["--policy", "allow.toml", "-a", "env=dev"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cannot be checked: no policy rule matches"),
+        "{err}"
+    );
+    let (code, _, err) = w.verify(&image, &["--policy", "allow.toml"]);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

@@ -236,6 +236,13 @@ fn by_policy(
                         "no policy rule matches {}; the policy default is \"allow\"",
                         r.name
                     ));
+                    out.failure = unverifiable(
+                        extra,
+                        &format!(
+                            "no policy rule matches {} (the default \"allow\" names no keys)",
+                            r.name
+                        ),
+                    );
                 }
                 DefaultAction::Deny => {
                     out.verified = false;
@@ -250,6 +257,13 @@ fn by_policy(
             out.policy = Some(info(Some(rule)));
             out.signatures = discover(r, &[])?;
             out.note = Some(format!("exempt from signing by {}", rule.label()));
+            out.failure = unverifiable(
+                extra,
+                &format!(
+                    "{} exempts it from signing (it names no keys)",
+                    rule.label()
+                ),
+            );
         }
         Decision::Rule(rule) => {
             out.policy = Some(info(Some(rule)));
@@ -290,7 +304,24 @@ fn by_policy(
             out.keys = key_infos(&keys);
         }
     }
+    out.verified = out.failure.is_none();
     Ok(out)
+}
+
+/// `-a` asks for annotations on a verified signature; where the policy
+/// verifies nothing (`why`), that cannot hold.
+fn unverifiable(extra: &BTreeMap<String, String>, why: &str) -> Option<String> {
+    if extra.is_empty() {
+        return None;
+    }
+    let asked: Vec<String> = extra
+        .iter()
+        .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
+        .collect();
+    Some(format!(
+        "-a {} cannot be checked: {why}, so no signature is verified; drop -a, or verify with --key",
+        asked.join(", ")
+    ))
 }
 
 fn format_name(f: SignatureFormat) -> &'static str {

@@ -34,7 +34,12 @@ fn main() -> ExitCode {
                 msg.push_str(&format!(": {cause}"));
             }
             eprintln!("{msg}");
-            if err.downcast_ref::<Internal>().is_some() {
+            let internal = err.downcast_ref::<Internal>().is_some()
+                || matches!(
+                    err.downcast_ref::<bulkhead_sign::SignError>(),
+                    Some(bulkhead_sign::SignError::Internal(_))
+                );
+            if internal {
                 ExitCode::from(3)
             } else {
                 ExitCode::from(2)

@@ -284,6 +284,38 @@ fn key_generate_refuses_to_overwrite_and_needs_a_passphrase_source() {
     assert_ne!(std::fs::read_to_string(w.path("cosign.key")).unwrap(), key);
 }
 
+#[cfg(unix)]
+#[test]
+fn key_generate_force_replaces_a_symlink_not_its_target() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Work::new();
+    // A link planted where the key goes must not redirect the new key.
+    let victim = w.path("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, w.path("cosign.key")).unwrap();
+    // An old, world-readable public key is replaced in place.
+    std::fs::write(w.path("cosign.pub"), "old").unwrap();
+    std::fs::set_permissions(w.path("cosign.pub"), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let (code, _, err) = w.run(&["key", "generate", "--force"], Some(PASS));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let meta = std::fs::symlink_metadata(w.path("cosign.key")).unwrap();
+    assert!(meta.file_type().is_file(), "the link was followed");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert!(
+        std::fs::read_to_string(w.path("cosign.pub"))
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(w.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".bulkhead-key-"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
 #[test]
 fn sign_both_formats_verify_list_and_tamper() {
     let Some(reg) = LocalRegistry::start(None) else {

@@ -330,8 +330,13 @@ impl Requirement<'_> {
             Require::All => self
                 .keys
                 .iter()
+                // A key is judged by its fingerprint: two files holding the
+                // same key are both satisfied by one signature with it.
+                .filter(|(_, k)| {
+                    let label = self.label_of(&k.fingerprint());
+                    !good.iter().any(|(_, g)| *g == label)
+                })
                 .map(|(l, _)| l.as_str())
-                .filter(|l| !good.iter().any(|(_, g)| g == l))
                 .collect(),
         };
         if good.is_empty() {
@@ -617,6 +622,22 @@ mod tests {
             "requires a signature by one of a.pub, b.pub"
         );
         assert_eq!(all.describe(), "requires signatures by all of a.pub, b.pub");
+    }
+
+    #[test]
+    fn all_counts_a_key_held_in_two_files_once() {
+        let a = crate::SigningKey::generate().public_key();
+        let keys = vec![
+            ("a.pub".to_string(), a.clone()),
+            ("copy-of-a.pub".to_string(), a.clone()),
+        ];
+        let none = BTreeMap::new();
+        let all = Requirement {
+            keys: &keys,
+            require: Require::All,
+            annotations: &none,
+        };
+        assert_eq!(all.check(&[verified_by(&a, &[])]).unwrap(), vec![0]);
     }
 
     #[test]

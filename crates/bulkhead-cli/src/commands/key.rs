@@ -112,35 +112,52 @@ fn with_suffix(prefix: &str, ext: &str) -> PathBuf {
     PathBuf::from(format!("{prefix}.{ext}"))
 }
 
-/// Create `path` (mode `mode` on Unix); refuse to replace it unless `force`.
-fn write_new(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    // An existing file keeps its old mode when truncated: set it again.
+/// Write `bytes` to a new temporary file beside `path` with mode `mode` (on
+/// Unix), synced, ready to be moved into place with [`place`]. Writing beside
+/// the target and renaming means a `--force` over an existing file never
+/// follows a symlink planted at `path` and never leaves a half-written key.
+fn stage(path: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut f = tempfile::Builder::new()
+        .prefix(".bulkhead-key-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot set the mode of {}", path.display()))?;
+        f.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the mode of the new {}", path.display()))?;
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| f.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(f)
+}
+
+/// Move a staged file to `path`; without `force`, never replace one.
+fn place(staged: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<()> {
+    let placed = if force {
+        staged.persist(path).map(|_| ())
+    } else {
+        staged.persist_noclobber(path).map(|_| ())
+    };
+    placed.map_err(|e| {
+        anyhow::Error::new(e.error).context(format!(
+            "cannot create {}{}",
+            path.display(),
+            if force {
+                ""
+            } else {
+                " (pass --force to replace an existing file)"
+            }
+        ))
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -174,8 +191,12 @@ fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {
         key.to_encrypted_pem(pass.as_bytes())
             .context("cannot encrypt the new private key")?,
     );
-    write_new(&key_path, encrypted.as_bytes(), 0o600, args.force)?;
-    write_new(&pub_path, public.to_pem().as_bytes(), 0o644, args.force)?;
+    // Both files are written in full before either is put in place, so a
+    // failure leaves no private key without its public key.
+    let staged_key = stage(&key_path, encrypted.as_bytes(), 0o600)?;
+    let staged_pub = stage(&pub_path, public.to_pem().as_bytes(), 0o644)?;
+    place(staged_key, &key_path, args.force)?;
+    place(staged_pub, &pub_path, args.force)?;
     let done = Generated {
         private_key: key_path.display().to_string(),
         public_key: pub_path.display().to_string(),

@@ -512,6 +512,33 @@ fn missing_targets_are_input_errors_naming_the_image() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("markdown"), "{}", r.stderr);
+    // Scanners the diff does not compare are refused, not silently ignored.
+    let r = diff(
+        &cache,
+        &[
+            "--scanners",
+            "secret,misconfig",
+            a.to_str().unwrap(),
+            a.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--scanners secret,misconfig is not supported"),
+        "{}",
+        r.stderr
+    );
+    let r = diff(
+        &cache,
+        &[
+            "--scanners",
+            "vuln",
+            a.to_str().unwrap(),
+            a.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 /// A from a registry (Debian's docker-registry on 127.0.0.1), B from an OCI

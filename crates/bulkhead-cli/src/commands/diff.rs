@@ -43,7 +43,7 @@ pub struct DiffArgs {
     /// Database flags, `--ignore-unfixed`, `--distro`, and the filters:
     /// `--severity` limits the fixed and introduced findings shown,
     /// `--exit-code`/`--fail-on` look at introduced findings only. Only the
-    /// vulnerability scanner runs (`--scanners` is not used).
+    /// vulnerability scanner runs (`--scanners` other than `vuln` is refused).
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -146,7 +146,17 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let (ta, targs_a) = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref(), &args)?;
     let (tb, targs_b) = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref(), &args)?;
     // Only the vulnerability scanner: the diff compares packages and their
-    // advisories. Every package is kept in the reports.
+    // advisories. Every package is kept in the reports. `--scanners` comes
+    // with `image`'s flags; anything but its default or `vuln` would be
+    // silently ignored, so it is refused.
+    let asked: Vec<&str> = args.scan.scanners.iter().map(|s| s.trim()).collect();
+    if asked != ["vuln", "secret"] && asked != ["vuln"] {
+        bail!(
+            "bulkhead diff compares packages, vulnerabilities, layers and image config only; \
+             --scanners {} is not supported here: drop it (run `bulkhead image --scanners …` on each image for secrets or misconfigurations)",
+            asked.join(",")
+        );
+    }
     let scan = ScanArgs {
         scanners: vec!["vuln".to_string()],
         list_all_pkgs: true,

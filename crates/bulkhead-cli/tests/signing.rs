@@ -687,6 +687,12 @@ fn wrong_passphrase_and_no_key_material_in_logs() {
         Some(PASS),
     );
     assert_eq!(code, 0, "{err}");
+    // The -vvv log went to a pipe, not a terminal: plain text, no colours.
+    assert!(err.contains("DEBUG") || err.contains("TRACE"), "{err}");
+    assert!(
+        !err.contains('\x1b'),
+        "escape codes in a piped log: {err:?}"
+    );
     for text in [&out, &err] {
         assert!(!text.contains(PASS));
         assert!(!text.contains("PRIVATE KEY"));

@@ -293,7 +293,14 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
     .unwrap();
     std::fs::write(
         dir.path().join("compose.yaml"),
-        "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: Vq7#rT2mW9pL4xZk\n",
+        // Lines 5 and 6: BH-CO-020 reports both entries (by name, by value),
+        // the secret rule sees them too. Line 7 is no environment entry: a
+        // secret finding only.
+        format!(
+            "services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: Vq7#rT2mW9pL4xZk\n      GH: {e}\n    command: [\"run\", \"{f}\"]\n",
+            e = ghp('n'),
+            f = ghp('p')
+        ),
     )
     .unwrap();
     std::fs::write(dir.path().join(".env"), format!("NPM_TOKEN={b}\n")).unwrap();
@@ -330,25 +337,29 @@ fn config_reports_secrets_in_dockerfiles_compose_and_dotenv() {
                 "npm-access-token".to_string(),
                 3
             ),
-            (
-                "./compose.yaml".to_string(),
-                "generic-password".to_string(),
-                5
-            ),
+            ("./compose.yaml".to_string(), "github-token".to_string(), 7),
         ],
         "{report:#}"
     );
-    // The credential values are reported once each, as BH-DF-005.
-    let df005: Vec<u64> = report["Results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["Target"] == "./Dockerfile" && r["Class"] == "config")
-        .flat_map(|r| r["Misconfigurations"].as_array().unwrap().iter())
-        .filter(|m| m["ID"] == "BH-DF-005")
-        .map(|m| m["CauseMetadata"]["StartLine"].as_u64().unwrap())
-        .collect();
-    assert_eq!(df005, vec![2, 3], "{report:#}");
+    // The credential values are reported once each, as BH-DF-005 and
+    // BH-CO-020.
+    let lines = |target: &str, id: &str| -> Vec<u64> {
+        report["Results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["Target"] == target && r["Class"] == "config")
+            .flat_map(|r| r["Misconfigurations"].as_array().unwrap().iter())
+            .filter(|m| m["ID"] == id)
+            .map(|m| m["CauseMetadata"]["StartLine"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines("./Dockerfile", "BH-DF-005"), vec![2, 3], "{report:#}");
+    assert_eq!(
+        lines("./compose.yaml", "BH-CO-020"),
+        vec![5, 6],
+        "{report:#}"
+    );
 }
 
 /// Layer findings are cached (redacted): a second run reads them from the

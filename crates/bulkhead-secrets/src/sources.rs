@@ -274,42 +274,51 @@ pub fn file_results(files: &[PathBuf], scanner: &Scanner) -> (Vec<ScanResult>, V
 /// instruction (`bulkhead-lint`'s BH-DF-005).
 pub const DOCKERFILE_CREDENTIAL_RULE: &str = "BH-DF-005";
 
-/// Drop the secret findings of `bulkhead config` that BH-DF-005 already
-/// reports: same Dockerfile, a line of the flagged instruction, same token.
-///
-/// The misconfiguration is the one kept: it is the `config` command's own
-/// rule, maps to Trivy's DS-0031 and CIS-DI-0010, says how to fix it and can
-/// be suppressed inline; the secret finding would count the same credential
-/// twice. Reports hold only redacted text, so "same token" is judged on what
-/// both show: BH-DF-005's evidence gives the value's first four characters
-/// (`ENV ghp_…`), and a secret of 16 or more characters (every value shape
-/// BH-DF-005 knows) is shown with the same four characters before
-/// [`crate::MASK`]; a private key block matches the `private-key` rule.
-/// BH-DF-005 flags one value per instruction, so each of its findings drops
-/// at most one secret finding: other tokens in the instruction stay.
-pub fn drop_dockerfile_duplicates(report: &mut Report) {
-    let flagged: Vec<(String, usize, usize, String)> = report
-        .results
-        .iter()
-        .filter(|r| r.class == Class::Config)
-        .flat_map(|r| {
-            r.misconfigurations
-                .iter()
-                .filter(|m| m.id == DOCKERFILE_CREDENTIAL_RULE)
-                .filter_map(|m| {
-                    let c = &m.cause_metadata;
-                    let shown = c.evidence.split_once(' ')?.1.trim_end_matches('…');
-                    let start = c.start_line?;
-                    Some((
-                        r.target.clone(),
-                        start,
-                        c.end_line.unwrap_or(start),
-                        shown.to_string(),
-                    ))
-                })
-        })
-        .collect();
-    if flagged.is_empty() {
+/// The Compose rule that reports a secret passed as an environment value
+/// (`bulkhead-lint`'s BH-CO-020).
+pub const COMPOSE_CREDENTIAL_RULE: &str = "BH-CO-020";
+
+/// How a misconfiguration's redacted evidence names the credential it
+/// reports, to find the secret finding for the same credential.
+enum Token {
+    /// The value's first characters (BH-DF-005: `ENV ghp_…`): the secret's
+    /// `Match` shows them before [`crate::MASK`].
+    Shown(String),
+    /// The variable's name (BH-CO-020: `NAME=***`): the secret's `Match`
+    /// (its line, from the line's start) shows it.
+    Name(String),
+}
+
+/// A credential a misconfiguration reports: the secret result it would be
+/// duplicated in (`target`), the lines it may be on, and how it is named.
+struct Claim {
+    target: String,
+    lines: std::ops::RangeInclusive<usize>,
+    token: Token,
+}
+
+impl Claim {
+    fn same(&self, s: &Secret) -> bool {
+        if !self.lines.contains(&s.start_line) {
+            return false;
+        }
+        match &self.token {
+            Token::Shown(shown) => {
+                s.match_text.contains(&format!("{shown}{}", crate::MASK))
+                    || (shown.starts_with("----") && s.rule_id == "private-key")
+            }
+            Token::Name(name) => s.match_text.contains(name.as_str()),
+        }
+    }
+}
+
+/// Drop the secret findings that a misconfiguration already reports, one per
+/// claim: the misconfiguration is the one kept (it says how to fix the
+/// problem, maps to Trivy's and CIS's checks and can be suppressed), the
+/// secret finding would count the same credential twice. A claim drops at
+/// most one secret finding, so other credentials on the same lines stay.
+fn drop_claimed(report: &mut Report, claims: &[Claim]) {
+    if claims.is_empty() {
         return;
     }
     for r in report
@@ -317,17 +326,8 @@ pub fn drop_dockerfile_duplicates(report: &mut Report) {
         .iter_mut()
         .filter(|r| r.class == Class::Secret)
     {
-        for (target, start, end, shown) in &flagged {
-            if &r.target != target || shown.is_empty() {
-                continue;
-            }
-            let redacted = format!("{shown}{}", crate::MASK);
-            let same = |s: &Secret| {
-                (*start..=*end).contains(&s.start_line)
-                    && (s.match_text.contains(&redacted)
-                        || (shown.starts_with("----") && s.rule_id == "private-key"))
-            };
-            if let Some(i) = r.secrets.iter().position(same) {
+        for claim in claims.iter().filter(|c| c.target == r.target) {
+            if let Some(i) = r.secrets.iter().position(|s| claim.same(s)) {
                 r.secrets.remove(i);
             }
         }
@@ -335,4 +335,91 @@ pub fn drop_dockerfile_duplicates(report: &mut Report) {
     report
         .results
         .retain(|r| r.class != Class::Secret || !r.secrets.is_empty());
+}
+
+/// Where the secret finding a misconfiguration duplicates would be.
+enum Place {
+    /// In the secret result of the finding's own target, on its lines.
+    FindingLines,
+}
+
+/// The claims of rule `id`'s findings in the config results of `report`:
+/// `token` reads the credential's name or shown characters from a finding's
+/// evidence (None: the finding names no credential the secret scan shows).
+fn claims(
+    report: &Report,
+    id: &str,
+    place: Place,
+    token: impl Fn(&str) -> Option<Token>,
+) -> Vec<Claim> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.class == Class::Config)
+        .flat_map(|r| {
+            r.misconfigurations
+                .iter()
+                .filter(|m| m.id == id)
+                .filter_map(|m| {
+                    let c = &m.cause_metadata;
+                    let token = token(&c.evidence)?;
+                    let (target, lines) = match place {
+                        Place::FindingLines => {
+                            let start = c.start_line?;
+                            (r.target.clone(), start..=c.end_line.unwrap_or(start))
+                        }
+                    };
+                    Some(Claim {
+                        target,
+                        lines,
+                        token,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The variable name in a `NAME=…` evidence (never empty).
+fn evidence_name(evidence: &str) -> Option<String> {
+    let name = evidence.split_once('=')?.0;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Drop the secret findings of `bulkhead config` that BH-DF-005 already
+/// reports: same Dockerfile, a line of the flagged instruction, same token.
+///
+/// Reports hold only redacted text, so "same token" is judged on what both
+/// show: BH-DF-005's evidence gives the value's first four characters
+/// (`ENV ghp_…`), and a secret of 16 or more characters (every value shape
+/// BH-DF-005 knows) is shown with the same four characters before
+/// [`crate::MASK`]; a private key block matches the `private-key` rule.
+/// BH-DF-005 flags one value per instruction, so each of its findings drops
+/// at most one secret finding: other tokens in the instruction stay.
+pub fn drop_dockerfile_duplicates(report: &mut Report) {
+    let found = claims(
+        report,
+        DOCKERFILE_CREDENTIAL_RULE,
+        Place::FindingLines,
+        |evidence| {
+            let shown = evidence.split_once(' ')?.1.trim_end_matches('…');
+            (!shown.is_empty()).then(|| Token::Shown(shown.to_string()))
+        },
+    );
+    drop_claimed(report, &found);
+}
+
+/// Drop the secret findings of `bulkhead config` that BH-CO-020 already
+/// reports: same Compose file, the line of the flagged environment entry,
+/// and the entry's name in the secret's `Match` (BH-CO-020's evidence is
+/// `NAME=***`; the secret's `Match` shows its line from the start). One
+/// secret finding per flagged entry.
+pub fn drop_compose_duplicates(report: &mut Report) {
+    let found = claims(
+        report,
+        COMPOSE_CREDENTIAL_RULE,
+        Place::FindingLines,
+        |evidence| evidence_name(evidence).map(Token::Name),
+    );
+    drop_claimed(report, &found);
 }

@@ -115,8 +115,10 @@ pub fn run(global: &GlobalArgs, args: ConfigArgs) -> Result<i32> {
     let linted: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     super::secret::add_config_secrets(global, &mut report, &linted, &paths)?;
     // A credential value in a Dockerfile instruction is reported once, as
-    // BH-DF-005, not again as a secret finding.
+    // BH-DF-005, and a secret in a Compose environment entry once, as
+    // BH-CO-020, not again as secret findings.
     bulkhead_secrets::sources::drop_dockerfile_duplicates(&mut report);
+    bulkhead_secrets::sources::drop_compose_duplicates(&mut report);
     crate::output::emit(
         report,
         global,

@@ -209,6 +209,34 @@ fn layers_env_and_history() {
     );
 }
 
+/// With both scanners, the credential in the config `Env` is reported once,
+/// as BH-IM-004; secrets elsewhere stay secret findings.
+#[test]
+fn image_env_secret_is_reported_once_with_misconfig() {
+    let f = image();
+    let (_, out) = scan(&f.path, "json", &["--scanners", "secret,misconfig"]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        secrets_of(&report, "image config (env)").is_empty(),
+        "{report:#}"
+    );
+    let im004: Vec<&str> = report["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Target"] == "image config" && r["Class"] == "config")
+        .flat_map(|r| r["Misconfigurations"].as_array().unwrap().iter())
+        .filter(|m| m["ID"] == "BH-IM-004")
+        .map(|m| m["CauseMetadata"]["Evidence"].as_str().unwrap())
+        .collect();
+    assert_eq!(im004, vec!["GITHUB_TOKEN=<redacted>"], "{report:#}");
+    assert_eq!(one(&report, "srv/settings.txt")["RuleID"], "github-token");
+    assert_eq!(one(&report, "image history")["RuleID"], "stripe-secret-key");
+    for s in &f.secrets {
+        assert!(!out.contains(s.as_str()));
+    }
+}
+
 #[test]
 fn no_output_format_shows_a_whole_secret() {
     let f = image();

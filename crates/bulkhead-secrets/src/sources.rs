@@ -278,6 +278,10 @@ pub const DOCKERFILE_CREDENTIAL_RULE: &str = "BH-DF-005";
 /// (`bulkhead-lint`'s BH-CO-020).
 pub const COMPOSE_CREDENTIAL_RULE: &str = "BH-CO-020";
 
+/// The image-config rule that reports a secret in the config `Env`
+/// (`bulkhead-lint`'s BH-IM-004).
+pub const IMAGE_ENV_CREDENTIAL_RULE: &str = "BH-IM-004";
+
 /// How a misconfiguration's redacted evidence names the credential it
 /// reports, to find the secret finding for the same credential.
 enum Token {
@@ -287,6 +291,9 @@ enum Token {
     /// The variable's name (BH-CO-020: `NAME=***`): the secret's `Match`
     /// (its line, from the line's start) shows it.
     Name(String),
+    /// An `Env` entry's name (BH-IM-004: `NAME=<redacted>`): the secret's
+    /// `Match` starts with `NAME=` (the entry is its whole text).
+    EnvEntry(String),
 }
 
 /// A credential a misconfiguration reports: the secret result it would be
@@ -308,6 +315,7 @@ impl Claim {
                     || (shown.starts_with("----") && s.rule_id == "private-key")
             }
             Token::Name(name) => s.match_text.contains(name.as_str()),
+            Token::EnvEntry(name) => s.match_text.starts_with(&format!("{name}=")),
         }
     }
 }
@@ -341,6 +349,9 @@ fn drop_claimed(report: &mut Report, claims: &[Claim]) {
 enum Place {
     /// In the secret result of the finding's own target, on its lines.
     FindingLines,
+    /// In the image config `Env` result ([`TARGET_ENV`]), on any line: the
+    /// image-config findings have no lines.
+    ImageEnv,
 }
 
 /// The claims of rule `id`'s findings in the config results of `report`:
@@ -368,6 +379,7 @@ fn claims(
                             let start = c.start_line?;
                             (r.target.clone(), start..=c.end_line.unwrap_or(start))
                         }
+                        Place::ImageEnv => (TARGET_ENV.to_string(), 0..=usize::MAX),
                     };
                     Some(Claim {
                         target,
@@ -420,6 +432,20 @@ pub fn drop_compose_duplicates(report: &mut Report) {
         COMPOSE_CREDENTIAL_RULE,
         Place::FindingLines,
         |evidence| evidence_name(evidence).map(Token::Name),
+    );
+    drop_claimed(report, &found);
+}
+
+/// Drop the secret findings in the image config `Env` ([`TARGET_ENV`]) that
+/// BH-IM-004 already reports: the entry its evidence names
+/// (`NAME=<redacted>`), whose text the secret's `Match` starts with. One
+/// secret finding per flagged entry; secrets elsewhere (files, history) stay.
+pub fn drop_image_env_duplicates(report: &mut Report) {
+    let found = claims(
+        report,
+        IMAGE_ENV_CREDENTIAL_RULE,
+        Place::ImageEnv,
+        |evidence| evidence_name(evidence).map(Token::EnvEntry),
     );
     drop_claimed(report, &found);
 }

@@ -281,6 +281,9 @@ pub fn scan_report(
     report.warnings = notes;
     report.results.extend(secret_results);
     report.results.extend(misconfig_results);
+    // A secret in the config `Env` is reported once, as BH-IM-004, not again
+    // as a secret finding.
+    bulkhead_secrets::sources::drop_image_env_duplicates(&mut report);
     super::secret::redact_report(&mut report, &secrets);
     Ok(report)
 }

@@ -273,6 +273,15 @@ fn hostile_files_warn_without_failing() {
             "no {needle:?} warning in {warnings}"
         );
     }
+    // One warning for the truncated binary, though two analyzers (Go build
+    // info, cargo-auditable) read executables.
+    assert_eq!(
+        warnings
+            .matches("usr/bin/truncated: truncated ELF file")
+            .count(),
+        1,
+        "{warnings}"
+    );
     assert_eq!(
         results(&v),
         vec![(

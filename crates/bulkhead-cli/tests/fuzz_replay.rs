@@ -125,3 +125,15 @@ fn sign_seeds() {
         }
     }
 }
+
+#[test]
+fn versions_seeds() {
+    for (p, data) in seeds("versions") {
+        assert_eq!(
+            bulkhead_versions::fuzzing::check(&data),
+            Ok(()),
+            "{}",
+            p.display()
+        );
+    }
+}

@@ -22,6 +22,7 @@ use std::fmt;
 
 pub mod apk;
 pub mod dpkg;
+pub mod fuzzing;
 pub mod maven;
 pub mod pep440;
 pub mod rpm;

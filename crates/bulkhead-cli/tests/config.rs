@@ -256,7 +256,7 @@ fn folder_auto_detection() {
     );
     let dockerfiles = results.iter().filter(|r| r["Type"] == "dockerfile").count();
     let composes = results.iter().filter(|r| r["Type"] == "compose").count();
-    assert_eq!((dockerfiles, composes), (9, 8), "{results:#?}");
+    assert_eq!((dockerfiles, composes), (10, 8), "{results:#?}");
     let invalid: Vec<_> = findings(&v)
         .into_iter()
         .filter(|f| f.1 == "BH-CO-026")
@@ -490,4 +490,31 @@ fn image_misconfig_scanner() {
         ]
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("abc123def"));
+}
+
+#[test]
+fn rpm_package_manager_rules() {
+    let v = json(&["dockerfile/rpm.Dockerfile"]);
+    let got: Vec<(String, u64)> = findings(&v).into_iter().map(|f| (f.1, f.2)).collect();
+    let want = [
+        ("BH-DF-050", 2),
+        ("BH-DF-047", 3),
+        ("BH-DF-048", 4),
+        ("BH-DF-050", 11),
+        ("BH-DF-049", 12),
+        ("BH-DF-022", 13),
+        ("BH-DF-023", 14),
+    ];
+    for (id, line) in want {
+        assert!(
+            got.contains(&(id.to_string(), line)),
+            "{id}:{line} in {got:?}"
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    // The hadolint ids each rule corresponds to are in the report.
+    let text = v.to_string();
+    for id in ["DL3033", "DL3041", "DL3037", "DL3030", "DL3038", "DL3034"] {
+        assert!(text.contains(id), "{id} missing from the report mappings");
+    }
 }

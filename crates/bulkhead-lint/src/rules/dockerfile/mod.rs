@@ -59,4 +59,8 @@ register! {
     df044_npm_pin,
     df045_apk_pin,
     df046_gem_pin,
+    df047_yum_pin,
+    df048_dnf_pin,
+    df049_zypper_pin,
+    df050_rpm_no_yes,
 }

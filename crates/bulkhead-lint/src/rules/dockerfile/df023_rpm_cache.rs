@@ -35,3 +35,47 @@ fn check(cx: &DockerfileCx<'_>, out: &mut Sink<'_>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::pm::finding_lines;
+
+    fn lines(run: &str) -> Vec<usize> {
+        finding_lines(&format!("FROM fedora:40\n{run}\n"), "BH-DF-023")
+    }
+
+    #[test]
+    fn cache_left_behind() {
+        for run in [
+            "RUN yum install -y httpd-2.4.6",
+            "RUN dnf -y install \\\n    git-2.43.0",
+            "RUN microdnf install -y tzdata-2024a-1.el9",
+            "RUN zypper -n in vim=9.1",
+            "RUN <<EOF\ndnf install -y git-2.43.0\nEOF",
+        ] {
+            assert_eq!(lines(run), [2], "{run}");
+        }
+    }
+
+    #[test]
+    fn cache_cleaned_or_mounted() {
+        for run in [
+            "RUN yum install -y httpd-2.4.6 && yum clean all",
+            "RUN dnf install -y git-2.43.0 \\\n    && dnf clean all",
+            "RUN microdnf install -y tzdata && microdnf clean all",
+            "RUN zypper -n in vim=9.1 && zypper clean --all",
+            "RUN dnf install -y git && rm -rf /var/cache/dnf",
+            "RUN --mount=type=cache,target=/var/cache/dnf dnf install -y git",
+        ] {
+            assert!(lines(run).is_empty(), "{run}");
+        }
+        // a build stage's cache does not ship
+        assert!(
+            finding_lines(
+                "FROM fedora:40 AS b\nRUN dnf install -y git\nFROM scratch\nCOPY --from=b /x /x\n",
+                "BH-DF-023"
+            )
+            .is_empty()
+        );
+    }
+}

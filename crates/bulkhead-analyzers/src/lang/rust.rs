@@ -107,8 +107,9 @@ impl Analyzer for AuditableAnalyzer {
         "lang/rustbinary"
     }
     fn version(&self) -> u32 {
-        // 2: truncated ELF files give the same warning as lang/gobinary
-        // (cached layer results of version 1 had none).
+        // 2: truncated ELF files give a warning (cached layer results of
+        // version 1 had none). This analyzer is the one that warns; see
+        // lang/elf.rs.
         2
     }
     fn required(&self, _path: &str, _size: u64) -> bool {

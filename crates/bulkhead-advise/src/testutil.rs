@@ -28,6 +28,7 @@ pub fn vuln(id: &str, pkg: &str, severity: Severity, status: VulnStatus) -> Vuln
         description: String::new(),
         references: Vec::new(),
         layer: None,
+        ..Vulnerability::default()
     }
 }
 

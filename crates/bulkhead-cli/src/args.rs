@@ -65,6 +65,18 @@ pub struct ReportArgs {
     /// Ignore findings listed in FILE (Trivy's .trivyignore format; `exp:YYYY-MM-DD` expiry).
     #[arg(long, value_name = "FILE")]
     pub ignorefile: Option<PathBuf>,
+    /// Exit 1 when any known-exploited vulnerability (CISA KEV) remains,
+    /// whatever its severity, shown or not.
+    #[arg(long)]
+    pub fail_on_kev: bool,
+    /// Exit 1 when any vulnerability that remains has an EPSS score of at
+    /// least P (a probability, 0–1, e.g. 0.1).
+    #[arg(long, value_name = "P")]
+    pub epss_threshold: Option<f64>,
+    /// Order of vulnerabilities: risk, severity, epss, kev, package, id
+    /// (default: risk in the table; JSON keeps package order unless asked).
+    #[arg(long, value_name = "KEY")]
+    pub sort_by: Option<String>,
 }
 
 /// The commands.

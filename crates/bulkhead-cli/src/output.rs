@@ -5,7 +5,7 @@ use crate::args::{GlobalArgs, ReportArgs};
 use crate::commands::settings::IgnoreEntry;
 use anyhow::{Context, Result, bail};
 use bulkhead_report::filter::{self, Filter, IgnoreRule};
-use bulkhead_report::{ExitPolicy, Format, WriteOptions};
+use bulkhead_report::{ExitPolicy, FilterOutcome, Format, SortBy, WriteOptions};
 use bulkhead_types::{Report, Severity};
 use std::io::{IsTerminal, Write};
 
@@ -89,6 +89,41 @@ pub fn severities(args: &ReportArgs) -> Result<(Option<Vec<Severity>>, Option<Se
     Ok((shown, fail_on))
 }
 
+/// The exit policy of `--exit-code`, `--fail-on`, `--fail-on-kev` and
+/// `--epss-threshold`.
+pub fn exit_policy(args: &ReportArgs) -> Result<ExitPolicy> {
+    let (_, fail_on) = severities(args)?;
+    if let Some(p) = args.epss_threshold
+        && !(p.is_finite() && (0.0..=1.0).contains(&p))
+    {
+        bail!("bad --epss-threshold {p}: give a probability between 0 and 1, e.g. 0.1");
+    }
+    Ok(ExitPolicy {
+        exit_code: args.exit_code,
+        fail_on,
+        fail_on_kev: args.fail_on_kev,
+        epss_threshold: args.epss_threshold,
+    })
+}
+
+/// `--sort-by`, parsed.
+pub fn sort_by(args: &ReportArgs) -> Result<Option<SortBy>> {
+    args.sort_by
+        .as_deref()
+        .map(|s| {
+            SortBy::parse(s)
+                .with_context(|| format!("bad --sort-by {s:?}: choose one of {}", SortBy::NAMES))
+        })
+        .transpose()
+}
+
+/// Warn on stderr when a gate could not see some findings.
+pub fn warn_blind_spots(policy: &ExitPolicy, outcome: &FilterOutcome) {
+    if let Some(w) = policy.blind_spot_warning(outcome) {
+        tracing::warn!("{w}");
+    }
+}
+
 /// Extra knobs for [`emit`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EmitOptions {
@@ -105,7 +140,9 @@ pub fn emit(
     opts: EmitOptions,
 ) -> Result<i32> {
     let format = choose_format(global, allowed_formats)?;
-    let (shown, fail_on) = severities(args)?;
+    let (shown, _) = severities(args)?;
+    let policy = exit_policy(args)?;
+    let order = sort_by(args)?;
     let filter = Filter {
         severities: shown,
         ignore_unfixed: opts.ignore_unfixed,
@@ -113,11 +150,15 @@ pub fn emit(
         today: today(),
     };
     let outcome = filter::apply(&mut report, &filter);
-    let policy = ExitPolicy {
-        exit_code: args.exit_code,
-        fail_on,
-    };
+    // The table reads best most urgent first; JSON keeps its stable order
+    // unless an order is asked for.
+    match (order, format) {
+        (Some(key), _) => bulkhead_report::sort::sort_report(&mut report, key),
+        (None, Format::Table) => bulkhead_report::sort::sort_report(&mut report, SortBy::Risk),
+        _ => {}
+    }
     write(&report, global, format, opts.list_packages)?;
+    warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
 }
 

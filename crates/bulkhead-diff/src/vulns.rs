@@ -180,6 +180,7 @@ mod tests {
             description: String::new(),
             references: Vec::new(),
             layer: None,
+            ..Vulnerability::default()
         }
     }
 

@@ -26,6 +26,7 @@ fn open_and_match(c: &mut Criterion) {
         mirror: Mirror::Dir(osv),
         ecosystems: None,
         kev: None,
+        ..UpdateOptions::default()
     };
     bulkhead_osv::update(&path, &opts, &|_| {}).unwrap();
     let names = Database::open(&path).unwrap().names("Debian:11").unwrap();

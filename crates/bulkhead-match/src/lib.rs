@@ -13,6 +13,7 @@
 //!   records naming the same CVE are merged (vendor ids, aliases, fix).
 
 pub mod range;
+pub mod rate;
 pub mod severity;
 
 use bulkhead_osv::{Database, Record};
@@ -154,20 +155,7 @@ fn compared_version(kind: Ecosystem, p: &Package) -> &str {
 
 /// Short source id of a record, for `SeveritySource` and the CVSS map.
 pub fn source_id(record_id: &str) -> &'static str {
-    let prefix = record_id.split('-').next().unwrap_or(record_id);
-    match prefix {
-        "DSA" | "DLA" | "DTSA" => "debian",
-        "ALPINE" => "alpine",
-        "ALSA" | "ALBA" | "ALEA" => "alma",
-        "RLSA" => "rocky",
-        "GHSA" => "ghsa",
-        "PYSEC" => "pysec",
-        "RUSTSEC" => "rustsec",
-        "GO" => "go",
-        "USN" | "UBUNTU" => "ubuntu",
-        "CVE" => "nvd",
-        _ => "osv",
-    }
+    bulkhead_types::rating::advisory_source(record_id)
 }
 
 /// One record's contribution to a finding, before merging.
@@ -187,7 +175,7 @@ struct Hit {
 pub struct Matcher<'db> {
     db: &'db Database,
     records: HashMap<(String, String), Rc<Vec<Record>>>,
-    kev: HashMap<String, bool>,
+    ratings: HashMap<String, Rc<bulkhead_osv::CveRating>>,
 }
 
 impl<'db> Matcher<'db> {
@@ -195,7 +183,7 @@ impl<'db> Matcher<'db> {
         Matcher {
             db,
             records: HashMap::new(),
-            kev: HashMap::new(),
+            ratings: HashMap::new(),
         }
     }
 
@@ -209,13 +197,18 @@ impl<'db> Matcher<'db> {
         Ok(recs)
     }
 
-    fn is_kev(&mut self, cve: &str) -> bool {
-        if let Some(k) = self.kev.get(cve) {
-            return *k;
+    /// What the rating data says of a CVE (cached for the scan; a failed
+    /// look-up rates nothing and is said in the notes).
+    fn rating(&mut self, cve: &str, notes: &mut Vec<String>) -> Rc<bulkhead_osv::CveRating> {
+        if let Some(r) = self.ratings.get(cve) {
+            return Rc::clone(r);
         }
-        let k = self.db.is_kev(cve).unwrap_or(false);
-        self.kev.insert(cve.to_string(), k);
-        k
+        let r = Rc::new(self.db.rating(cve).unwrap_or_else(|e| {
+            notes.push(format!("rating look-up failed for {cve}: {e}"));
+            bulkhead_osv::CveRating::default()
+        }));
+        self.ratings.insert(cve.to_string(), Rc::clone(&r));
+        r
     }
 
     /// Match `packages` (all of one kind) against `target`.
@@ -253,8 +246,8 @@ impl<'db> Matcher<'db> {
                     }
                 }
             }
-            out.vulnerabilities
-                .extend(self.merge(p, target.scheme, hits));
+            let found = self.merge(p, target.scheme, hits, &mut out.notes);
+            out.vulnerabilities.extend(found);
         }
         if bad_versions > 0 {
             out.notes.push(format!(
@@ -272,7 +265,13 @@ impl<'db> Matcher<'db> {
         out
     }
 
-    fn merge(&mut self, p: &Package, scheme: Scheme, hits: Vec<Hit>) -> Vec<Vulnerability> {
+    fn merge(
+        &mut self,
+        p: &Package,
+        scheme: Scheme,
+        hits: Vec<Hit>,
+        notes: &mut Vec<String>,
+    ) -> Vec<Vulnerability> {
         let mut by_key: BTreeMap<String, Vec<Hit>> = BTreeMap::new();
         for h in hits {
             by_key.entry(h.key.clone()).or_default().push(h);
@@ -333,8 +332,11 @@ impl<'db> Matcher<'db> {
                 .chain(aliases.iter().cloned())
                 .filter(|i| i.starts_with("CVE-"))
                 .collect();
-            let kev = cves.iter().any(|c| self.is_kev(c));
-            out.push(Vulnerability {
+            let ratings: Vec<(String, Rc<bulkhead_osv::CveRating>)> = cves
+                .iter()
+                .map(|c| (c.clone(), self.rating(c, notes)))
+                .collect();
+            let mut v = Vulnerability {
                 vulnerability_id: key,
                 vendor_ids: vendor_ids.into_iter().collect(),
                 aliases: aliases.into_iter().collect(),
@@ -344,15 +346,23 @@ impl<'db> Matcher<'db> {
                 installed_version: p.version.clone(),
                 fixed_version: fixed.unwrap_or_default(),
                 status,
-                severity: rated.severity,
-                severity_source: rated.source,
-                cvss: rated.cvss,
-                kev,
                 title,
                 description,
                 references,
                 layer: p.layer.clone(),
-            });
+                ..Vulnerability::default()
+            };
+            let by_cve: Vec<(&str, &bulkhead_osv::CveRating)> =
+                ratings.iter().map(|(c, r)| (c.as_str(), &**r)).collect();
+            if let Some(why) = rate::apply(&mut v, &rated, &by_cve) {
+                tracing::info!(
+                    "{} in {} {} stays UNKNOWN: {why}",
+                    v.vulnerability_id,
+                    v.pkg_name,
+                    v.installed_version
+                );
+            }
+            out.push(v);
         }
         out
     }

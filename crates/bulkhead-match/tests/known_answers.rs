@@ -27,6 +27,7 @@ fn db_path() -> Option<PathBuf> {
             mirror: Mirror::Dir(osv),
             ecosystems: None,
             kev: None,
+            ..UpdateOptions::default()
         };
         bulkhead_osv::update(&path, &opts, &|_| {}).unwrap();
         Some((dir, path))

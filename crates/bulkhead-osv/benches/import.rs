@@ -26,6 +26,7 @@ fn import_whole_mirror(c: &mut Criterion) {
                     mirror: Mirror::Dir(osv.clone()),
                     ecosystems: None,
                     kev: None,
+                    ..UpdateOptions::default()
                 };
                 let r =
                     bulkhead_osv::update(&dir.path().join("bulkhead.db"), &opts, &|_| {}).unwrap();

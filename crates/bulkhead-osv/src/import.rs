@@ -18,6 +18,10 @@ pub struct ImportStats {
     /// A few `file: reason` lines for skipped records.
     pub examples: Vec<String>,
     pub kev: u64,
+    /// Rating rows (CVSS entries, EPSS scores) imported.
+    pub rating_rows: u64,
+    /// Rating files imported, as `path: what (rows)` lines.
+    pub rating_files: Vec<String>,
 }
 
 impl ImportStats {
@@ -33,6 +37,8 @@ impl ImportStats {
         self.records += other.records;
         self.skipped += other.skipped;
         self.kev += other.kev;
+        self.rating_rows += other.rating_rows;
+        self.rating_files.extend(other.rating_files);
         for e in other.examples {
             if self.examples.len() < MAX_EXAMPLES {
                 self.examples.push(e);
@@ -222,7 +228,10 @@ pub fn import_path(
                 continue;
             }
             let name = p.to_string_lossy().to_string();
-            if p.is_dir() || kind_of(&name).is_some() || name.to_ascii_lowercase().ends_with(".zip")
+            let lower = name.to_ascii_lowercase();
+            if p.is_dir()
+                || kind_of(&name).is_some()
+                || [".zip", ".gz", ".csv"].iter().any(|x| lower.ends_with(x))
             {
                 import_path(tx, source, &p, stats)?;
             }
@@ -230,6 +239,18 @@ pub fn import_path(
         return Ok(());
     }
     let name = path.to_string_lossy().to_string();
+    // Rating data (EPSS, NVD, CVE JSON 5), recognised by content.
+    let feed = format!("{source}|{name}");
+    if let Some((kind, r)) = crate::ratings::import_file(tx, &feed, path, &mut |_, _| {})? {
+        stats.rating_rows += r.rows;
+        stats.rating_files.push(format!(
+            "{name}: {} ({} row(s), {} skipped)",
+            kind.describe(),
+            r.rows,
+            r.skipped
+        ));
+        return Ok(());
+    }
     if name.to_ascii_lowercase().ends_with(".zip") {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let s = import_zip(tx, source, std::io::BufReader::new(file), &mut |_, _| {})?;

@@ -12,14 +12,17 @@
 
 pub mod import;
 pub mod model;
+pub mod ratings;
 pub mod store;
 pub mod update;
 
 pub use import::ImportStats;
 pub use model::{Affected, AffectedPackage, Event, ParseError, Range, RangeType, Record};
+pub use ratings::{CveRating, CvssEntry, EpssScore, KevInfo};
 pub use store::{Database, DbInfo, SourceInfo, normalize_name, pep503};
 pub use update::{
-    DB_FILE, DEFAULT_MIRROR, Mirror, Progress, UpdateOptions, UpdateReport, import_paths, update,
+    DB_FILE, DEFAULT_MIRROR, Mirror, Progress, RatingOptions, UpdateOptions, UpdateReport,
+    import_paths, update,
 };
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Bumped when the schema changes; a database with another version is
 /// rebuilt by `update` and refused by [`Database::open`].
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +39,28 @@ CREATE TABLE IF NOT EXISTS kev (
     due_date TEXT,
     ransomware TEXT
 );
+CREATE TABLE IF NOT EXISTS cvss (
+    cve TEXT NOT NULL,
+    source TEXT NOT NULL,
+    version TEXT NOT NULL,
+    vector TEXT NOT NULL,
+    score REAL,
+    severity TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    PRIMARY KEY (cve, source, version, feed)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS epss (
+    cve TEXT PRIMARY KEY,
+    score REAL NOT NULL,
+    percentile REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS exploited (
+    cve TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    PRIMARY KEY (cve, feed)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cvss_feed ON cvss(feed);
 CREATE INDEX IF NOT EXISTS advisories_source ON advisories(source);
 CREATE INDEX IF NOT EXISTS affected_lookup ON affected(ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected(advisory_id);
@@ -106,6 +128,12 @@ pub struct DbInfo {
     pub advisories: u64,
     pub withdrawn: u64,
     pub kev: u64,
+    /// Rating data: EPSS rows and their score date, CVEs with CVSS data,
+    /// CVSS rows by source (`nvd`, `cna`, `cisa-adp`).
+    pub epss_rows: u64,
+    pub epss_date: Option<String>,
+    pub cvss_cves: u64,
+    pub cvss_by_source: BTreeMap<String, u64>,
 }
 
 /// A read-only view of a built database.
@@ -239,6 +267,23 @@ impl Database {
             .map_err(Error::Query)
     }
 
+    /// What the rating sources (CVSS, EPSS, KEV) say of one CVE.
+    pub fn rating(&self, cve: &str) -> Result<crate::ratings::CveRating> {
+        let date = self.meta("epss_date").ok().flatten().unwrap_or_default();
+        crate::ratings::lookup(&self.conn, cve, &date)
+    }
+
+    /// Whether any rating data (CVSS or EPSS) was imported.
+    pub fn has_ratings(&self) -> bool {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM cvss) OR EXISTS(SELECT 1 FROM epss)",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap_or(false)
+    }
+
     /// Sources, counts and age.
     pub fn info(&self) -> Result<DbInfo> {
         let q = |e| Error::Query(e);
@@ -270,6 +315,21 @@ impl Database {
         info.advisories = count("SELECT COUNT(*) FROM advisories")?;
         info.withdrawn = count("SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL")?;
         info.kev = count("SELECT COUNT(*) FROM kev")?;
+        info.epss_rows = count("SELECT COUNT(*) FROM epss")?;
+        info.epss_date = self.meta("epss_date").map_err(q)?.filter(|d| !d.is_empty());
+        info.cvss_cves = count("SELECT COUNT(DISTINCT cve) FROM cvss")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source, COUNT(*) FROM cvss GROUP BY source")
+            .map_err(q)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(q)?;
+        for row in rows {
+            let (src, n) = row.map_err(q)?;
+            info.cvss_by_source
+                .insert(src, u64::try_from(n).unwrap_or(0));
+        }
         Ok(info)
     }
 }
@@ -360,6 +420,16 @@ pub(crate) fn delete_source(tx: &rusqlite::Transaction<'_>, source: &str) -> Res
     .map_err(Error::Query)?;
     tx.execute("DELETE FROM advisories WHERE source = ?1", [source])
         .map_err(Error::Query)?;
+    // Rating rows an import of this source wrote (feeds `<source>|<file>`).
+    for table in ["cvss", "exploited"] {
+        tx.execute(
+            &format!(
+                "DELETE FROM {table} WHERE feed = ?1 OR substr(feed, 1, length(?1) + 1) = ?1 || '|'"
+            ),
+            [source],
+        )
+        .map_err(Error::Query)?;
+    }
     Ok(())
 }
 

@@ -23,6 +23,15 @@ pub const CISA_KEV_URL: &str =
 pub const DB_FILE: &str = "bulkhead.db";
 /// Source name of the KEV catalogue in the `sources` table.
 pub const KEV_SOURCE: &str = "kev";
+/// FIRST's daily EPSS file.
+pub const EPSS_URL: &str = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz";
+/// NVD's yearly CVE 2.0 feeds (`{year}` from 2002 to this year).
+pub const NVD_FEED_URL: &str = "https://nvd.nist.gov/feeds/json/cve/2.0/nvdcve-2.0-{year}.json.gz";
+/// CISA's vulnrichment records (CVE JSON 5 with CISA-ADP CVSS and KEV).
+pub const VULNRICHMENT_URL: &str =
+    "https://github.com/cisagov/vulnrichment/archive/refs/heads/develop.zip";
+/// First year of NVD's yearly feeds.
+const NVD_FIRST_YEAR: i32 = 2002;
 
 /// Where advisories come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +105,22 @@ pub struct UpdateOptions {
     /// KEV feed override: URL or file. Default: `<mirror>/kev/known_exploited_vulnerabilities.json`
     /// for a custom mirror, CISA's feed for the default one.
     pub kev: Option<String>,
+    /// Where the rating data comes from.
+    pub ratings: RatingOptions,
+}
+
+/// Locations of the rating data (`docs/ratings.md`). Each is a URL or a
+/// file; left empty, the public locations are used with the default mirror
+/// and the same layout under a custom one: `<mirror>/epss/epss_scores-current.csv.gz`,
+/// `<mirror>/nvd/nvdcve-2.0-YYYY.json.gz`, `<mirror>/cve/vulnrichment.zip`
+/// and `<mirror>/cve/cves.zip`.
+#[derive(Debug, Clone, Default)]
+pub struct RatingOptions {
+    /// Fetch no rating data (what was imported before stays).
+    pub skip: bool,
+    pub epss: Option<String>,
+    pub nvd: Vec<String>,
+    pub cve: Vec<String>,
 }
 
 /// What an update or import did.
@@ -111,6 +136,10 @@ pub struct UpdateReport {
     pub warnings: Vec<String>,
     /// Whether a new database file was swapped in.
     pub rebuilt: bool,
+    /// Rating files imported, as `name: what (rows)` lines.
+    pub ratings_updated: Vec<String>,
+    /// Rating files the server said were unchanged.
+    pub ratings_unchanged: usize,
 }
 
 fn now_rfc3339() -> String {
@@ -500,8 +529,59 @@ pub fn update(
         )),
     }
 
+    // 4. Rating data: EPSS, NVD, CVE JSON 5 (each conditional; a failure
+    // keeps the previous ratings and says so).
+    let mut ratings_fresh: Vec<Downloaded> = Vec::new();
+    let mut ratings_missing: Vec<String> = Vec::new();
+    let prev_rating = |loc: &RatingLocation| {
+        let url = loc.mirror.describe(&loc.rel);
+        prev.iter().find(|s| s.name == loc.name && s.url == url)
+    };
+    for (i, loc) in rating_locations(opts).iter().enumerate() {
+        let dest = ws.tmp.join(format!("rating-{i}"));
+        let url = loc.mirror.describe(&loc.rel);
+        match fetcher.fetch(&loc.mirror, &loc.rel, prev_rating(loc), &dest, progress) {
+            Ok(Fetched::Saved {
+                bytes,
+                etag,
+                last_modified,
+            }) => {
+                report.downloaded_bytes += bytes;
+                ratings_fresh.push(Downloaded {
+                    eco: loc.name.clone(),
+                    path: dest,
+                    etag,
+                    last_modified,
+                    url,
+                });
+                pause_hook("download");
+            }
+            Ok(Fetched::NotModified) => report.ratings_unchanged += 1,
+            Ok(Fetched::NotFound) if loc.explicit => report
+                .warnings
+                .push(format!("no rating data at {url}; skipped")),
+            Ok(Fetched::NotFound) => ratings_missing.push(url),
+            Err(e) => report.warnings.push(format!(
+                "cannot fetch rating data {url} ({e}); the ratings from it keep their previous state"
+            )),
+        }
+    }
+    let had_ratings = Database::open(db_path).is_ok_and(|d| d.has_ratings());
+    if !opts.ratings.skip
+        && ratings_fresh.is_empty()
+        && report.ratings_unchanged == 0
+        && !had_ratings
+        && !ratings_missing.is_empty()
+    {
+        report.warnings.push(format!(
+            "no rating data (EPSS, NVD, CVE records) found at {}: findings without a vendor rating stay UNKNOWN; \
+             pass --epss, --nvd and --cve (URL or file), or --no-ratings to stop looking",
+            opts.mirror.describe("")
+        ));
+    }
+
     let live_ok = Database::open(db_path).is_ok();
-    if fresh.is_empty() && kev_fresh.is_none() && live_ok {
+    if fresh.is_empty() && kev_fresh.is_none() && ratings_fresh.is_empty() && live_ok {
         // Up to date: note when we checked (one atomic transaction).
         let conn = rusqlite::Connection::open(db_path).map_err(|e| Error::sqlite(db_path, e))?;
         conn.execute(
@@ -595,40 +675,158 @@ pub fn update(
         }
         tx.commit().map_err(Error::Query)?;
     }
+    for d in &ratings_fresh {
+        let tx = writer.begin()?;
+        let what = d.eco.clone();
+        let imported = crate::ratings::import_file(&tx, &d.eco, &d.path, &mut |done, total| {
+            progress(Progress::Build {
+                what: &what,
+                done,
+                total,
+            });
+        });
+        match imported {
+            Ok(Some((kind, stats))) => {
+                store::upsert_source(
+                    &tx,
+                    &SourceInfo {
+                        name: d.eco.clone(),
+                        url: d.url.clone(),
+                        etag: d.etag.clone(),
+                        last_modified: d.last_modified.clone(),
+                        fetched_at: now.clone(),
+                        records: stats.rows,
+                        skipped: stats.skipped,
+                    },
+                )?;
+                tx.commit().map_err(Error::Query)?;
+                report.stats.rating_rows += stats.rows;
+                report.ratings_updated.push(format!(
+                    "{}: {} ({} row(s){})",
+                    d.url,
+                    kind.describe(),
+                    stats.rows,
+                    if stats.skipped > 0 {
+                        format!(", {} malformed skipped", stats.skipped)
+                    } else {
+                        String::new()
+                    }
+                ));
+                pause_hook("build");
+            }
+            Ok(None) => report.warnings.push(format!(
+                "{} is not EPSS, NVD or CVE JSON 5 data; skipped",
+                d.url
+            )),
+            Err(e) => report
+                .warnings
+                .push(format!("rating data {} skipped: {e}", d.url)),
+        }
+    }
     writer.set_meta("mirror_ecosystems", &listed.join("\n"))?;
     finish_build(db_path, &tmp_db, writer)?;
     report.rebuilt = true;
     Ok(report)
 }
 
+/// A URL or file named on its own, as the folder/base it sits in and its
+/// name, so it is fetched like a mirror file.
+fn split_location(s: &str) -> (Mirror, String) {
+    match Mirror::parse(s) {
+        Mirror::Http(url) => match url.rsplit_once('/') {
+            Some((base, file)) => (Mirror::Http(base.to_string()), file.to_string()),
+            None => (Mirror::Http(url), String::new()),
+        },
+        Mirror::Dir(p) => {
+            let file = p
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            (Mirror::Dir(dir), file)
+        }
+    }
+}
+
 fn kev_location(opts: &UpdateOptions) -> (Mirror, String) {
     if let Some(k) = &opts.kev {
-        let m = Mirror::parse(k);
-        return match m {
-            Mirror::Http(url) => match url.rsplit_once('/') {
-                Some((base, file)) => (Mirror::Http(base.to_string()), file.to_string()),
-                None => (Mirror::Http(url), String::new()),
-            },
-            Mirror::Dir(p) => {
-                let file = p
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-                (Mirror::Dir(dir), file)
-            }
-        };
+        return split_location(k);
     }
     match &opts.mirror {
-        Mirror::Http(base) if base == DEFAULT_MIRROR => match CISA_KEV_URL.rsplit_once('/') {
-            Some((b, f)) => (Mirror::Http(b.to_string()), f.to_string()),
-            None => (Mirror::Http(CISA_KEV_URL.to_string()), String::new()),
-        },
+        Mirror::Http(base) if base == DEFAULT_MIRROR => split_location(CISA_KEV_URL),
         m => (
             m.clone(),
             "kev/known_exploited_vulnerabilities.json".to_string(),
         ),
     }
+}
+
+/// One rating file to fetch: its source name, where it is, and whether it
+/// was named explicitly (a missing explicit file is warned about).
+struct RatingLocation {
+    name: String,
+    mirror: Mirror,
+    rel: String,
+    explicit: bool,
+}
+
+fn this_year() -> i32 {
+    time::OffsetDateTime::now_utc().year()
+}
+
+/// The rating files an update fetches.
+fn rating_locations(opts: &UpdateOptions) -> Vec<RatingLocation> {
+    let r = &opts.ratings;
+    if r.skip {
+        return Vec::new();
+    }
+    let public = matches!(&opts.mirror, Mirror::Http(b) if b == DEFAULT_MIRROR);
+    let mut out = Vec::new();
+    let mut add = |kind: &str, loc: (Mirror, String), explicit: bool| {
+        out.push(RatingLocation {
+            name: format!("{kind}:{}", loc.1),
+            mirror: loc.0,
+            rel: loc.1,
+            explicit,
+        });
+    };
+    let under = |rel: String| (opts.mirror.clone(), rel);
+    match &r.epss {
+        Some(e) => add("epss", split_location(e), true),
+        None if public => add("epss", split_location(EPSS_URL), false),
+        None => add(
+            "epss",
+            under("epss/epss_scores-current.csv.gz".into()),
+            false,
+        ),
+    }
+    if r.nvd.is_empty() {
+        for year in NVD_FIRST_YEAR..=this_year() {
+            let loc = if public {
+                split_location(&NVD_FEED_URL.replace("{year}", &year.to_string()))
+            } else {
+                under(format!("nvd/nvdcve-2.0-{year}.json.gz"))
+            };
+            add("nvd", loc, false);
+        }
+    } else {
+        for n in &r.nvd {
+            add("nvd", split_location(n), true);
+        }
+    }
+    if r.cve.is_empty() {
+        if public {
+            add("cve", split_location(VULNRICHMENT_URL), false);
+        } else {
+            add("cve", under("cve/vulnrichment.zip".into()), false);
+            add("cve", under("cve/cves.zip".into()), false);
+        }
+    } else {
+        for c in &r.cve {
+            add("cve", split_location(c), true);
+        }
+    }
+    out
 }
 
 /// Import files, folders and zips into the database at `db_path` (added to

@@ -61,6 +61,7 @@ fn small_mirror_update_skips_malformed_and_is_conditional() {
         mirror: Mirror::Dir(mirror.clone()),
         ecosystems: None,
         kev: None,
+        ..UpdateOptions::default()
     };
     let r = update(&db_path, &opts, &|_| {}).unwrap();
     assert!(r.rebuilt);
@@ -117,6 +118,7 @@ fn shared_mirror_folder_imports_everything() {
         mirror: Mirror::Dir(osv),
         ecosystems: None,
         kev: None,
+        ..UpdateOptions::default()
     };
     let r = update(&db_path, &opts, &|_| {}).unwrap();
     eprintln!(

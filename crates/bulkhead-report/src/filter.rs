@@ -33,15 +33,32 @@ pub struct ExitPolicy {
     /// `--fail-on SEV`: exit 1 when any finding at or above SEV remains after
     /// ignores, whether shown or not.
     pub fail_on: Option<Severity>,
+    /// `--fail-on-kev`: exit 1 when any known-exploited vulnerability
+    /// remains after ignores, whatever its severity and whether shown or not.
+    pub fail_on_kev: bool,
+    /// `--epss-threshold P`: exit 1 when any vulnerability that remains
+    /// after ignores has an EPSS score ≥ P.
+    pub epss_threshold: Option<f64>,
 }
 
 /// What filtering did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilterOutcome {
     /// Findings still shown.
     pub shown: usize,
     /// Highest severity among findings that remain after ignores (shown or hidden by severity).
     pub max_after_ignores: Option<Severity>,
+    /// Known-exploited vulnerabilities that remain after ignores.
+    pub kev_after_ignores: usize,
+    /// Highest EPSS score among vulnerabilities that remain after ignores.
+    pub max_epss_after_ignores: Option<f64>,
+    /// UNKNOWN findings that remain after ignores, and of those the known
+    /// exploited ones: a severity gate cannot see them.
+    pub unknown_after_ignores: usize,
+    pub unknown_kev_after_ignores: usize,
+    /// UNKNOWN findings hidden by `--severity` (and of those KEV).
+    pub hidden_unknown: usize,
+    pub hidden_unknown_kev: usize,
 }
 
 impl ExitPolicy {
@@ -52,12 +69,60 @@ impl ExitPolicy {
         {
             return 1;
         }
+        if self.fail_on_kev && outcome.kev_after_ignores > 0 {
+            return 1;
+        }
+        if let (Some(p), Some(max)) = (self.epss_threshold, outcome.max_epss_after_ignores)
+            && max >= p
+        {
+            return 1;
+        }
         if let Some(code) = self.exit_code
             && outcome.shown > 0
         {
             return code;
         }
         0
+    }
+}
+
+impl ExitPolicy {
+    /// Whether a severity gate is set (`--exit-code` or `--fail-on`).
+    fn severity_gate(&self) -> bool {
+        self.exit_code.is_some() || self.fail_on.is_some()
+    }
+
+    /// The warning to print when a severity gate cannot see some findings:
+    /// UNKNOWN findings hidden by `--severity` (for `--exit-code`) or below
+    /// any `--fail-on` threshold, counting the known-exploited ones.
+    pub fn blind_spot_warning(&self, outcome: &FilterOutcome) -> Option<String> {
+        if !self.severity_gate() {
+            return None;
+        }
+        let (n, k, how) = if self.fail_on.is_some() {
+            (
+                outcome.unknown_after_ignores,
+                outcome.unknown_kev_after_ignores,
+                "below --fail-on",
+            )
+        } else {
+            (
+                outcome.hidden_unknown,
+                outcome.hidden_unknown_kev,
+                "hidden by --severity",
+            )
+        };
+        if n == 0 {
+            return None;
+        }
+        let fix = if self.fail_on_kev {
+            "rate them with `bulkhead db update` (CVSS, EPSS)"
+        } else {
+            "rate them with `bulkhead db update` (CVSS, EPSS) or add --fail-on-kev"
+        };
+        Some(format!(
+            "{n} finding(s) of UNKNOWN severity ({k} in KEV, known exploited) were {how}: the gate did not see them; {fix}"
+        ))
     }
 }
 
@@ -104,8 +169,24 @@ pub fn apply(report: &mut Report, filter: &Filter) -> FilterOutcome {
                 return false;
             }
             note(v.severity, &mut outcome);
+            let unknown = v.severity == Severity::Unknown;
+            if v.kev {
+                outcome.kev_after_ignores += 1;
+            }
+            if let Some(e) = &v.epss {
+                let m = outcome.max_epss_after_ignores.get_or_insert(e.score);
+                *m = m.max(e.score);
+            }
+            if unknown {
+                outcome.unknown_after_ignores += 1;
+                outcome.unknown_kev_after_ignores += usize::from(v.kev);
+            }
             if !filter.shows(v.severity) {
                 summary.hidden_by_severity += 1;
+                if unknown {
+                    outcome.hidden_unknown += 1;
+                    outcome.hidden_unknown_kev += usize::from(v.kev);
+                }
                 return false;
             }
             true
@@ -118,6 +199,7 @@ pub fn apply(report: &mut Report, filter: &Filter) -> FilterOutcome {
             note(s.severity, &mut outcome);
             if !filter.shows(s.severity) {
                 summary.hidden_by_severity += 1;
+                outcome.hidden_unknown += usize::from(s.severity == Severity::Unknown);
                 return false;
             }
             true
@@ -172,6 +254,8 @@ pub fn apply(report: &mut Report, filter: &Filter) -> FilterOutcome {
             outcome.shown += 1;
         }
     }
+    summary.hidden_unknown = outcome.hidden_unknown;
+    summary.hidden_unknown_kev = outcome.hidden_unknown_kev;
     report.summary = Some(summary);
     outcome
 }
@@ -246,8 +330,8 @@ mod tests {
         let s = r.summary.clone().unwrap();
         assert_eq!(s.hidden_by_severity, 1);
         let pol = ExitPolicy {
-            exit_code: None,
             fail_on: Some(Severity::High),
+            ..ExitPolicy::default()
         };
         assert_eq!(
             pol.exit_code(&out),
@@ -256,7 +340,7 @@ mod tests {
         );
         let pol = ExitPolicy {
             exit_code: Some(5),
-            fail_on: None,
+            ..ExitPolicy::default()
         };
         assert_eq!(pol.exit_code(&out), 5);
     }
@@ -277,11 +361,88 @@ mod tests {
         assert_eq!(
             ExitPolicy {
                 exit_code: Some(1),
-                fail_on: None
+                ..ExitPolicy::default()
             }
             .exit_code(&out),
             1
         );
         assert_eq!(ExitPolicy::default().exit_code(&out), 0);
+    }
+
+    fn vuln(
+        id: &str,
+        sev: Severity,
+        kev: bool,
+        epss: Option<f64>,
+    ) -> bulkhead_types::Vulnerability {
+        bulkhead_types::Vulnerability {
+            vulnerability_id: id.into(),
+            severity: sev,
+            kev,
+            epss: epss.map(|score| bulkhead_types::Epss {
+                score,
+                percentile: 0.9,
+                date: String::new(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn kev_and_epss_gates_and_hidden_unknown() {
+        let mut r = Report::new("img", ArtifactType::ContainerImage);
+        let mut res = ScanResult::new("img (debian 10)", Class::OsPkgs, "debian");
+        res.vulnerabilities = vec![
+            vuln("CVE-1", Severity::Unknown, true, Some(0.97)),
+            vuln("CVE-2", Severity::Unknown, false, None),
+            vuln("CVE-3", Severity::Low, false, Some(0.02)),
+        ];
+        r.results.push(res);
+        let f = Filter {
+            severities: Some(vec![Severity::High, Severity::Critical]),
+            ..Default::default()
+        };
+        let out = apply(&mut r, &f);
+        assert_eq!(out.shown, 0);
+        let s = r.summary.clone().unwrap();
+        assert_eq!(
+            (s.hidden_by_severity, s.hidden_unknown, s.hidden_unknown_kev),
+            (3, 2, 1)
+        );
+        // The severity gates pass, and say what they could not see.
+        let gate = ExitPolicy {
+            exit_code: Some(1),
+            ..ExitPolicy::default()
+        };
+        assert_eq!(gate.exit_code(&out), 0);
+        let w = gate.blind_spot_warning(&out).unwrap();
+        assert!(
+            w.starts_with("2 finding(s) of UNKNOWN severity (1 in KEV"),
+            "{w}"
+        );
+        let fail_on = ExitPolicy {
+            fail_on: Some(Severity::High),
+            ..ExitPolicy::default()
+        };
+        assert_eq!(fail_on.exit_code(&out), 0);
+        assert!(
+            fail_on
+                .blind_spot_warning(&out)
+                .unwrap()
+                .contains("below --fail-on")
+        );
+        assert!(ExitPolicy::default().blind_spot_warning(&out).is_none());
+        // KEV and EPSS gates see hidden findings.
+        let kev = ExitPolicy {
+            fail_on_kev: true,
+            ..ExitPolicy::default()
+        };
+        assert_eq!(kev.exit_code(&out), 1);
+        let epss = |p| ExitPolicy {
+            epss_threshold: Some(p),
+            ..ExitPolicy::default()
+        };
+        assert_eq!(epss(0.97).exit_code(&out), 1);
+        assert_eq!(epss(0.98).exit_code(&out), 0);
     }
 }

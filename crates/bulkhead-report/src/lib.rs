@@ -11,10 +11,12 @@ pub mod filter;
 mod json;
 mod sarif;
 mod sbom;
+pub mod sort;
 mod table;
 
 pub use filter::{ExitPolicy, Filter, FilterOutcome};
 pub use sbom::{cyclonedx, spdx};
+pub use sort::SortBy;
 
 use bulkhead_types::Report;
 use std::io::Write;

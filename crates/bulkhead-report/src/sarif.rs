@@ -70,7 +70,7 @@ pub(crate) fn write(
                 "id": v.vulnerability_id,
                 "shortDescription": { "text": if v.title.is_empty() { v.vulnerability_id.clone() } else { v.title.clone() } },
                 "helpUri": v.references.first().cloned().unwrap_or_default(),
-                "properties": { "security-severity": sev_score(v.severity), "tags": ["vulnerability", v.severity.as_str()] }
+                "properties": { "security-severity": format!("{:.1}", v.security_severity()), "tags": ["vulnerability", v.severity.as_str()] }
             });
             let msg = format!(
                 "Package: {}\nInstalled Version: {}\nVulnerability: {}\nSeverity: {}\nFixed Version: {}",
@@ -83,6 +83,13 @@ pub(crate) fn write(
                 "locations": [location(report, r, None)],
                 "properties": {
                     "severity": v.severity.as_str(),
+                    "security-severity": format!("{:.1}", v.security_severity()),
+                    "severitySource": v.severity_source,
+                    "cvssScore": v.cvss_score(),
+                    "risk": v.risk_score(),
+                    "epss": v.epss.as_ref().map(|e| e.score),
+                    "epssPercentile": v.epss.as_ref().map(|e| e.percentile),
+                    "kev": v.kev,
                     "package": v.pkg_name,
                     "installedVersion": v.installed_version,
                     "fixedVersion": v.fixed_version,
@@ -181,14 +188,11 @@ pub(crate) fn write(
     Ok(())
 }
 
-fn sev_score(sev: Severity) -> &'static str {
-    match sev {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "2.0",
-        Severity::Unknown => "0.0",
-    }
+fn sev_score(sev: Severity) -> String {
+    format!(
+        "{:.1}",
+        bulkhead_types::rating::severity_security_score(sev)
+    )
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! writing; the subset used here is small and pinned down by tests.
 
 use crate::WriteOptions;
-use bulkhead_types::{Package, Report};
+use bulkhead_types::{Package, Report, Severity, Vulnerability};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 fn all_packages(report: &Report) -> Vec<&Package> {
@@ -28,6 +28,8 @@ fn now_rfc3339() -> String {
 pub fn cyclonedx(report: &Report, opts: &WriteOptions) -> Value {
     let mut seen = BTreeSet::new();
     let mut components = Vec::new();
+    // Package id and purl → the component's bom-ref, for `affects`.
+    let mut refs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for p in all_packages(report) {
         let bom_ref = if p.identifier.purl.is_empty() {
             p.id.clone()
@@ -41,6 +43,11 @@ pub fn cyclonedx(report: &Report, opts: &WriteOptions) -> Value {
             // keep both, with distinct refs.
             format!("{bom_ref}#{}", p.file_path)
         };
+        refs.entry(p.id.clone()).or_insert_with(|| bom_ref.clone());
+        if !p.identifier.purl.is_empty() {
+            refs.entry(p.identifier.purl.clone())
+                .or_insert_with(|| bom_ref.clone());
+        }
         let mut props = vec![];
         if !p.src_name.is_empty() {
             props.push(json!({"name": "bulkhead:SrcName", "value": p.src_name}));
@@ -88,7 +95,8 @@ pub fn cyclonedx(report: &Report, opts: &WriteOptions) -> Value {
         .iter()
         .filter_map(|c| c["bom-ref"].as_str().map(str::to_string))
         .collect();
-    json!({
+    let vulnerabilities = cyclonedx_vulnerabilities(report, &refs);
+    let mut doc = json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
@@ -101,7 +109,179 @@ pub fn cyclonedx(report: &Report, opts: &WriteOptions) -> Value {
         },
         "components": components,
         "dependencies": [{ "ref": report.artifact_name, "dependsOn": deps }],
-    })
+    });
+    if !vulnerabilities.is_empty() {
+        doc["vulnerabilities"] = Value::Array(vulnerabilities);
+    }
+    doc
+}
+
+/// CycloneDX's rating severity names.
+fn cdx_severity(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "critical",
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+        Severity::Unknown => "unknown",
+    }
+}
+
+/// One CycloneDX rating per source and CVSS version, plus the sources that
+/// gave a severity without a score (method `other`).
+fn cdx_ratings(v: &Vulnerability) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut sources: BTreeSet<&String> = v.cvss.keys().collect();
+    sources.extend(v.vendor_severity.keys());
+    for src in sources {
+        let mut any = false;
+        if let Some(c) = v.cvss.get(src) {
+            let entries = [
+                (c.v40_score, &c.v40_vector, "CVSSv4"),
+                (
+                    c.v3_score,
+                    &c.v3_vector,
+                    if c.v3_vector.starts_with("CVSS:3.0") {
+                        "CVSSv3"
+                    } else {
+                        "CVSSv31"
+                    },
+                ),
+                (c.v2_score, &c.v2_vector, "CVSSv2"),
+            ];
+            for (score, vector, method) in entries {
+                let Some(score) = score else { continue };
+                let sev = if method == "CVSSv2" {
+                    // v2 has no CRITICAL band.
+                    Severity::from_cvss_score(score).min(Severity::High)
+                } else {
+                    Severity::from_cvss_score(score)
+                };
+                let mut r = json!({
+                    "source": {"name": src},
+                    "score": score,
+                    "severity": cdx_severity(sev),
+                    "method": method,
+                });
+                if !vector.is_empty() {
+                    r["vector"] = json!(vector);
+                }
+                out.push(r);
+                any = true;
+            }
+        }
+        if !any && let Some(n) = v.vendor_severity.get(src) {
+            out.push(json!({
+                "source": {"name": src},
+                "severity": cdx_severity(bulkhead_types::rating::severity_of_number(*n)),
+                "method": "other",
+            }));
+        }
+    }
+    out
+}
+
+/// `vulnerabilities[]`: one entry per vulnerability id, affecting every
+/// component it was found in, with every source's rating, EPSS and KEV.
+fn cyclonedx_vulnerabilities(
+    report: &Report,
+    refs: &std::collections::HashMap<String, String>,
+) -> Vec<Value> {
+    let mut by_id: BTreeMap<&str, (&Vulnerability, Vec<Value>)> = BTreeMap::new();
+    for r in &report.results {
+        for v in &r.vulnerabilities {
+            let bom_ref = refs
+                .get(&v.pkg_id)
+                .or_else(|| refs.get(&v.pkg_identifier.purl))
+                .cloned()
+                .unwrap_or_else(|| {
+                    if v.pkg_identifier.purl.is_empty() {
+                        v.pkg_id.clone()
+                    } else {
+                        v.pkg_identifier.purl.clone()
+                    }
+                });
+            // The installed version is the affected one, fixed upstream or not.
+            let affect = json!({
+                "ref": bom_ref,
+                "versions": [{"version": v.installed_version, "status": "affected"}],
+            });
+            by_id
+                .entry(v.vulnerability_id.as_str())
+                .or_insert_with(|| (v, Vec::new()))
+                .1
+                .push(affect);
+        }
+    }
+    by_id
+        .into_iter()
+        .map(|(id, (v, affects))| {
+            let source = if id.starts_with("CVE-") {
+                json!({"name": "NVD", "url": format!("https://nvd.nist.gov/vuln/detail/{id}")})
+            } else {
+                json!({"name": bulkhead_types::rating::advisory_source(id)})
+            };
+            let mut props = vec![];
+            if let Some(e) = &v.epss {
+                props.push(json!({"name": "bulkhead:epss:score", "value": format!("{}", e.score)}));
+                props.push(json!({"name": "bulkhead:epss:percentile", "value": format!("{}", e.percentile)}));
+                if !e.date.is_empty() {
+                    props.push(json!({"name": "bulkhead:epss:date", "value": e.date}));
+                }
+            }
+            if v.kev {
+                props.push(json!({"name": "bulkhead:kev", "value": "true"}));
+                if let Some(k) = &v.kev_detail {
+                    if !k.date_added.is_empty() {
+                        props.push(json!({"name": "bulkhead:kev:dateAdded", "value": k.date_added}));
+                    }
+                    props.push(json!({"name": "bulkhead:kev:ransomware", "value": k.ransomware.to_string()}));
+                }
+            }
+            props.push(json!({"name": "bulkhead:severity", "value": v.severity.as_str()}));
+            if !v.severity_source.is_empty() {
+                props.push(json!({"name": "bulkhead:severitySource", "value": v.severity_source}));
+            }
+            props.push(json!({"name": "bulkhead:risk", "value": format!("{:.1}", v.risk_score())}));
+            let mut out = json!({
+                "bom-ref": format!("vuln:{id}"),
+                "id": id,
+                "source": source,
+                "ratings": cdx_ratings(v),
+                "affects": affects,
+                "properties": props,
+            });
+            let refs: Vec<Value> = v
+                .vendor_ids
+                .iter()
+                .chain(&v.aliases)
+                .filter(|a| a.as_str() != id)
+                .map(|a| json!({"id": a, "source": {"name": bulkhead_types::rating::advisory_source(a)}}))
+                .collect();
+            if !refs.is_empty() {
+                out["references"] = Value::Array(refs);
+            }
+            if !v.description.is_empty() {
+                out["description"] = json!(v.description);
+            } else if !v.title.is_empty() {
+                out["description"] = json!(v.title);
+            }
+            let advisories: Vec<Value> = v
+                .references
+                .iter()
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .take(20)
+                .map(|u| json!({"url": u}))
+                .collect();
+            if !advisories.is_empty() {
+                out["advisories"] = Value::Array(advisories);
+            }
+            if !v.fixed_version.is_empty() {
+                out["recommendation"] = json!(format!("Upgrade {} to {}", v.pkg_name, v.fixed_version));
+            }
+            out
+        })
+        .collect()
 }
 
 fn spdx_id(s: &str) -> String {

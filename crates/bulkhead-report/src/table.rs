@@ -111,6 +111,9 @@ pub(crate) fn write(
                     "Library",
                     "Vulnerability",
                     "Severity",
+                    "Risk",
+                    "EPSS %ile",
+                    "KEV",
                     "Status",
                     "Installed",
                     "Fixed",
@@ -122,10 +125,20 @@ pub(crate) fn write(
                         .ok()
                         .and_then(|s| s.as_str().map(str::to_string))
                         .unwrap_or_default();
-                    let id = if v.kev {
-                        format!("{} (KEV)", v.vulnerability_id)
-                    } else {
-                        v.vulnerability_id.clone()
+                    let id = v.vulnerability_id.clone();
+                    let severity = match v.cvss_score() {
+                        Some(score) => format!("{} {score:.1}", sev_text(v.severity, color)),
+                        None => sev_text(v.severity, color),
+                    };
+                    let epss = v
+                        .epss
+                        .as_ref()
+                        .map(|e| format!("{:.1}", e.percentile * 100.0))
+                        .unwrap_or_default();
+                    let kev = match &v.kev_detail {
+                        Some(k) if k.ransomware => "yes, ransomware".to_string(),
+                        _ if v.kev => "yes".to_string(),
+                        _ => String::new(),
                     };
                     let layer = v
                         .layer
@@ -135,7 +148,10 @@ pub(crate) fn write(
                     t.add_row(vec![
                         v.pkg_name.clone(),
                         id,
-                        sev_text(v.severity, color),
+                        severity,
+                        format!("{:.1}", v.risk_score()),
+                        epss,
+                        kev,
                         status,
                         v.installed_version.clone(),
                         v.fixed_version.clone(),
@@ -211,8 +227,12 @@ pub(crate) fn write(
             writeln!(out)?;
             writeln!(
                 out,
-                "{} finding(s) hidden by --severity, {} ignored, {} shown with UNKNOWN severity.",
-                s.hidden_by_severity, s.ignored, s.unknown_severity
+                "{} finding(s) hidden by --severity ({} of them UNKNOWN, {} of those in KEV), {} ignored, {} shown with UNKNOWN severity.",
+                s.hidden_by_severity,
+                s.hidden_unknown,
+                s.hidden_unknown_kev,
+                s.ignored,
+                s.unknown_severity
             )?;
         }
     }

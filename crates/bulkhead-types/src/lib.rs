@@ -9,10 +9,12 @@
 //! serde field names.
 
 mod package;
+pub mod rating;
 mod report;
 mod severity;
 
 pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
+pub use rating::{Epss, KevDetail, PreferredCvss};
 pub use report::{
     ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET,
     IMAGE_HISTORY_TARGET, ImageMetadata, Mappings, MisconfStatus, Misconfiguration, Report,

@@ -63,6 +63,13 @@ pub struct ReportSummary {
     pub ignored: usize,
     /// Shown findings of UNKNOWN severity.
     pub unknown_severity: usize,
+    /// Findings of UNKNOWN severity that `--severity` hid (part of
+    /// `hidden_by_severity`): a severity gate does not see them.
+    #[serde(default)]
+    pub hidden_unknown: usize,
+    /// Of those, known exploited (KEV).
+    #[serde(rename = "HiddenUnknownKEV", default)]
+    pub hidden_unknown_kev: usize,
 }
 
 /// Image metadata (empty for filesystem and config scans).
@@ -173,10 +180,38 @@ pub struct Cvss {
     pub v40_vector: String,
     #[serde(rename = "V40Score", default, skip_serializing_if = "Option::is_none")]
     pub v40_score: Option<f64>,
+    #[serde(rename = "V2Vector", default, skip_serializing_if = "String::is_empty")]
+    pub v2_vector: String,
+    #[serde(rename = "V2Score", default, skip_serializing_if = "Option::is_none")]
+    pub v2_score: Option<f64>,
+}
+
+impl Cvss {
+    /// The newest CVSS version's base score this source gave (v4.0, then
+    /// v3.x, then v2), with its vector and version name (`4.0`, `3`, `2`).
+    pub fn best(&self) -> Option<(f64, &str, &'static str)> {
+        if let Some(s) = self.v40_score {
+            return Some((s, &self.v40_vector, "4.0"));
+        }
+        if let Some(s) = self.v3_score {
+            return Some((s, &self.v3_vector, "3"));
+        }
+        self.v2_score.map(|s| (s, self.v2_vector.as_str(), "2"))
+    }
+
+    /// Whether no score or vector is set.
+    pub fn is_empty(&self) -> bool {
+        self.v40_vector.is_empty()
+            && self.v3_vector.is_empty()
+            && self.v2_vector.is_empty()
+            && self.v40_score.is_none()
+            && self.v3_score.is_none()
+            && self.v2_score.is_none()
+    }
 }
 
 /// A known vulnerability in an installed package.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Vulnerability {
     #[serde(rename = "VulnerabilityID")]
@@ -196,10 +231,27 @@ pub struct Vulnerability {
     pub severity: Severity,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub severity_source: String,
+    /// Each source's own rating (`1` LOW … `4` CRITICAL, Trivy's scale):
+    /// the advisory's vendor (`debian`, `alma`, `ghsa`, …), `nvd`, `cna`,
+    /// `cisa-adp`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vendor_severity: BTreeMap<String, u8>,
     #[serde(rename = "CVSS", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cvss: BTreeMap<String, Cvss>,
+    /// In CISA's Known Exploited Vulnerabilities catalogue (or marked as such
+    /// by NVD or CISA-ADP).
     #[serde(rename = "KEV", default)]
     pub kev: bool,
+    /// When it entered the catalogue and whether ransomware uses it.
+    #[serde(rename = "KEVDetail", default, skip_serializing_if = "Option::is_none")]
+    pub kev_detail: Option<crate::KevDetail>,
+    /// FIRST EPSS: probability of exploitation in the next 30 days.
+    #[serde(rename = "EPSS", default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<crate::Epss>,
+    /// Risk score 0–100 from severity, CVSS, EPSS and KEV
+    /// ([`crate::rating::risk`]; `docs/ratings.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<f64>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]

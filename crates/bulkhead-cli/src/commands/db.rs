@@ -21,8 +21,8 @@ pub enum DbCommand {
     /// Download the OSV advisories (only what changed since the last update)
     /// and the CISA KEV catalogue, then swap the new database in atomically.
     Update(UpdateArgs),
-    /// Add OSV records from JSON/YAML files, folders or zips (a KEV catalogue
-    /// JSON file is recognised too).
+    /// Add OSV records from JSON/YAML files, folders or zips (a KEV catalogue,
+    /// EPSS scores, NVD 2.0 data and CVE JSON 5 records are recognised too).
     Import(ImportArgs),
     /// Show the database's sources, records per ecosystem and age.
     Info,
@@ -44,6 +44,23 @@ pub struct UpdateArgs {
     /// for a custom mirror, CISA's feed for the default one).
     #[arg(long, value_name = "URL|FILE")]
     pub kev: Option<String>,
+    /// FIRST EPSS scores, URL or file (default: `<mirror>/epss/epss_scores-current.csv.gz`
+    /// for a custom mirror, FIRST's daily file for the default one).
+    #[arg(long, value_name = "URL|FILE")]
+    pub epss: Option<String>,
+    /// NVD CVE data in NVD's JSON 2.0 shape (a yearly `nvdcve-2.0-YYYY.json.gz`
+    /// feed or a CVE API 2.0 response), URL or file; repeatable (default:
+    /// every yearly feed, from `<mirror>/nvd/` or NVD).
+    #[arg(long, value_name = "URL|FILE")]
+    pub nvd: Vec<String>,
+    /// CVE JSON 5 records: a zip (the CVE Program's bulk download, CISA's
+    /// vulnrichment) or one record, URL or file; repeatable (default:
+    /// `<mirror>/cve/vulnrichment.zip` and `cves.zip`, or CISA's vulnrichment).
+    #[arg(long, value_name = "URL|FILE")]
+    pub cve: Vec<String>,
+    /// Fetch no rating data (CVSS, EPSS); what was imported before stays.
+    #[arg(long)]
+    pub no_ratings: bool,
 }
 
 /// Flags of `bulkhead db import`.
@@ -109,6 +126,12 @@ pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
             .unwrap_or_default(),
         ecosystems: (!args.ecosystems.is_empty()).then(|| args.ecosystems.clone()),
         kev: args.kev.clone(),
+        ratings: bulkhead_osv::RatingOptions {
+            skip: args.no_ratings,
+            epss: args.epss.clone(),
+            nvd: args.nvd.clone(),
+            cve: args.cve.clone(),
+        },
     };
     let bar = progress::bytes_bar(global.quiet, 0, "updating advisories");
     let report = bulkhead_osv::update(&path, &opts, &|p| match p {
@@ -138,22 +161,28 @@ fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
     for w in &r.warnings {
         tracing::warn!("{w}");
     }
+    for f in r.ratings_updated.iter().chain(&r.stats.rating_files) {
+        tracing::info!("ratings: {f}");
+    }
     if global.quiet {
         return;
     }
     if what == "update" && !r.rebuilt {
         eprintln!(
-            "advisory database is up to date ({} ecosystem(s) unchanged, nothing downloaded)",
-            r.unchanged.len()
+            "advisory database is up to date ({} ecosystem(s) and {} rating file(s) unchanged, nothing downloaded)",
+            r.unchanged.len(),
+            r.ratings_unchanged
         );
         return;
     }
     eprintln!(
-        "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} byte(s) downloaded{}",
+        "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} rating row(s) from {} file(s), {} byte(s) downloaded{}",
         r.stats.records,
         r.updated.len(),
         r.stats.skipped,
         r.stats.kev,
+        r.stats.rating_rows,
+        r.ratings_updated.len() + r.stats.rating_files.len(),
         r.downloaded_bytes,
         if r.unchanged.is_empty() {
             String::new()
@@ -178,6 +207,12 @@ fn info(global: &GlobalArgs) -> Result<i32> {
             "Advisories": info.advisories,
             "Withdrawn": info.withdrawn,
             "KEV": info.kev,
+            "Ratings": {
+                "EPSS": info.epss_rows,
+                "EPSSDate": info.epss_date,
+                "CVSSCVEs": info.cvss_cves,
+                "CVSSBySource": info.cvss_by_source,
+            },
             "Ecosystems": info.ecosystems,
             "Sources": info.sources.iter().map(|s| serde_json::json!({
                 "Name": s.name, "URL": s.url, "FetchedAt": s.fetched_at,
@@ -199,8 +234,24 @@ fn info(global: &GlobalArgs) -> Result<i32> {
             .unwrap_or_else(|| "unknown".into())
     ));
     out.push_str(&format!(
-        "Advisories: {} ({} withdrawn), KEV entries: {}\n\nSources:\n",
+        "Advisories: {} ({} withdrawn), KEV entries: {}\n",
         info.advisories, info.withdrawn, info.kev
+    ));
+    let by_source: Vec<String> = info
+        .cvss_by_source
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    out.push_str(&format!(
+        "Ratings: EPSS {} CVE(s) (scores of {}), CVSS for {} CVE(s) ({})\n\nSources:\n",
+        info.epss_rows,
+        info.epss_date.as_deref().unwrap_or("unknown date"),
+        info.cvss_cves,
+        if by_source.is_empty() {
+            "none".to_string()
+        } else {
+            by_source.join(", ")
+        }
     ));
     for s in &info.sources {
         out.push_str(&format!(

@@ -141,7 +141,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
                 DIFF_FORMATS.join(", ")
             )
         })?;
-    let (shown, fail_on) = output::severities(&args.scan.report)?;
+    let (shown, _) = output::severities(&args.scan.report)?;
+    let policy = output::exit_policy(&args.scan.report)?;
     let ignores = output::ignore_rules(global, &args.scan.report)?;
     let (ta, targs_a) = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref(), &args)?;
     let (tb, targs_b) = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref(), &args)?;
@@ -175,13 +176,16 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     filter::apply(&mut before, &f);
     filter::apply(&mut after, &f);
     let mut diff = bulkhead_diff::compare(&before, &after);
-    // --fail-on looks at every introduced finding, shown or not (Grype semantics).
-    let failing = fail_on.is_some_and(|t| {
-        diff.vulnerabilities
-            .introduced
-            .iter()
-            .any(|v| v.severity >= t)
-    });
+    // --fail-on, --fail-on-kev and --epss-threshold look at every
+    // introduced finding, shown or not (Grype semantics).
+    let introduced = &diff.vulnerabilities.introduced;
+    let failing = policy
+        .fail_on
+        .is_some_and(|t| introduced.iter().any(|v| v.severity >= t))
+        || (policy.fail_on_kev && introduced.iter().any(|v| v.kev))
+        || policy
+            .epss_threshold
+            .is_some_and(|p| introduced.iter().any(|v| v.epss_score() >= p));
     if let Some(sevs) = &shown {
         diff.retain_severities(sevs);
     }

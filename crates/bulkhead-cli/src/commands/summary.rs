@@ -11,8 +11,8 @@ use bulkhead_advise::base::{self, BaseImage};
 use bulkhead_advise::eol;
 use bulkhead_image::registry::RegistryOptions;
 use bulkhead_image::{ImageError, Platform, Reference};
+use bulkhead_report::Format;
 use bulkhead_report::filter::{self, Filter, FilterOutcome};
-use bulkhead_report::{ExitPolicy, Format};
 use bulkhead_types::Report;
 use clap::Args;
 use std::path::Path;
@@ -221,7 +221,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let today = today()?;
     let scan = vuln_only(&args.scan);
     let filter = report_filter(global, &scan, today)?;
-    let (_, fail_on) = output::severities(&scan.report)?;
+    let policy = output::exit_policy(&scan.report)?;
     let mut report =
         super::scan::scan_report(global, args.target.as_deref(), &args.target_args, &scan)?;
     let outcome: FilterOutcome = filter::apply(&mut report, &filter);
@@ -230,9 +230,6 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     report.warnings.extend(notes);
     let summary = bulkhead_advise::summarize(&report, base, today);
     write_view(global, &summary, bulkhead_advise::render::summary_text)?;
-    let policy = ExitPolicy {
-        exit_code: scan.report.exit_code,
-        fail_on,
-    };
+    output::warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
 }

@@ -7,105 +7,15 @@
 use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
+
+#[path = "support_mirror/mod.rs"]
+mod support_mirror;
+use support_mirror::serve;
 
 fn shared_osv() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    if p.join("ecosystems.txt").is_file() {
-        Some(p)
-    } else {
-        eprintln!(
-            "!!!!! SKIPPED: shared OSV mirror not found at {} !!!!!",
-            p.display()
-        );
-        None
-    }
-}
-
-/// Counters of what the server sent.
-#[derive(Default)]
-struct Served {
-    ok: AtomicU64,
-    not_modified: AtomicU64,
-    body_bytes: AtomicU64,
-}
-
-/// Serve `root` on 127.0.0.1; returns the base URL. ETag = size + mtime.
-fn serve(root: PathBuf) -> (String, Arc<Served>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let served = Arc::new(Served::default());
-    let s2 = Arc::clone(&served);
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            let root = root.clone();
-            let s = Arc::clone(&s2);
-            std::thread::spawn(move || handle(conn, &root, &s));
-        }
-    });
-    (url, served)
-}
-
-fn handle(mut conn: TcpStream, root: &Path, served: &Served) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let path = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .replace("%20", " ");
-    let mut if_none_match = None;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':')
-            && k.trim().eq_ignore_ascii_case("if-none-match")
-        {
-            if_none_match = Some(v.trim().to_string());
-        }
-    }
-    let file = root.join(path.trim_start_matches('/'));
-    let resp = match std::fs::metadata(&file) {
-        Ok(m) if m.is_file() => {
-            let mtime = m
-                .modified()
-                .unwrap()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let etag = format!("\"{}-{mtime}\"", m.len());
-            if if_none_match.as_deref() == Some(etag.as_str()) {
-                served.not_modified.fetch_add(1, Ordering::SeqCst);
-                format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n")
-                    .into_bytes()
-            } else {
-                let body = std::fs::read(&file).unwrap();
-                served.ok.fetch_add(1, Ordering::SeqCst);
-                served
-                    .body_bytes
-                    .fetch_add(body.len() as u64, Ordering::SeqCst);
-                let mut r = format!(
-                    "HTTP/1.1 200 OK\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                )
-                .into_bytes();
-                r.extend(body);
-                r
-            }
-        }
-        _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-    };
-    let _ = conn.write_all(&resp);
+    support_mirror::shared("osv/ecosystems.txt").map(|p| p.join("osv"))
 }
 
 fn bulkhead(cache: &Path) -> Command {
@@ -252,30 +162,7 @@ fn sigkill_during_update_leaves_the_previous_database_working() {
     for round in 0..2 {
         for phase in ["download", "build", "swap"] {
             // An update of every ecosystem (so there is something to build), killed at `phase`.
-            let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bulkhead"))
-                .args(["db", "update", "--mirror", &url])
-                .env("BULKHEAD_CACHE_DIR", &cache)
-                .env("BULKHEAD_TEST_PAUSE_AT", phase)
-                .stderr(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            let mut err = BufReader::new(child.stderr.take().unwrap());
-            let mut seen = String::new();
-            loop {
-                let mut l = String::new();
-                if err.read_line(&mut l).unwrap() == 0 {
-                    panic!("round {round} {phase}: update ended before pausing: {seen}");
-                }
-                seen.push_str(&l);
-                if l.contains("BULKHEAD_TEST_PAUSED") {
-                    break;
-                }
-            }
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            let mut rest = String::new();
-            let _ = err.read_to_string(&mut rest);
+            support_mirror::kill_at(&cache, &["db", "update", "--mirror", &url], phase);
             let (_, after, _) = scan(&cache, &image, &[]);
             assert_eq!(vulns(&after), baseline_vulns, "round {round} {phase}");
             let info = db_info(&cache);

@@ -148,7 +148,7 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Test hook: `BULKHEAD_TEST_PAUSE_AT=download|build|swap` makes the process
+/// Test hook: `BULKHEAD_TEST_PAUSE_AT=download|build|ratings|swap` makes the process
 /// announce the phase on stderr and sleep, so a test can SIGKILL it there.
 fn pause_hook(phase: &str) {
     if std::env::var("BULKHEAD_TEST_PAUSE_AT").is_ok_and(|p| p == phase) {
@@ -712,7 +712,7 @@ pub fn update(
                         String::new()
                     }
                 ));
-                pause_hook("build");
+                pause_hook("ratings");
             }
             Ok(None) => report.warnings.push(format!(
                 "{} is not EPSS, NVD or CVE JSON 5 data; skipped",
@@ -784,7 +784,7 @@ fn rating_locations(opts: &UpdateOptions) -> Vec<RatingLocation> {
     let mut out = Vec::new();
     let mut add = |kind: &str, loc: (Mirror, String), explicit: bool| {
         out.push(RatingLocation {
-            name: format!("{kind}:{}", loc.1),
+            name: format!("{kind}:{}", loc.1.rsplit('/').next().unwrap_or(&loc.1)),
             mirror: loc.0,
             rel: loc.1,
             explicit,

@@ -137,3 +137,10 @@ fn versions_seeds() {
         );
     }
 }
+
+#[test]
+fn ratings_seeds() {
+    for (_path, data) in seeds("ratings") {
+        bulkhead_osv::ratings::fuzzing::check(&data);
+    }
+}

@@ -35,9 +35,7 @@ pub const SOURCE_ORDER: [&str; 3] = [
 /// the source wrote it.
 fn entry_severity(e: &CvssEntry) -> Severity {
     match (e.score, e.version.as_str()) {
-        (Some(s), "2.0") if s >= 7.0 => Severity::High,
-        (Some(s), "2.0") if s >= 4.0 => Severity::Medium,
-        (Some(s), "2.0") if s > 0.0 => Severity::Low,
+        (Some(s), "2.0") if s > 0.0 => Severity::from_cvss_v2_score(s),
         (Some(s), _) if s > 0.0 => Severity::from_cvss_score(s),
         _ => match e.severity.as_str() {
             "CRITICAL" => Severity::Critical,

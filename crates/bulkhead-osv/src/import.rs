@@ -239,16 +239,35 @@ pub fn import_path(
         return Ok(());
     }
     let name = path.to_string_lossy().to_string();
-    // Rating data (EPSS, NVD, CVE JSON 5), recognised by content.
-    let feed = format!("{source}|{name}");
-    if let Some((kind, r)) = crate::ratings::import_file(tx, &feed, path, &mut |_, _| {})? {
-        stats.rating_rows += r.rows;
-        stats.rating_files.push(format!(
-            "{name}: {} ({} row(s), {} skipped)",
-            kind.describe(),
-            r.rows,
-            r.skipped
-        ));
+    // Rating data (EPSS, NVD, CVE JSON 5), recognised by content. A JSON or
+    // YAML file is an OSV record unless its first bytes say otherwise (no
+    // second read of every record); other files are probed.
+    let lower = name.to_ascii_lowercase();
+    let probe = match kind_of(&name) {
+        Some(_) => {
+            let mut head = Vec::with_capacity(8192);
+            std::fs::File::open(path)
+                .and_then(|f| f.take(8192).read_to_end(&mut head))
+                .map_err(|e| Error::io(path, e))?;
+            crate::ratings::detect(&head).is_some()
+        }
+        None => true,
+    };
+    if probe {
+        let feed = format!("{source}|{name}");
+        if let Some((kind, r)) = crate::ratings::import_file(tx, &feed, path, &mut |_, _| {})? {
+            stats.rating_rows += r.rows;
+            stats.rating_files.push(format!(
+                "{name}: {} ({} row(s), {} skipped)",
+                kind.describe(),
+                r.rows,
+                r.skipped
+            ));
+            return Ok(());
+        }
+    }
+    if lower.ends_with(".gz") || lower.ends_with(".csv") {
+        stats.skip(&name, "not an OSV record, EPSS, NVD or CVE JSON 5 file");
         return Ok(());
     }
     if name.to_ascii_lowercase().ends_with(".zip") {

@@ -136,6 +136,44 @@ pub fn open_maybe_gzip<R: Read + 'static>(reader: R) -> Result<Box<dyn BufRead>>
     })
 }
 
+/// Longest EPSS line kept (a real one is about 40 bytes).
+const MAX_EPSS_LINE: usize = 4096;
+
+/// Read one `\n`-terminated line into `buf` (without the newline), keeping
+/// at most `max` bytes: the rest of a longer line is read and dropped, so a
+/// file without newlines cannot fill memory. `None` at the end of input,
+/// `Some(true)` for a line that was cut.
+fn read_line_bounded(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut overlong = false;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(any.then_some(overlong));
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (chunk.get(..i).unwrap_or_default(), Some(i + 1)),
+            None => (chunk, None),
+        };
+        let room = max.saturating_sub(buf.len());
+        if part.len() > room {
+            overlong = true;
+        }
+        buf.extend_from_slice(part.get(..part.len().min(room)).unwrap_or_default());
+        let used = done.unwrap_or(chunk.len());
+        r.consume(used);
+        if done.is_some() {
+            return Ok(Some(overlong));
+        }
+    }
+}
+
 /// Remove the rows an earlier import of `feed` wrote.
 pub(crate) fn delete_feed(tx: &Transaction<'_>, feed: &str) -> Result<()> {
     tx.execute("DELETE FROM cvss WHERE feed = ?1", [feed])
@@ -415,6 +453,25 @@ impl<'de> Visitor<'de> for Doc<'_> {
     }
 }
 
+/// One element of NVD's `vulnerabilities` array, keeping only what rates a
+/// CVE: descriptions, references and configurations (the bulk of a record)
+/// are skipped by the parser without being stored.
+#[derive(serde::Deserialize)]
+struct NvdItem {
+    #[serde(default)]
+    cve: Option<NvdCve>,
+}
+
+#[derive(serde::Deserialize)]
+struct NvdCve {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    metrics: Option<Value>,
+    #[serde(default, rename = "cisaExploitAdd")]
+    cisa_exploit_add: Option<Value>,
+}
+
 struct Items<'f>(&'f mut dyn FnMut(Value));
 
 impl<'de> DeserializeSeed<'de> for Items<'_> {
@@ -430,8 +487,24 @@ impl<'de> Visitor<'de> for Items<'_> {
         f.write_str("a list of CVE items")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
-            (self.0)(v);
+        while let Some(item) = seq.next_element::<NvdItem>()? {
+            let Some(c) = item.cve else {
+                (self.0)(Value::Null);
+                continue;
+            };
+            let mut cve = serde_json::Map::new();
+            for (k, v) in [
+                ("id", c.id),
+                ("metrics", c.metrics),
+                ("cisaExploitAdd", c.cisa_exploit_add),
+            ] {
+                if let Some(v) = v {
+                    cve.insert(k.to_string(), v);
+                }
+            }
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert("cve".to_string(), Value::Object(cve));
+            (self.0)(Value::Object(wrapped));
         }
         Ok(())
     }
@@ -505,7 +578,12 @@ pub fn zip_is_cve5<R: Read + Seek>(reader: R) -> bool {
     };
     for i in 0..zip.len().min(64) {
         let Ok(entry) = zip.by_index(i) else { continue };
-        if entry.is_dir() || !entry.name().to_ascii_lowercase().ends_with(".json") {
+        let name = entry.name().to_ascii_lowercase();
+        // The CVE Program's release zip holds one `cves.zip` of records.
+        if name.ends_with("cves.zip") {
+            return true;
+        }
+        if entry.is_dir() || !name.ends_with(".json") {
             continue;
         }
         let mut head = Vec::new();
@@ -527,8 +605,23 @@ pub fn import_cve5_zip<R: Read + Seek>(
 ) -> Result<RatingStats> {
     delete_feed(tx, feed)?;
     let mut stats = RatingStats::default();
-    cve5_zip_members(tx, feed, reader, tick, &mut stats, 0)?;
+    let mut budget = MAX_FEED_BYTES;
+    cve5_zip_members(tx, feed, reader, tick, &mut stats, 0, &mut budget)?;
     Ok(stats)
+}
+
+/// Most members read from one zip of CVE records (the CVE Program's has
+/// about 300,000).
+pub const MAX_ZIP_MEMBERS: usize = 2_000_000;
+
+/// Charge `n` decompressed bytes to a feed's budget.
+fn spend(budget: &mut u64, n: u64, feed: &str) -> Result<()> {
+    *budget = budget.checked_sub(n).ok_or_else(|| {
+        Error::Other(format!(
+            "{feed} expands to more than {MAX_FEED_BYTES} bytes; refused"
+        ))
+    })?;
+    Ok(())
 }
 
 fn cve5_zip_members<R: Read + Seek>(
@@ -538,9 +631,16 @@ fn cve5_zip_members<R: Read + Seek>(
     tick: &mut dyn FnMut(u64, u64),
     stats: &mut RatingStats,
     depth: u32,
+    budget: &mut u64,
 ) -> Result<()> {
     let mut zip =
         zip::ZipArchive::new(reader).map_err(|e| Error::BadZip(feed.to_string(), e.to_string()))?;
+    if zip.len() > MAX_ZIP_MEMBERS {
+        return Err(Error::Other(format!(
+            "{feed} has {} members, more than {MAX_ZIP_MEMBERS}; refused",
+            zip.len()
+        )));
+    }
     let total = zip.len() as u64;
     let mut buf = Vec::new();
     for i in 0..zip.len() {
@@ -557,11 +657,20 @@ fn cve5_zip_members<R: Read + Seek>(
             // The CVE Program's release zip holds one `cves.zip`: spill it to
             // a temp file (bounded) and read that.
             let mut tmp = tempfile_in_tmp()?;
-            std::io::copy(&mut (&mut entry).take(MAX_FEED_BYTES), &mut tmp)
+            let n = std::io::copy(&mut (&mut entry).take(budget.saturating_add(1)), &mut tmp)
                 .map_err(|e| Error::Other(format!("{feed}: cannot unpack {name}: {e}")))?;
+            spend(budget, n, feed)?;
             tmp.rewind()
                 .map_err(|e| Error::Other(format!("{feed}: {e}")))?;
-            cve5_zip_members(tx, feed, BufReader::new(tmp), tick, stats, depth + 1)?;
+            cve5_zip_members(
+                tx,
+                feed,
+                BufReader::new(tmp),
+                tick,
+                stats,
+                depth + 1,
+                budget,
+            )?;
             continue;
         }
         if !name.ends_with(".json") {
@@ -581,6 +690,7 @@ fn cve5_zip_members<R: Read + Seek>(
             stats.skipped += 1;
             continue;
         }
+        spend(budget, buf.len() as u64, feed)?;
         import_cve5_record(tx, feed, &buf, stats)?;
     }
     tick(total, total);
@@ -606,9 +716,14 @@ pub fn import_epss<R: Read + 'static>(
     let mut date = String::new();
     let mut model = String::new();
     let mut columns: Option<(usize, usize, usize)> = None;
-    for (n, line) in input.split(b'\n').enumerate() {
-        let line = line.map_err(|e| Error::Other(format!("cannot read the EPSS file: {e}")))?;
-        if line.len() > 4096 {
+    let mut input = input;
+    let mut line = Vec::with_capacity(256);
+    let mut n = 0usize;
+    while let Some(overlong) = read_line_bounded(&mut *input, &mut line, MAX_EPSS_LINE)
+        .map_err(|e| Error::Other(format!("cannot read the EPSS file: {e}")))?
+    {
+        n += 1;
+        if overlong {
             stats.skipped += 1;
             continue;
         }
@@ -642,8 +757,7 @@ pub fn import_epss<R: Read + 'static>(
                 }
                 _ => {
                     return Err(Error::Other(format!(
-                        "the EPSS file has no `cve,epss,percentile` header (line {}): is it FIRST's epss_scores-current.csv.gz?",
-                        n + 1
+                        "the EPSS file has no `cve,epss,percentile` header (line {n}): is it FIRST's epss_scores-current.csv.gz?"
                     )));
                 }
             }
@@ -812,6 +926,82 @@ pub(crate) fn lookup(conn: &rusqlite::Connection, cve: &str, epss_date: &str) ->
     Ok(out)
 }
 
+/// The fuzz target's checks (`fuzz/fuzz_targets/ratings.rs`), also replayed
+/// on the committed seeds by the test suite: every reader takes any bytes
+/// without panicking, and what it writes is in range.
+pub mod fuzzing {
+    use super::*;
+
+    /// Import `data` as every kind of rating file into a scratch database;
+    /// panics when a written row breaks an invariant (the fuzzer's signal).
+    #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+    pub fn check(data: &[u8]) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut w = crate::store::Writer::open(&dir.path().join("f.db")).expect("scratch db");
+        let tx = w.begin().expect("transaction");
+        let file = dir.path().join("input");
+        std::fs::write(&file, data).expect("write input");
+        let _ = import_file(&tx, "fuzz", &file, &mut |_, _| {});
+        let _ = import_epss(&tx, std::io::Cursor::new(data.to_vec()));
+        let _ = import_nvd(&tx, "fuzz-nvd", std::io::Cursor::new(data.to_vec()));
+        let mut stats = RatingStats::default();
+        let _ = import_cve5_record(&tx, "fuzz-cve", data, &mut stats);
+        let _ = import_cve5_zip(
+            &tx,
+            "fuzz-zip",
+            std::io::Cursor::new(data.to_vec()),
+            &mut |_, _| {},
+        );
+        let mut q = tx
+            .prepare("SELECT cve, score, vector FROM cvss")
+            .expect("query");
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<f64>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .expect("rows");
+        for row in rows {
+            let (cve, score, vector) = row.expect("row");
+            assert!(
+                valid_cve(&cve).as_deref() == Some(cve.as_str()),
+                "bad CVE id {cve:?}"
+            );
+            assert!(
+                score.is_none_or(|s| (0.0..=10.0).contains(&s)),
+                "score {score:?}"
+            );
+            assert!(
+                !vector.is_empty() && vector.len() <= MAX_VECTOR_LEN,
+                "vector {vector:?}"
+            );
+        }
+        let mut q = tx
+            .prepare("SELECT cve, score, percentile FROM epss")
+            .expect("query");
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, f64>(1)?,
+                    r.get::<_, f64>(2)?,
+                ))
+            })
+            .expect("rows");
+        for row in rows {
+            let (cve, e, p) = row.expect("row");
+            assert!(valid_cve(&cve).is_some(), "bad CVE id {cve:?}");
+            assert!(
+                (0.0..=1.0).contains(&e) && (0.0..=1.0).contains(&p),
+                "{e} {p}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -902,5 +1092,99 @@ mod tests {
             Some("2026-08-16")
         );
         assert_eq!(clean_date(Some("16/08/2026")), None);
+    }
+
+    fn scratch() -> (tempfile::TempDir, crate::store::Writer) {
+        let dir = tempfile::tempdir().unwrap();
+        let w = crate::store::Writer::open(&dir.path().join("t.db")).unwrap();
+        (dir, w)
+    }
+
+    #[test]
+    fn hostile_feeds_are_refused_or_bounded() {
+        let (_d, mut w) = scratch();
+        let tx = w.begin().unwrap();
+        // Truncated NVD JSON: an error naming the feed, nothing half-kept.
+        let doc = br#"{"format":"NVD_CVE","vulnerabilities":[{"cve":{"id":"CVE-2021-3156","metrics":{}}},{"cve""#;
+        let e = import_nvd(&tx, "nvd:x", std::io::Cursor::new(doc.to_vec())).unwrap_err();
+        assert!(e.to_string().contains("nvd:x"), "{e}");
+        // A gzip header with garbage after it.
+        assert!(
+            import_epss(
+                &tx,
+                std::io::Cursor::new(b"\x1f\x8b\x08\x00garbage".to_vec())
+            )
+            .is_err()
+        );
+        // EPSS without the header, or with bad rows: refused / skipped.
+        assert!(
+            import_epss(
+                &tx,
+                std::io::Cursor::new(b"CVE-2021-3156,0.5,0.5\n".to_vec())
+            )
+            .is_err()
+        );
+        let csv = b"#score_date:2026-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2021-3156,0.9,0.99\nCVE-2021-3157,NaN,0.1\nCVE-2021-3158,1.5,0.1\nx,0.1,0.1\n";
+        let (stats, date) = import_epss(&tx, std::io::Cursor::new(csv.to_vec())).unwrap();
+        assert_eq!(
+            (stats.rows, stats.skipped, date.as_str()),
+            (1, 3, "2026-08-16")
+        );
+        // A CVE JSON 5 record over the size cap inside a zip is skipped.
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file("big/CVE-2024-0001.json", opts).unwrap();
+        let big = format!(
+            r#"{{"dataType":"CVE_RECORD","cveMetadata":{{"cveId":"CVE-2024-0001"}},"containers":{{"cna":{{"x":"{}"}}}}}}"#,
+            "a".repeat(MAX_CVE_RECORD_BYTES as usize)
+        );
+        std::io::Write::write_all(&mut zip, big.as_bytes()).unwrap();
+        zip.start_file("../../escape/CVE-2024-0002.json", opts)
+            .unwrap();
+        std::io::Write::write_all(
+            &mut zip,
+            br#"{"cveMetadata":{"cveId":"CVE-2024-0002"},"containers":{"cna":{"metrics":[{"cvssV3_1":{"vectorString":"CVSS:3.1/AV:N","baseScore":5.0}}]}}}"#,
+        )
+        .unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let stats =
+            import_cve5_zip(&tx, "cve:z", std::io::Cursor::new(bytes), &mut |_, _| {}).unwrap();
+        // The member named with `..` is only read, never written anywhere.
+        assert_eq!((stats.cves, stats.skipped), (1, 1));
+        let r = lookup(&tx, "CVE-2024-0002", "").unwrap();
+        assert_eq!(r.cvss.len(), 1);
+        assert!(lookup(&tx, "CVE-2024-0001", "").unwrap().is_empty());
+    }
+
+    #[test]
+    fn nested_cves_zip_and_endless_epss_line() {
+        let record = br#"{"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2024-0003","state":"PUBLISHED"},"containers":{"cna":{"metrics":[{"cvssV3_1":{"version":"3.1","vectorString":"CVSS:3.1/AV:N","baseScore":7.5}}]}}}"#;
+        let zip_of = |name: &str, bytes: &[u8]| {
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut z, bytes).unwrap();
+            z.finish().unwrap().into_inner()
+        };
+        let inner = zip_of("cves/2024/0xxx/CVE-2024-0003.json", record);
+        let outer = zip_of("cves.zip", &inner);
+        assert!(zip_is_cve5(std::io::Cursor::new(outer.clone())));
+        let (_d, mut w) = scratch();
+        let tx = w.begin().unwrap();
+        let stats = import_cve5_zip(
+            &tx,
+            "cve:release",
+            std::io::Cursor::new(outer),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(stats.cves, 1);
+        assert_eq!(lookup(&tx, "CVE-2024-0003", "").unwrap().cvss.len(), 1);
+        // 8 MiB without a newline after the header: cut, counted, not kept.
+        let mut csv = b"cve,epss,percentile\n".to_vec();
+        csv.extend(std::iter::repeat_n(b'x', 8 << 20));
+        csv.extend(b"\nCVE-2024-0003,0.5,0.9\n");
+        let (stats, _) = import_epss(&tx, std::io::Cursor::new(csv)).unwrap();
+        assert_eq!((stats.rows, stats.skipped), (1, 1));
     }
 }

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS exploited (
     PRIMARY KEY (cve, feed)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cvss_feed ON cvss(feed);
+CREATE INDEX IF NOT EXISTS exploited_feed ON exploited(feed);
 CREATE INDEX IF NOT EXISTS advisories_source ON advisories(source);
 CREATE INDEX IF NOT EXISTS affected_lookup ON affected(ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected(advisory_id);
@@ -259,12 +260,9 @@ impl Database {
 
     /// Whether a CVE is in CISA's Known Exploited Vulnerabilities catalogue.
     pub fn is_kev(&self, cve: &str) -> Result<bool> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM kev WHERE cve = ?1)")
-            .map_err(Error::Query)?;
-        stmt.query_row([cve], |r| r.get::<_, bool>(0))
-            .map_err(Error::Query)
+        // The same answer as a finding's `KEV`: the catalogue, or NVD's and
+        // CISA-ADP's copy of it.
+        Ok(self.rating(cve)?.kev.is_some())
     }
 
     /// What the rating sources (CVSS, EPSS, KEV) say of one CVE.
@@ -420,15 +418,18 @@ pub(crate) fn delete_source(tx: &rusqlite::Transaction<'_>, source: &str) -> Res
     .map_err(Error::Query)?;
     tx.execute("DELETE FROM advisories WHERE source = ?1", [source])
         .map_err(Error::Query)?;
-    // Rating rows an import of this source wrote (feeds `<source>|<file>`).
-    for table in ["cvss", "exploited"] {
-        tx.execute(
-            &format!(
-                "DELETE FROM {table} WHERE feed = ?1 OR substr(feed, 1, length(?1) + 1) = ?1 || '|'"
-            ),
-            [source],
-        )
-        .map_err(Error::Query)?;
+    // Rating rows an import of this source wrote: their feed is
+    // `<source>|<file>` and every file's path starts with the imported
+    // path, so the prefix `<source>|<path>` is exact (an index range).
+    if let Some(path) = source.strip_prefix("import:") {
+        let prefix = format!("{source}|{path}");
+        for table in ["cvss", "exploited"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE feed BETWEEN ?1 AND ?1 || char(1114111)"),
+                [&prefix],
+            )
+            .map_err(Error::Query)?;
+        }
     }
     Ok(())
 }

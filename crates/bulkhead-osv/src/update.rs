@@ -783,8 +783,15 @@ fn rating_locations(opts: &UpdateOptions) -> Vec<RatingLocation> {
     let public = matches!(&opts.mirror, Mirror::Http(b) if b == DEFAULT_MIRROR);
     let mut out = Vec::new();
     let mut add = |kind: &str, loc: (Mirror, String), explicit: bool| {
+        // A default file is named by its file name (`nvd:nvdcve-2.0-2021.json.gz`);
+        // a named one by its whole location, so two files of one name differ.
+        let name = if explicit {
+            loc.0.describe(&loc.1)
+        } else {
+            loc.1.rsplit('/').next().unwrap_or(&loc.1).to_string()
+        };
         out.push(RatingLocation {
-            name: format!("{kind}:{}", loc.1.rsplit('/').next().unwrap_or(&loc.1)),
+            name: format!("{kind}:{name}"),
             mirror: loc.0,
             rel: loc.1,
             explicit,

@@ -56,7 +56,7 @@ pub struct FilterOutcome {
     /// exploited ones: a severity gate cannot see them.
     pub unknown_after_ignores: usize,
     pub unknown_kev_after_ignores: usize,
-    /// UNKNOWN findings hidden by `--severity` (and of those KEV).
+    /// UNKNOWN vulnerabilities hidden by `--severity` (and of those KEV).
     pub hidden_unknown: usize,
     pub hidden_unknown_kev: usize,
 }
@@ -99,6 +99,10 @@ impl ExitPolicy {
         if !self.severity_gate() {
             return None;
         }
+        if self.fail_on == Some(Severity::Unknown) {
+            // Every finding is at or above UNKNOWN: nothing slips through.
+            return None;
+        }
         let (n, k, how) = if self.fail_on.is_some() {
             (
                 outcome.unknown_after_ignores,
@@ -123,6 +127,40 @@ impl ExitPolicy {
         Some(format!(
             "{n} finding(s) of UNKNOWN severity ({k} in KEV, known exploited) were {how}: the gate did not see them; {fix}"
         ))
+    }
+}
+
+impl FilterOutcome {
+    /// What the gates see of a list of vulnerabilities that all remain
+    /// (`bulkhead diff`'s introduced findings), with `shown` severities.
+    pub fn of_vulnerabilities<'a>(
+        vulns: impl IntoIterator<Item = &'a bulkhead_types::Vulnerability>,
+        shown: Option<&[Severity]>,
+    ) -> FilterOutcome {
+        let mut o = FilterOutcome::default();
+        for v in vulns {
+            o.max_after_ignores = Some(
+                o.max_after_ignores
+                    .map_or(v.severity, |m| m.max(v.severity)),
+            );
+            o.kev_after_ignores += usize::from(v.kev);
+            if let Some(e) = &v.epss {
+                let m = o.max_epss_after_ignores.get_or_insert(e.score);
+                *m = m.max(e.score);
+            }
+            let unknown = v.severity == Severity::Unknown;
+            if unknown {
+                o.unknown_after_ignores += 1;
+                o.unknown_kev_after_ignores += usize::from(v.kev);
+            }
+            if shown.is_none_or(|s| s.contains(&v.severity)) {
+                o.shown += 1;
+            } else if unknown {
+                o.hidden_unknown += 1;
+                o.hidden_unknown_kev += usize::from(v.kev);
+            }
+        }
+        o
     }
 }
 
@@ -199,7 +237,6 @@ pub fn apply(report: &mut Report, filter: &Filter) -> FilterOutcome {
             note(s.severity, &mut outcome);
             if !filter.shows(s.severity) {
                 summary.hidden_by_severity += 1;
-                outcome.hidden_unknown += usize::from(s.severity == Severity::Unknown);
                 return false;
             }
             true

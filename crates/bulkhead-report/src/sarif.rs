@@ -61,7 +61,21 @@ pub(crate) fn write(
             rules: BTreeMap::new(),
             results: Vec::new(),
         });
-        run.rules.entry(rule_id).or_insert(rule);
+        // A rule shared by several findings (one CVE in two packages) takes
+        // the highest security-severity among them, whatever their order.
+        let score = |r: &Value| {
+            r["properties"]["security-severity"]
+                .as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        match run.rules.get_mut(&rule_id) {
+            Some(old) if score(&rule) > score(old) => *old = rule,
+            Some(_) => {}
+            None => {
+                run.rules.insert(rule_id, rule);
+            }
+        }
         run.results.push(result);
     };
     for r in &report.results {

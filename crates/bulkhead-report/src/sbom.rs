@@ -152,8 +152,7 @@ fn cdx_ratings(v: &Vulnerability) -> Vec<Value> {
             for (score, vector, method) in entries {
                 let Some(score) = score else { continue };
                 let sev = if method == "CVSSv2" {
-                    // v2 has no CRITICAL band.
-                    Severity::from_cvss_score(score).min(Severity::High)
+                    Severity::from_cvss_v2_score(score)
                 } else {
                     Severity::from_cvss_score(score)
                 };
@@ -206,11 +205,18 @@ fn cyclonedx_vulnerabilities(
                 "ref": bom_ref,
                 "versions": [{"version": v.installed_version, "status": "affected"}],
             });
-            by_id
+            let entry = by_id
                 .entry(v.vulnerability_id.as_str())
-                .or_insert_with(|| (v, Vec::new()))
-                .1
-                .push(affect);
+                .or_insert_with(|| (v, Vec::new()));
+            // The id's ratings come from its highest-rated finding.
+            let rank = |x: &Vulnerability| (x.severity, x.security_severity(), x.risk_score());
+            if rank(v) > rank(entry.0) {
+                entry.0 = v;
+            }
+            // `affects` items must be unique (two findings of one component).
+            if !entry.1.contains(&affect) {
+                entry.1.push(affect);
+            }
         }
     }
     by_id

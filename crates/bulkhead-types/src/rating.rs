@@ -32,7 +32,8 @@ pub struct KevDetail {
 }
 
 /// Harbor's `preferred_cvss`: the v3 and v2 scores and vectors of the source
-/// that gave the finding its severity.
+/// that gave the finding its severity. Computed here once, for the Harbor
+/// scanner adapter's report (`Vulnerability::preferred_cvss`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PreferredCvss {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,14 +113,23 @@ pub fn severity_security_score(sev: Severity) -> f64 {
 
 impl Vulnerability {
     /// The CVSS base score of the rating the finding's severity came from
-    /// (`SeveritySource`), else the highest score any source gave.
+    /// (`SeveritySource`). A severity from a source without a score (a
+    /// vendor's word) has none: its band middle stands for it elsewhere.
+    /// An UNKNOWN finding takes the highest score any source gave.
     pub fn cvss_score(&self) -> Option<f64> {
-        if let Some((s, _, _)) = self.cvss.get(&self.severity_source).and_then(|c| c.best()) {
+        if let Some(s) = self
+            .cvss
+            .get(&self.severity_source)
+            .and_then(|c| c.best_score())
+        {
             return Some(s);
+        }
+        if self.severity != Severity::Unknown {
+            return None;
         }
         self.cvss
             .values()
-            .filter_map(|c| c.best().map(|b| b.0))
+            .filter_map(|c| c.best_score())
             .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
     }
 
@@ -247,6 +257,21 @@ mod tests {
         let a = v(Severity::High, Some(7.5), None, false);
         assert_eq!(a.security_severity(), 7.5);
         assert_eq!(a.preferred_cvss().map(|p| p.score_v3), Some(Some(7.5)));
+        // A vendor's word without a score: the band middle, not another
+        // source's score.
+        let mut w = v(Severity::Medium, None, None, false);
+        w.severity_source = "alma".into();
+        w.cvss.insert(
+            "nvd".into(),
+            Cvss {
+                v3_score: Some(9.8),
+                ..Cvss::default()
+            },
+        );
+        assert_eq!(w.cvss_score(), None);
+        assert_eq!(w.security_severity(), 5.5);
+        w.severity = Severity::Unknown;
+        assert_eq!(w.cvss_score(), Some(9.8));
         let b = v(Severity::Critical, None, None, false);
         assert_eq!(b.security_severity(), 9.5);
         assert!(b.preferred_cvss().is_none());

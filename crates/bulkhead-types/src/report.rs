@@ -188,15 +188,9 @@ pub struct Cvss {
 
 impl Cvss {
     /// The newest CVSS version's base score this source gave (v4.0, then
-    /// v3.x, then v2), with its vector and version name (`4.0`, `3`, `2`).
-    pub fn best(&self) -> Option<(f64, &str, &'static str)> {
-        if let Some(s) = self.v40_score {
-            return Some((s, &self.v40_vector, "4.0"));
-        }
-        if let Some(s) = self.v3_score {
-            return Some((s, &self.v3_vector, "3"));
-        }
-        self.v2_score.map(|s| (s, self.v2_vector.as_str(), "2"))
+    /// v3.x, then v2).
+    pub fn best_score(&self) -> Option<f64> {
+        self.v40_score.or(self.v3_score).or(self.v2_score)
     }
 
     /// Whether no score or vector is set.

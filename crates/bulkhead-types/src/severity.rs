@@ -46,6 +46,12 @@ impl Severity {
         }
     }
 
+    /// Severity from a CVSS v2 base score: v2 has no CRITICAL band
+    /// (≥ 7.0 HIGH, ≥ 4.0 MEDIUM, > 0 LOW).
+    pub fn from_cvss_v2_score(score: f64) -> Severity {
+        Severity::from_cvss_score(score).min(Severity::High)
+    }
+
     /// Severity from a CVSS base score (CVSS v3/v4 qualitative rating scale).
     pub fn from_cvss_score(score: f64) -> Severity {
         if score >= 9.0 {

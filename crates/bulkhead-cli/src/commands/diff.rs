@@ -177,15 +177,19 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     filter::apply(&mut after, &f);
     let mut diff = bulkhead_diff::compare(&before, &after);
     // --fail-on, --fail-on-kev and --epss-threshold look at every
-    // introduced finding, shown or not (Grype semantics).
-    let introduced = &diff.vulnerabilities.introduced;
-    let failing = policy
-        .fail_on
-        .is_some_and(|t| introduced.iter().any(|v| v.severity >= t))
-        || (policy.fail_on_kev && introduced.iter().any(|v| v.kev))
-        || policy
-            .epss_threshold
-            .is_some_and(|p| introduced.iter().any(|v| v.epss_score() >= p));
+    // introduced finding, shown or not (Grype semantics); --exit-code at the
+    // shown ones.
+    let outcome = bulkhead_report::FilterOutcome::of_vulnerabilities(
+        &diff.vulnerabilities.introduced,
+        shown.as_deref(),
+    );
+    let failing = bulkhead_report::ExitPolicy {
+        exit_code: None,
+        ..policy
+    }
+    .exit_code(&outcome)
+        != 0;
+    output::warn_blind_spots(&policy, &outcome);
     if let Some(sevs) = &shown {
         diff.retain_severities(sevs);
     }

@@ -6,17 +6,14 @@ use crate::base::{BaseImage, BaseSource};
 use crate::eol::EolState;
 use crate::rank::{Advice, BaseFindingsSource, Recommendation};
 use crate::summary::{Counts, Summary, UrgentFinding};
+use bulkhead_types::text::terminal_safe;
 use bulkhead_types::{Severity, VulnStatus};
 use std::fmt::Write as _;
 
-/// Image data on screen: control characters (terminal escapes) replaced,
-/// length capped.
+/// Image data on screen: terminal escapes and bidi controls replaced
+/// ([`bulkhead_types::text::terminal_safe`]), length capped.
 pub fn clean(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .take(120)
-        .collect();
+    let mut out: String = terminal_safe(s).chars().take(120).collect();
     if s.chars().count() > 120 {
         out.push('…');
     }
@@ -260,6 +257,7 @@ mod tests {
     #[test]
     fn escapes_are_neutralised() {
         assert_eq!(clean("a\u{1b}[2Jb\n"), "a?[2Jb?");
+        assert_eq!(clean("a\u{9b}1m\u{202e}\u{2067}b"), "a?1m??b");
         assert_eq!(clean(&"x".repeat(200)).chars().count(), 121);
     }
 }

@@ -28,12 +28,15 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(err) => {
-            // One line with the reason; the chain adds context.
+            // One line with the reason; the chain adds context. Names and
+            // paths in it may come from the input: no escape sequence or
+            // bidi control reaches the terminal (the few messages that list
+            // places tried keep their line breaks).
             let mut msg = format!("error: {err}");
             for cause in err.chain().skip(1) {
                 msg.push_str(&format!(": {cause}"));
             }
-            eprintln!("{msg}");
+            eprintln!("{}", bulkhead_types::text::terminal_safe_multiline(&msg));
             let internal = err.downcast_ref::<Internal>().is_some()
                 || matches!(
                     err.downcast_ref::<bulkhead_sign::SignError>(),
@@ -58,7 +61,19 @@ fn init_tracing(global: &args::GlobalArgs) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("BULKHEAD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    // Log lines echo input (paths, package names, registry answers): every
+    // field passes the one terminal cleaner, on one line.
+    let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+        let text = format!("{value:?}");
+        let text = bulkhead_types::text::terminal_safe(&text);
+        if field.name() == "message" {
+            write!(w, "{text}")
+        } else {
+            write!(w, "{}={text}", field.name())
+        }
+    });
     let _ = tracing_subscriber::fmt()
+        .fmt_fields(tracing_subscriber::field::MakeExt::delimited(fields, " "))
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         // Colours only for a person at a terminal: logs captured by CI or

@@ -1,7 +1,14 @@
 //! Progress bars on stderr: only on a terminal, never with `--quiet`.
 
+use bulkhead_types::text::terminal_safe;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+
+/// Set a bar's message: it often names the input (an image, a folder, a
+/// feed), so it passes the terminal cleaner.
+pub fn set_message(pb: &ProgressBar, msg: &str) {
+    pb.set_message(terminal_safe(msg).into_owned());
+}
 
 /// Whether progress may be drawn.
 pub fn enabled(quiet: bool) -> bool {
@@ -19,7 +26,7 @@ pub fn bytes_bar(quiet: bool, len: u64, msg: &str) -> ProgressBar {
     ) {
         pb.set_style(style.progress_chars("=> "));
     }
-    pb.set_message(msg.to_string());
+    set_message(&pb, msg);
     pb
 }
 
@@ -30,7 +37,7 @@ pub fn spinner(quiet: bool, msg: &str) -> ProgressBar {
     }
     let pb = ProgressBar::new_spinner();
     pb.set_draw_target(ProgressDrawTarget::stderr());
-    pb.set_message(msg.to_string());
+    set_message(&pb, msg);
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     pb
 }

@@ -21,12 +21,7 @@ fn bulkhead(cache: &Path) -> Command {
 }
 
 fn shared_osv() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    if p.join("ecosystems.txt").is_file() {
-        return Some(p);
-    }
-    support::skip_or_fail(&format!("shared OSV mirror not found at {}", p.display()));
-    None
+    bulkhead_testkit::require::shared("osv/ecosystems.txt").map(|s| s.join("osv"))
 }
 
 fn import(cache: &Path, paths: &[PathBuf]) {

@@ -213,17 +213,11 @@ fn daemon_equals_save(rootfs_tar: &Path, tag: &str, expect: &str) {
     assert_eq!(packages(&again), pk);
 }
 
+/// The debootstrap'ed rootfs of `scripts/debian-image.sh`; skips loudly
+/// (fails under CI=true) when it was not built.
 fn debian_rootfs() -> Option<PathBuf> {
-    let cache = std::env::var_os("BULKHEAD_FIXTURES")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .map(|c| c.join("bulkhead-fixtures"))
-        })?;
-    let rootfs = cache.join("debian-bookworm-rootfs");
-    rootfs.is_dir().then_some(rootfs)
+    bulkhead_testkit::require::debian_image("debian-bookworm-rootfs")
+        .map(|cache| cache.join("debian-bookworm-rootfs"))
 }
 
 #[test]
@@ -232,7 +226,6 @@ fn daemon_debian_image_matches_docker_save() {
         return;
     }
     let Some(rootfs) = debian_rootfs() else {
-        support::skip_or_fail("no Debian rootfs: run scripts/debian-image.sh (needs debootstrap)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@
 
 use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
+use bulkhead_testkit::require;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -28,27 +29,6 @@ fn sbom(args: &[&str], target: &Path) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn skip_or_fail(why: &str) {
-    let msg = format!("SKIPPED: {why}");
-    eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{msg} (CI=true: skips are failures)");
-    }
-}
-
-/// Where `scripts/debian-image.sh` caches its output.
-fn fixture_cache() -> PathBuf {
-    if let Some(d) = std::env::var_os("BULKHEAD_FIXTURES") {
-        return PathBuf::from(d);
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-        });
-    base.join("bulkhead-fixtures")
-}
-
 fn rows(report: &Value) -> BTreeSet<String> {
     report["Results"]
         .as_array()
@@ -70,21 +50,18 @@ fn rows(report: &Value) -> BTreeSet<String> {
 
 #[test]
 fn debian_bookworm_inventory_equals_dpkg_query() {
-    let cache = fixture_cache();
+    let Some(cache) = require::debian_image("debian-bookworm-rootfs") else {
+        return;
+    };
     let rootfs = cache.join("debian-bookworm-rootfs");
-    if !rootfs.is_dir() {
-        return skip_or_fail(&format!(
-            "no debootstrap rootfs in {}: run scripts/debian-image.sh (needs root and debootstrap)",
-            cache.display()
-        ));
+    if !require::tool("dpkg-query", "dpkg") {
+        return;
     }
-    let Ok(out) = std::process::Command::new("dpkg-query")
+    let out = std::process::Command::new("dpkg-query")
         .arg(format!("--admindir={}/var/lib/dpkg", rootfs.display()))
         .args(["-W", "-f", "${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n"])
         .output()
-    else {
-        return skip_or_fail("dpkg-query is not installed (Debian package dpkg)");
-    };
+        .unwrap();
     let expected: BTreeSet<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -106,13 +83,10 @@ fn debian_bookworm_inventory_equals_dpkg_query() {
         "debian-bookworm.oci",
         "debian-bookworm.oci.tar",
     ] {
-        let image = cache.join(name);
-        if !image.exists() {
-            return skip_or_fail(&format!(
-                "{} missing: run scripts/debian-image.sh",
-                image.display()
-            ));
+        if require::debian_image(name).is_none() {
+            return;
         }
+        let image = cache.join(name);
         let report = sbom(&["--input"], &image);
         assert_eq!(rows(&report), expected, "{name}");
         assert_eq!(

@@ -122,13 +122,14 @@ struct Fixture {
     image: PathBuf,
 }
 
-/// Built once for the tests of this file: two caches and the image.
+/// Built once for the tests of this file: two caches and the image. Each
+/// test that needs it skips loudly on its own when the shared data is missing.
 fn fixture() -> Option<&'static Fixture> {
-    static F: OnceLock<Option<Fixture>> = OnceLock::new();
-    F.get_or_init(|| {
-        let shared = support_mirror::shared("cve/vulnrichment.zip")?;
-        support_mirror::shared("epss/epss_scores-current.csv.gz")?;
-        support_mirror::shared("osv/ecosystems.txt")?;
+    static F: OnceLock<Fixture> = OnceLock::new();
+    let shared = support_mirror::shared("cve/vulnrichment.zip")?;
+    support_mirror::shared("epss/epss_scores-current.csv.gz")?;
+    support_mirror::shared("osv/ecosystems.txt")?;
+    Some(F.get_or_init(|| {
         let work = tempfile::tempdir().unwrap();
         let m = mirror(&shared, work.path());
         let rated = work.path().join("rated");
@@ -151,15 +152,14 @@ fn fixture() -> Option<&'static Fixture> {
             .assert()
             .success();
         let image = debian10_image(work.path());
-        Some(Fixture {
+        Fixture {
             _work: work,
             shared,
             rated,
             unrated,
             image,
-        })
-    })
-    .as_ref()
+        }
+    }))
 }
 
 fn scan(cache: &Path, image: &Path, extra: &[&str]) -> (i32, String, String) {

@@ -195,14 +195,7 @@ fn reasons(report: &Value) -> Vec<String> {
 }
 
 fn openssl() -> bool {
-    let ok = std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        support::skip_or_fail("openssl is not installed (apt-get install openssl)");
-    }
-    ok
+    bulkhead_testkit::require::tool("openssl", "openssl")
 }
 
 fn openssl_verify(public: &Path, sig_der: &[u8], msg: &[u8]) -> bool {

@@ -220,11 +220,10 @@ fn base_by_layers() {
 /// CVE-2021-4034 "PwnKit") the order falls to the ids.
 #[test]
 fn known_answer_on_the_shared_mirror() {
-    let osv = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    if !osv.join("ecosystems.txt").is_file() {
-        support::skip_or_fail(&format!("shared OSV mirror not found at {}", osv.display()));
+    let Some(shared) = bulkhead_testkit::require::shared("osv/ecosystems.txt") else {
         return;
-    }
+    };
+    let osv = shared.join("osv");
     let cache = tempfile::tempdir().unwrap();
     bulkhead(cache.path())
         .args(["db", "import"])

@@ -11,18 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn shared_osv() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    if p.join("AlmaLinux/all.zip").is_file() {
-        return Some(p);
-    }
-    let msg = format!("SKIPPED: shared OSV mirror not found at {}", p.display());
-    eprintln!("\n!!!!! {msg} !!!!!\n");
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "{msg} (CI=true: skips are failures)"
-    );
-    None
+    bulkhead_testkit::require::shared("osv/AlmaLinux/all.zip").map(|s| s.join("osv"))
 }
 
 fn bulkhead(cache: &Path) -> Command {

@@ -17,19 +17,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 fn shared_osv() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-    if p.join("ecosystems.txt").is_file() {
-        return Some(p);
-    }
-    let msg = format!(
-        "!!!!! SKIPPED: shared OSV mirror not found at {} !!!!!",
-        p.display()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{msg} (CI=true: a skip is a failure)");
-    }
-    eprintln!("{msg}");
-    None
+    bulkhead_testkit::require::shared("osv/ecosystems.txt").map(|s| s.join("osv"))
 }
 
 /// Real fixtures of the analyzer crate (pip, go1.19.8, cargo; see

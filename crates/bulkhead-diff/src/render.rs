@@ -5,6 +5,7 @@
 //! diff is not a `Report`: it has its own schema (docs/diff.md).
 
 use crate::{ConfigDelta, ImageDiff, PackageChange, SetChange, ValueChange};
+use bulkhead_types::text::terminal_safe;
 use bulkhead_types::{Severity, Vulnerability};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use owo_colors::OwoColorize;
@@ -78,12 +79,11 @@ fn sev_text(sev: Severity, color: bool) -> String {
     }
 }
 
-/// Image data on a terminal: control characters (terminal escapes from a
-/// hostile label, command or package name) become `?`.
+/// Image data on a terminal: terminal escapes and bidi controls (from a
+/// hostile label, command or package name) become `?`
+/// ([`bulkhead_types::text::terminal_safe`]).
 fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    terminal_safe(s).into_owned()
 }
 
 fn opt(v: Option<&String>) -> String {
@@ -327,10 +327,22 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Text safe inside a Markdown table cell or summary: no pipes, no HTML,
-/// no line breaks, no backticks (names and versions come from the images).
+/// no line breaks, no backticks (names and versions come from the images),
+/// and, since the comment is often read in a terminal first, no escape
+/// sequences or bidi controls (`?`, as in the table).
 fn md(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    let flat: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut o = String::with_capacity(flat.len());
+    for c in terminal_safe(&flat).chars() {
         match c {
             '|' => o.push_str("\\|"),
             '<' => o.push_str("&lt;"),
@@ -341,8 +353,6 @@ fn md(s: &str) -> String {
                 o.push('\\');
                 o.push(c);
             }
-            '\n' | '\r' | '\t' => o.push(' '),
-            c if c.is_control() => {}
             c => o.push(c),
         }
     }
@@ -496,7 +506,7 @@ mod tests {
     #[test]
     fn table_shows_no_terminal_escapes_from_image_data() {
         use bulkhead_types::{ArtifactType, Class, Ecosystem, Package, Report, ScanResult};
-        let esc = "\u{1b}]0;owned\u{7}\u{1b}[2J";
+        let esc = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}\u{202e}";
         let report = |label: &str, version: &str| {
             let mut r = Report::new(format!("img{esc}"), ArtifactType::ContainerImage);
             r.metadata.image_config = Some(serde_json::json!({"config": {
@@ -515,13 +525,22 @@ mod tests {
         let mut buf = Vec::new();
         write(&d, DiffFormat::Table, false, &mut buf).unwrap();
         let out = String::from_utf8(buf).unwrap();
-        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
-        assert!(out.contains("Label l?]0;owned??[2J"), "{out}");
+        let unsafe_char = |c: char| c != '\n' && bulkhead_types::text::is_terminal_unsafe(c);
+        assert!(!out.chars().any(unsafe_char), "{out:?}");
+        assert!(out.contains("Label l?]0;owned??[2J??"), "{out}");
+        let mut buf = Vec::new();
+        write(&d, DiffFormat::Markdown, false, &mut buf).unwrap();
+        let out = String::from_utf8(buf).unwrap();
+        assert!(!out.chars().any(unsafe_char), "{out:?}");
     }
 
     #[test]
     fn markdown_cells_cannot_break_out() {
         assert_eq!(md("a|b<script>\n`x`"), "a\\|b&lt;script&gt; 'x'");
         assert_eq!(md("</details>"), "&lt;/details&gt;");
+        assert_eq!(
+            md("a\u{1b}]0;x\u{7}\u{9b}1m\u{202e}b\tc"),
+            "a?\\]0;x??1m?b c"
+        );
     }
 }

@@ -4,18 +4,44 @@
 //! because every setting carries a comment line saying why, and YAML
 //! serializers drop comments. Every string scalar that could need quoting is
 //! written as a JSON string, which is a valid YAML double-quoted scalar.
+//!
+//! The text forms are read on a terminal: names, paths and reasons that come
+//! from the Compose file, the image or the daemon pass
+//! [`bulkhead_types::text::terminal_safe`] in comments and flags, and quoted
+//! scalars spell the characters it rejects as `\uXXXX` escapes (same value,
+//! nothing raw on the screen).
 
 use crate::propose::{Proposal, human_bytes};
 use crate::workload::SourceKind;
+use bulkhead_types::text::{is_terminal_unsafe, terminal_safe};
 use serde::Serialize;
 use std::fmt::Write as _;
 
+/// Input text on one comment line: whitespace runs collapsed, terminal
+/// escapes and bidi controls as `?`.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    terminal_safe(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
 }
 
+/// Input text in a comment or a flag, as [`terminal_safe`] shows it.
+fn shown(s: &str) -> String {
+    terminal_safe(s).into_owned()
+}
+
+/// A JSON string (a YAML double-quoted scalar) with nothing a terminal
+/// would act on: JSON escapes C0 controls, and the DEL, C1 and bidi
+/// controls it leaves raw are written as `\uXXXX` (the same value).
 fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()))
+    let json = serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()));
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_terminal_unsafe(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A Compose service key: plain when it only has the characters Compose
@@ -67,7 +93,7 @@ fn header(out: &mut String, p: &Proposal, what: &str) {
     );
     if !p.ports.is_empty() {
         let ports: Vec<String> = p.ports.iter().map(ToString::to_string).collect();
-        let _ = writeln!(out, "# ports: {}", ports.join(", "));
+        let _ = writeln!(out, "# ports: {}", one_line(&ports.join(", ")));
     }
     for w in &p.warnings {
         let _ = writeln!(out, "# WARNING: {}", one_line(w));
@@ -90,13 +116,13 @@ pub fn run_text(p: &Proposal) -> String {
         let _ = writeln!(
             out,
             "# --tmpfs {}: {}",
-            t.mount.flag_value(),
+            shown(&t.mount.flag_value()),
             one_line(&t.why)
         );
     }
     let _ = writeln!(out, "# --cap-drop ALL: {}", one_line(&p.cap_drop.why));
     for c in &p.cap_add {
-        let _ = writeln!(out, "# --cap-add {}: {}", c.value, one_line(&c.why));
+        let _ = writeln!(out, "# --cap-add {}: {}", shown(&c.value), one_line(&c.why));
     }
     let _ = writeln!(
         out,
@@ -107,11 +133,16 @@ pub fn run_text(p: &Proposal) -> String {
         let _ = writeln!(
             out,
             "# --security-opt seccomp={}: {}",
-            s.value,
+            shown(&s.value),
             one_line(&s.why)
         );
     }
-    let _ = writeln!(out, "# --user {}: {}", p.user.value, one_line(&p.user.why));
+    let _ = writeln!(
+        out,
+        "# --user {}: {}",
+        shown(&p.user.value),
+        one_line(&p.user.why)
+    );
     let _ = writeln!(
         out,
         "# --pids-limit {}: {}",
@@ -124,7 +155,7 @@ pub fn run_text(p: &Proposal) -> String {
         human_bytes(p.memory.value),
         one_line(&p.memory.why)
     );
-    let words = run_flags(p);
+    let words: Vec<String> = run_flags(p).iter().map(|w| shown(w)).collect();
     let line =
         shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" "));
     let _ = writeln!(out, "{line}");
@@ -164,13 +195,18 @@ pub fn compose_text(p: &Proposal) -> String {
         let _ = writeln!(
             out,
             "{i}# tmpfs {}: in the base file already",
-            t.mount.target
+            shown(&t.mount.target)
         );
     }
     if !new.is_empty() {
         let _ = writeln!(out, "{i}tmpfs:");
         for t in new {
-            let _ = writeln!(out, "{i}  # {}: {}", t.mount.target, one_line(&t.why));
+            let _ = writeln!(
+                out,
+                "{i}  # {}: {}",
+                shown(&t.mount.target),
+                one_line(&t.why)
+            );
             let _ = writeln!(out, "{i}  - {}", quoted(&t.mount.flag_value()));
         }
     }
@@ -182,7 +218,7 @@ pub fn compose_text(p: &Proposal) -> String {
     if !p.cap_add.is_empty() {
         let _ = writeln!(out, "{i}cap_add:");
         for cap in &p.cap_add {
-            let _ = writeln!(out, "{i}  # {}: {}", cap.value, one_line(&cap.why));
+            let _ = writeln!(out, "{i}  # {}: {}", shown(&cap.value), one_line(&cap.why));
             let _ = writeln!(out, "{i}  - {}", quoted(&cap.value));
         }
     }

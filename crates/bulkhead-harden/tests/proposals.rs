@@ -252,15 +252,13 @@ fn observed_container_writes_become_tmpfs() {
 #[test]
 fn docker_compose_merges_the_override() {
     // Debian package `docker-compose` (v1) as an independent oracle.
-    let Ok(out) = std::process::Command::new("docker-compose")
+    if !bulkhead_testkit::require::tool("docker-compose", "docker-compose") {
+        return;
+    }
+    let out = std::process::Command::new("docker-compose")
         .arg("version")
         .output()
-    else {
-        eprintln!(
-            "!!!!! SKIPPED docker-compose oracle: docker-compose is not installed (Debian package `docker-compose`) !!!!!"
-        );
-        return;
-    };
+        .unwrap();
     assert!(out.status.success());
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -295,4 +293,36 @@ fn docker_compose_merges_the_override() {
         t.contains(&"/run") && t.iter().any(|x| x.starts_with("/tmp")),
         "{t:?}"
     );
+}
+
+/// Names, paths and capabilities from a hostile Compose file reach neither
+/// the override nor the flags as terminal escapes or bidi controls; the
+/// override still names the same service (escaped, not replaced).
+#[test]
+fn hostile_compose_text_is_terminal_safe() {
+    const HOSTILE: &str = "services:\n  \"we\\e]0;pwned\\ab\\u009b2J\\u202e\":\n    image: \"x\\e[31m\"\n    cap_add: [\"CHOWN\\e[2J\"]\n    tmpfs: [\"/run\\u2066x:size=1m\"]\n    user: \"root\\u009b\"\n";
+    let project = load_str(
+        HOSTILE,
+        Path::new("compose.yaml"),
+        &BTreeMap::new(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let s = &project.services[0];
+    assert!(s.name.contains('\u{1b}') && s.name.contains('\u{202e}'));
+    let p = propose(
+        &Workload::from_compose(s, "compose\u{1b}[31m.yaml"),
+        &ProposeOptions::default(),
+    );
+    let compose = compose_text(&p);
+    let run = run_text(&p);
+    for text in [&compose, &run] {
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && bulkhead_types::text::is_terminal_unsafe(c)),
+            "{text:?}"
+        );
+    }
+    assert_eq!(reload(&compose).name, s.name);
 }

@@ -24,20 +24,11 @@ fn dir() -> PathBuf {
 }
 
 fn have_compose() -> bool {
-    let ok = Command::new("docker-compose")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "\n!!!!! SKIP compose_oracle: `docker-compose` is not installed (apt-get install docker-compose) !!!!!\n"
-        );
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "docker-compose is required in CI"
-        );
-    }
-    ok
+    bulkhead_testkit::require::runs(
+        "docker-compose",
+        &["version"],
+        "docker-compose: apt-get install docker-compose (scripts/test.sh does)",
+    )
 }
 
 /// Run `docker-compose -f FILE config` with exactly `env`.

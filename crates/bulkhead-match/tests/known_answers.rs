@@ -10,17 +10,12 @@ use bulkhead_types::{Ecosystem, OsInfo, Package, Severity, VulnStatus, Vulnerabi
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+/// The database built once from the shared mirror; every test that needs
+/// it skips loudly on its own when the mirror is missing.
 fn db_path() -> Option<PathBuf> {
-    static DB: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    DB.get_or_init(|| {
-        let osv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/osv");
-        if !osv.join("ecosystems.txt").is_file() {
-            eprintln!(
-                "!!!!! SKIPPED: shared OSV mirror not found at {} !!!!!",
-                osv.display()
-            );
-            return None;
-        }
+    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let osv = bulkhead_testkit::require::shared("osv/ecosystems.txt")?.join("osv");
+    let (_, path) = DB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bulkhead.db");
         let opts = UpdateOptions {
@@ -30,10 +25,9 @@ fn db_path() -> Option<PathBuf> {
             ..UpdateOptions::default()
         };
         bulkhead_osv::update(&path, &opts, &|_| {}).unwrap();
-        Some((dir, path))
-    })
-    .as_ref()
-    .map(|(_, p)| p.clone())
+        (dir, path)
+    });
+    Some(path.clone())
 }
 
 fn os(family: &str, name: &str) -> OsInfo {

@@ -1,11 +1,18 @@
 //! Human-readable tables, grouped by target as Trivy prints them.
 
 use crate::WriteOptions;
+use bulkhead_types::text::terminal_safe;
 use bulkhead_types::{Class, MisconfStatus, Report, ScanResult, Severity};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use owo_colors::OwoColorize;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// Input text (names, versions, paths, titles, messages) in a cell or a
+/// line: escape sequences and bidi controls become `?`.
+fn safe(s: &str) -> String {
+    terminal_safe(s).into_owned()
+}
 
 fn sev_text(sev: Severity, color: bool) -> String {
     if !color {
@@ -45,9 +52,9 @@ fn new_table() -> Table {
 
 fn heading(out: &mut dyn Write, result: &ScanResult) -> std::io::Result<()> {
     let title = if result.kind.is_empty() || result.class == Class::OsPkgs {
-        result.target.clone()
+        safe(&result.target)
     } else {
-        format!("{} ({})", result.target, result.kind)
+        format!("{} ({})", safe(&result.target), safe(&result.kind))
     };
     writeln!(out)?;
     writeln!(out, "{title}")?;
@@ -60,9 +67,9 @@ pub(crate) fn write(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let color = opts.color;
-    writeln!(out, "Report for {}", report.artifact_name)?;
+    writeln!(out, "Report for {}", safe(&report.artifact_name))?;
     if let Some(os) = &report.metadata.os {
-        writeln!(out, "OS: {} {}", os.family, os.name)?;
+        writeln!(out, "OS: {} {}", safe(&os.family), safe(&os.name))?;
     }
     for result in &report.results {
         let has_pkgs = opts.list_packages && !result.packages.is_empty();
@@ -81,7 +88,7 @@ pub(crate) fn write(
                 let src = if p.src_name.is_empty() {
                     String::new()
                 } else {
-                    format!("{} {}", p.src_name, p.src_version)
+                    format!("{} {}", safe(&p.src_name), safe(&p.src_version))
                 };
                 let layer = p
                     .layer
@@ -89,9 +96,9 @@ pub(crate) fn write(
                     .map(|l| l.index.to_string())
                     .unwrap_or_default();
                 t.add_row(vec![
-                    p.name.clone(),
-                    p.version.clone(),
-                    p.arch.clone(),
+                    safe(&p.name),
+                    safe(&p.version),
+                    safe(&p.arch),
                     src,
                     layer,
                 ]);
@@ -125,7 +132,7 @@ pub(crate) fn write(
                         .ok()
                         .and_then(|s| s.as_str().map(str::to_string))
                         .unwrap_or_default();
-                    let id = v.vulnerability_id.clone();
+                    let id = safe(&v.vulnerability_id);
                     let severity = match v.cvss_score() {
                         Some(score) => format!("{} {score:.1}", sev_text(v.severity, color)),
                         None => sev_text(v.severity, color),
@@ -146,17 +153,17 @@ pub(crate) fn write(
                         .map(|l| l.index.to_string())
                         .unwrap_or_default();
                     t.add_row(vec![
-                        v.pkg_name.clone(),
+                        safe(&v.pkg_name),
                         id,
                         severity,
                         format!("{:.1}", v.risk_score()),
                         epss,
                         kev,
                         status,
-                        v.installed_version.clone(),
-                        v.fixed_version.clone(),
+                        safe(&v.installed_version),
+                        safe(&v.fixed_version),
                         layer,
-                        v.title.clone(),
+                        safe(&v.title),
                     ]);
                 }
                 writeln!(out, "{t}")?;
@@ -169,12 +176,17 @@ pub(crate) fn write(
                     out,
                     "{} ({}): {}",
                     sev_text(s.severity, color),
-                    s.rule_id,
-                    s.title
+                    safe(&s.rule_id),
+                    safe(&s.title)
                 )?;
-                writeln!(out, "  line {}: {}", s.start_line, s.match_text)?;
+                writeln!(out, "  line {}: {}", s.start_line, safe(&s.match_text))?;
                 if let Some(l) = &s.layer {
-                    writeln!(out, "  added in layer {} ({})", l.index, l.created_by)?;
+                    writeln!(
+                        out,
+                        "  added in layer {} ({})",
+                        l.index,
+                        safe(&l.created_by)
+                    )?;
                 }
                 if let Some(l) = &s.removed_in {
                     writeln!(
@@ -204,17 +216,17 @@ pub(crate) fn write(
                     .and_then(|s| s.as_str().map(str::to_string))
                     .unwrap_or_default();
                 let id = if m.mappings.cis.is_empty() {
-                    m.id.clone()
+                    safe(&m.id)
                 } else {
-                    format!("{} [CIS {}]", m.id, m.mappings.cis)
+                    format!("{} [CIS {}]", safe(&m.id), safe(&m.mappings.cis))
                 };
                 t.add_row(vec![
                     id,
                     status,
                     sev_text(m.severity, color),
                     line,
-                    m.title.clone(),
-                    m.message.clone(),
+                    safe(&m.title),
+                    safe(&m.message),
                 ]);
             }
             writeln!(out, "{t}")?;
@@ -237,7 +249,90 @@ pub(crate) fn write(
         }
     }
     for w in &report.warnings {
-        writeln!(out, "warning: {w}")?;
+        writeln!(out, "warning: {}", safe(w))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use bulkhead_types::text::is_terminal_unsafe;
+    use bulkhead_types::{
+        ArtifactType, Ecosystem, LayerRef, Misconfiguration, OsInfo, Package, Secret, Vulnerability,
+    };
+
+    const EVIL: &str = "\u{1b}]0;pwned\u{7}\u{1b}[31m\u{9b}2J\u{202e}\u{2066}\n";
+
+    fn evil(s: &str) -> String {
+        format!("{s}{EVIL}")
+    }
+
+    #[test]
+    fn no_escape_or_bidi_control_from_the_report_reaches_the_table() {
+        let mut r = Report::new(evil("img"), ArtifactType::ContainerImage);
+        r.metadata.os = Some(OsInfo {
+            family: evil("debian"),
+            name: evil("11"),
+            ..OsInfo::default()
+        });
+        let layer = LayerRef {
+            index: 1,
+            diff_id: "sha256:00".into(),
+            digest: String::new(),
+            created_by: evil("RUN"),
+        };
+        let mut os = ScanResult::new(evil("target"), Class::OsPkgs, evil("debian"));
+        let mut p = Package::new(Ecosystem::Dpkg, evil("pkg"), evil("1.0"));
+        p.arch = evil("amd64");
+        p.src_name = evil("src");
+        p.src_version = evil("1.0");
+        os.packages.push(p);
+        os.vulnerabilities.push(Vulnerability {
+            vulnerability_id: evil("CVE-1"),
+            pkg_name: evil("pkg"),
+            installed_version: evil("1.0"),
+            fixed_version: evil("2.0"),
+            title: evil("title"),
+            ..Vulnerability::default()
+        });
+        let mut sec = ScanResult::new(evil("/etc/x"), Class::Secret, "");
+        sec.secrets.push(Secret {
+            rule_id: evil("rule"),
+            category: evil("cat"),
+            severity: Severity::High,
+            title: evil("title"),
+            start_line: 1,
+            end_line: 1,
+            match_text: evil("****"),
+            layer: Some(layer),
+            removed_in: None,
+        });
+        let mut mis = ScanResult::new(evil("Dockerfile"), Class::Config, evil("dockerfile"));
+        let mut m: Misconfiguration = serde_json::from_value(serde_json::json!({
+            "ID": "BH-DF-001", "Title": "t", "Severity": "LOW", "Status": "FAIL"
+        }))
+        .unwrap();
+        m.id = evil("BH");
+        m.mappings.cis = evil("4.1");
+        m.title = evil("title");
+        m.message = evil("message");
+        mis.misconfigurations.push(m);
+        r.results = vec![os, sec, mis];
+        r.warnings = vec![evil("warning")];
+        let opts = WriteOptions {
+            list_packages: true,
+            ..WriteOptions::default()
+        };
+        let mut buf = Vec::new();
+        write(&r, &opts, &mut buf).unwrap();
+        let out = String::from_utf8(buf).unwrap();
+        assert!(
+            !out.chars().any(|c| c != '\n' && is_terminal_unsafe(c)),
+            "{out:?}"
+        );
+        assert!(out.contains("Report for img?]0;pwned??[31m?2J???"), "{out}");
+        assert!(out.contains("warning: warning?]0;pwned"), "{out}");
+    }
 }

@@ -145,17 +145,10 @@ fn reads_a_database_directory() {
     assert_inventory(&pkgs);
 }
 
+/// Whether `rpm` is installed for the live comparison; otherwise skips
+/// loudly (a failure under CI=true).
 fn have_rpm() -> bool {
-    let ok = Command::new("rpm")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "SKIPPED: `rpm` is not installed (Debian package `rpm`); live comparison not run"
-        );
-    }
-    ok
+    bulkhead_testkit::require::tool("rpm", "rpm")
 }
 
 /// `rpm -qa` over a private copy of `file` placed as `name` in a temp dbpath.

@@ -24,5 +24,5 @@ pub mod sources;
 pub mod validate;
 
 pub use config::{ConfigError, SecretsConfig, UserRule};
-pub use redact::{MASK, redact_secret};
+pub use redact::{MASK, redact_assignments, redact_secret};
 pub use scanner::{SNIFF_LEN, Scanner, is_binary};

@@ -81,6 +81,66 @@ pub fn render_match(
     flat.trim().to_string()
 }
 
+/// `text` with the value of every assignment or flag whose name looks
+/// secret (`DB_PASSWORD=…`, `--api-token=…`, `--password …`, `ENV TOKEN …`
+/// as Docker records it) replaced by its redacted form. Names are judged by
+/// the one classifier of `bulkhead_types::sensitive`; `$VAR` references and
+/// obvious placeholders are kept. Values are cut at whitespace and quotes.
+pub fn redact_assignments(text: &str) -> String {
+    use bulkhead_types::sensitive::{is_placeholder, is_secret_name};
+    let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Whether the previous word was a secret-named flag or ENV name whose
+    // value is the next word (`--password hunter2`, `ENV TOKEN abc`).
+    let mut value_next = false;
+    while !rest.is_empty() {
+        let start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        out.push_str(rest.get(..start).unwrap_or_default());
+        rest = rest.get(start..).unwrap_or_default();
+        if rest.is_empty() {
+            break;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = rest.get(..end).unwrap_or_default();
+        rest = rest.get(end..).unwrap_or_default();
+        let bare = word.trim_matches(['"', '\'', ',', ';', '(', ')', '[', ']']);
+        if value_next {
+            value_next = false;
+            if !bare.is_empty() && !is_placeholder(bare) {
+                out.push_str(&word.replace(bare, &redact_secret(bare)));
+                continue;
+            }
+        }
+        match word.split_once('=') {
+            Some((k, v)) => {
+                let name = k.trim_start_matches(['"', '\'', '-', '(']);
+                let quoted = v.trim_matches(['"', '\'', ',', ';', ')']);
+                if !name.is_empty()
+                    && name.chars().all(is_name)
+                    && is_secret_name(name)
+                    && !quoted.is_empty()
+                    && !is_placeholder(quoted)
+                {
+                    out.push_str(k);
+                    out.push('=');
+                    out.push_str(&v.replace(quoted, &redact_secret(quoted)));
+                } else {
+                    out.push_str(word);
+                }
+            }
+            None => {
+                out.push_str(word);
+                let name = bare.trim_start_matches('-');
+                value_next = !name.is_empty() && name.chars().all(is_name) && is_secret_name(name);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +162,31 @@ mod tests {
         let b = 25..45;
         let m = render_match(text, 0..22, a.clone(), &[a, b]);
         assert_eq!(m, "A=AKIA***** B=AKIA*****");
+    }
+
+    #[test]
+    fn assignments_and_flags_by_name() {
+        assert_eq!(
+            redact_assignments("DB_PASSWORD=supersecret"),
+            format!("DB_PASSWORD={}", redact_secret("supersecret"))
+        );
+        let h = redact_assignments(
+            "/bin/sh -c #(nop) ENV DB_PASSWORD=supersecret API_TOKEN=\"tok en\" USER=app",
+        );
+        assert!(!h.contains("supersecret") && h.contains("USER=app"), "{h}");
+        let cmd = redact_assignments("app --password hunter2222 --db-token=abcdefgh --port 80");
+        assert!(
+            !cmd.contains("hunter2222") && !cmd.contains("abcdefgh"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("--port 80"), "{cmd}");
+        // ENV NAME value (Docker's older history form) and references kept.
+        assert!(!redact_assignments("ENV GITHUB_TOKEN ghsecretvalue").contains("ghsecretvalue"));
+        assert_eq!(redact_assignments("PASSWORD=$DB_PASS"), "PASSWORD=$DB_PASS");
+        assert_eq!(
+            redact_assignments("PASSWORD_FILE=/run/secrets/db"),
+            "PASSWORD_FILE=/run/secrets/db"
+        );
+        assert_eq!(redact_assignments("a  b\tc"), "a  b\tc");
     }
 }

@@ -39,7 +39,7 @@ impl ContentScanner for Scanner {
 fn layer_ref(image: &Image, i: usize, scanner: &Scanner) -> Option<LayerRef> {
     image.layers.get(i).map(|l| {
         let mut r = l.layer_ref();
-        r.created_by = scanner.redact_text(&r.created_by);
+        r.created_by = redact_str(&r.created_by, scanner);
         r
     })
 }
@@ -158,13 +158,21 @@ pub fn dir_results(layer: &LayerAnalysis) -> Vec<ScanResult> {
         .collect()
 }
 
+/// The one redaction of text a report repeats from an image, a registry or
+/// a daemon: every secret the rules find, and the value of every assignment
+/// or flag with a secret-looking name (`DB_PASSWORD=…`, `--token …`).
+pub fn redact_str(text: &str, scanner: &Scanner) -> String {
+    scanner.redact_text(&crate::redact::redact_assignments(text))
+}
+
 /// Remove secrets from the parts of a report that repeat image data: the
-/// image config (`Env`, history, labels, …) and every layer's `created_by`.
+/// image config (`Env`, `Cmd`, `Entrypoint`, history, labels, …) and every
+/// layer's `created_by`.
 pub fn redact_report(report: &mut Report, scanner: &Scanner) {
     if let Some(cfg) = report.metadata.image_config.as_mut() {
         redact_json(cfg, scanner);
     }
-    let fix = |l: &mut LayerRef| l.created_by = scanner.redact_text(&l.created_by);
+    let fix = |l: &mut LayerRef| l.created_by = redact_str(&l.created_by, scanner);
     report.metadata.layers.iter_mut().for_each(fix);
     for r in &mut report.results {
         for p in &mut r.packages {
@@ -187,10 +195,42 @@ pub fn redact_report(report: &mut Report, scanner: &Scanner) {
 }
 
 fn redact_json(v: &mut serde_json::Value, scanner: &Scanner) {
+    use bulkhead_types::sensitive::{is_placeholder, is_secret_name};
     match v {
-        serde_json::Value::String(s) => *s = scanner.redact_text(s),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(x, scanner)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_json(x, scanner)),
+        serde_json::Value::String(s) => *s = redact_str(s, scanner),
+        // `Cmd`/`Entrypoint` arrays: `["app", "--password", "x"]` spans two
+        // items, so an array of strings is judged as one command line.
+        serde_json::Value::Array(a) => {
+            let mut value_next = false;
+            for x in a.iter_mut() {
+                if let serde_json::Value::String(s) = x {
+                    if value_next && !is_placeholder(s) {
+                        *s = crate::redact::redact_secret(s);
+                        value_next = false;
+                        continue;
+                    }
+                    let name = s.trim_start_matches('-');
+                    value_next = s.starts_with('-') && !s.contains('=') && is_secret_name(name);
+                } else {
+                    value_next = false;
+                }
+                redact_json(x, scanner);
+            }
+        }
+        // Labels and annotations: a secret-looking key hides its value.
+        serde_json::Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                match x {
+                    serde_json::Value::String(s)
+                        if is_secret_name(k.rsplit(['.', '/']).next().unwrap_or(k))
+                            && !is_placeholder(s) =>
+                    {
+                        *s = crate::redact::redact_secret(s);
+                    }
+                    _ => redact_json(x, scanner),
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -14,44 +14,22 @@ use bulkhead_sign::{
     MemStore, PublicKey, SignError, SignRequest, SignatureFormat, SigningKey, Status, discover,
     sha256_digest, sign,
 };
+use bulkhead_testkit::require;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-fn skip_or_fail(why: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CI=true and the test cannot run: {why}");
-    }
-    eprintln!("\n!!!!! SKIPPED: {why} !!!!!\n");
-}
-
-fn runs(cmd: &str, args: &[&str]) -> bool {
-    Command::new(cmd)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn have_openssl() -> bool {
-    let ok = runs("openssl", &["version"]);
-    if !ok {
-        skip_or_fail("openssl is not installed (Debian package openssl)");
-    }
-    ok
+    require::tool("openssl", "openssl")
 }
 
 fn have_python_nacl() -> bool {
-    let ok = runs(
+    require::runs(
         "python3",
         &["-c", "import hashlib, nacl.secret; hashlib.scrypt"],
-    );
-    if !ok {
-        skip_or_fail(
-            "python3 with PyNaCl is not available (python3 -m pip install pynacl; scripts/test.sh does it)",
-        );
-    }
-    ok
+        "python3 with PyNaCl: python3 -m pip install pynacl (scripts/test.sh does it)",
+    )
 }
 
 /// Run a command that must succeed; returns stdout.

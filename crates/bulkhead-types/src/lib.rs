@@ -11,7 +11,9 @@
 mod package;
 pub mod rating;
 mod report;
+pub mod sensitive;
 mod severity;
+pub mod text;
 
 pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
 pub use rating::{Epss, KevDetail, PreferredCvss};

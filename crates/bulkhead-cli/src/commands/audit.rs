@@ -7,6 +7,7 @@ use bulkhead_audit::capabilities::{self, ProcCaps};
 use bulkhead_audit::checks::{self, Check};
 use bulkhead_audit::engine::{self, CollectOptions};
 use bulkhead_audit::report;
+use bulkhead_types::text::{terminal_safe, terminal_safe_multiline};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -101,19 +102,21 @@ pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<i32> {
     if let Some(base) = &baseline {
         let drifts = report::apply_baseline(&mut rep, base);
         if !global.quiet {
+            let since = args
+                .baseline
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             eprintln!(
                 "{} check result(s) drifted since {}",
                 drifts.len(),
-                args.baseline
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
+                terminal_safe(&since)
             );
         }
     }
     if !global.quiet {
         for w in &rep.warnings {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", terminal_safe(w));
         }
     }
     crate::output::emit(
@@ -225,7 +228,8 @@ pub fn run_caps(global: &GlobalArgs, args: CapsArgs) -> Result<i32> {
                 });
                 format!("{}\n", serde_json::to_string_pretty(&v)?)
             } else {
-                inspect_text(&caps, default)
+                // Names and the daemon's notes come from the daemon.
+                terminal_safe_multiline(&inspect_text(&caps, default)).into_owned()
             };
             crate::output::write_text(global, &text)?;
             Ok(0)

@@ -103,7 +103,7 @@ pub fn run(global: &GlobalArgs, args: DbArgs) -> Result<i32> {
             let bar = progress::spinner(global.quiet, "importing advisories");
             let report = bulkhead_osv::import_paths(&path, &i.paths, &|p| {
                 if let Progress::Note(n) = p {
-                    bar.set_message(n.to_string());
+                    progress::set_message(&bar, n);
                 }
             })
             .with_context(|| format!("cannot import into {}", path.display()))?;
@@ -136,16 +136,16 @@ pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
     let bar = progress::bytes_bar(global.quiet, 0, "updating advisories");
     let report = bulkhead_osv::update(&path, &opts, &|p| match p {
         Progress::Download { what, bytes, total } => {
-            bar.set_message(format!("downloading {what}"));
+            progress::set_message(&bar, &format!("downloading {what}"));
             bar.set_length(total.unwrap_or(bytes));
             bar.set_position(bytes);
         }
         Progress::Build { what, done, total } => {
-            bar.set_message(format!("indexing {what} (records)"));
+            progress::set_message(&bar, &format!("indexing {what} (records)"));
             bar.set_length(total);
             bar.set_position(done);
         }
-        Progress::Note(n) => bar.set_message(n.to_string()),
+        Progress::Note(n) => progress::set_message(&bar, n),
     })
     .with_context(|| {
         format!(
@@ -175,7 +175,7 @@ fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
         );
         return;
     }
-    eprintln!(
+    let line = format!(
         "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} rating row(s) from {} file(s), {} byte(s) downloaded{}",
         r.stats.records,
         r.updated.len(),
@@ -190,6 +190,7 @@ fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
             format!(", unchanged: {}", r.unchanged.join(", "))
         }
     );
+    eprintln!("{}", bulkhead_types::text::terminal_safe(&line));
 }
 
 fn info(global: &GlobalArgs) -> Result<i32> {
@@ -263,6 +264,7 @@ fn info(global: &GlobalArgs) -> Result<i32> {
     for (eco, n) in &info.ecosystems {
         out.push_str(&format!("  {eco:<24} {n:>7}\n"));
     }
-    output::write_text(global, &out)?;
+    // Source names, URLs and dates are the database's (built from feeds).
+    output::write_text(global, &bulkhead_types::text::terminal_safe_multiline(&out))?;
     Ok(0)
 }

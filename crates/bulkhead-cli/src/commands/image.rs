@@ -229,6 +229,9 @@ pub fn run_sbom(global: &GlobalArgs, args: SbomArgs) -> Result<i32> {
     let mut report = scanned.report;
     report.results = package_results(&report, &scanned.inventory);
     report.warnings = scanned.inventory.warnings.clone();
+    // The SBOM repeats the image config and history: no secret in them
+    // leaves whole (the same redaction as `image`).
+    super::secret::redact_report(&mut report, &super::secret::load_scanner(global)?);
     if !global.quiet {
         for w in &report.warnings {
             tracing::warn!("{w}");

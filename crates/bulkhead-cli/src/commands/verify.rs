@@ -80,13 +80,13 @@ fn read_public_key(path: &Path, label: &str) -> Result<(String, PublicKey)> {
     Ok((label.to_string(), key))
 }
 
-/// Printable in one line: registry data may hold escape sequences, and a
-/// hostile registry may send a great many signatures.
+/// Printable in one line: registry data may hold escape sequences
+/// ([`bulkhead_types::text::terminal_safe`]), and a hostile registry may
+/// send a great many signatures.
 fn clean(s: &str) -> String {
     const MAX: usize = 8192;
-    let mut out: String = s
+    let mut out: String = bulkhead_types::text::terminal_safe(s)
         .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
         .take(MAX)
         .collect();
     if s.chars().nth(MAX).is_some() {
@@ -334,13 +334,13 @@ fn format_name(f: SignatureFormat) -> &'static str {
 fn table(out: &Outcome) -> String {
     let mut s = String::new();
     let label_of = |fp: &str| {
-        out.keys
-            .iter()
-            .find(|k| k.fingerprint == fp)
-            .map_or_else(|| fp.to_string(), |k| format!("{} ({fp})", k.path))
+        out.keys.iter().find(|k| k.fingerprint == fp).map_or_else(
+            || clean(fp),
+            |k| format!("{} ({})", clean(&k.path), clean(fp)),
+        )
     };
     let _ = writeln!(s, "image:  {}", clean(&out.image));
-    let _ = writeln!(s, "digest: {}", out.digest);
+    let _ = writeln!(s, "digest: {}", clean(&out.digest));
     if let Some(p) = &out.policy {
         match (&p.rule, &p.pattern) {
             (Some(r), Some(m)) => {
@@ -349,11 +349,11 @@ fn table(out: &Outcome) -> String {
                     "policy: rule {:?} (match {:?}) of {}",
                     clean(r),
                     clean(m),
-                    p.file
+                    clean(&p.file)
                 );
             }
             _ => {
-                let _ = writeln!(s, "policy: no rule matches ({})", p.file);
+                let _ = writeln!(s, "policy: no rule matches ({})", clean(&p.file));
             }
         }
     }

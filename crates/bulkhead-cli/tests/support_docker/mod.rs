@@ -1,7 +1,8 @@
 //! Helpers for the tests that run against the live Docker daemon
 //! (`audit.rs`, `harden_live.rs`, `seccomp_live.rs`, `image_sources.rs`):
-//! the loud skip (a failure under CI=true), unique names, a Drop guard that
-//! removes what a test created, and a busybox image built FROM scratch.
+//! [`ready`] (the loud skip of `bulkhead_testkit::require`, a failure under
+//! CI=true), unique names, a Drop guard that removes what a test created,
+//! and a busybox image built FROM scratch.
 //! Include it with
 //! `#[path = "support_docker/mod.rs"] mod support_docker;`.
 //!
@@ -10,6 +11,7 @@
 //! never restarted.
 #![allow(dead_code)] // each test file uses a part of it
 
+use bulkhead_testkit::require;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,36 +22,14 @@ pub const LABEL: &str = "org.bulkhead.test=1";
 /// `/bin/busybox` and the Debian package that installs it.
 pub const BUSYBOX: (&str, &str) = ("/bin/busybox", "busybox-static");
 
-/// Skip loudly when the test cannot run here; under CI=true, fail instead.
-pub fn skip(why: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CI=true and the live Docker test cannot run: {why}");
-    }
-    eprintln!("\n!!!!! SKIPPED live Docker test: {why} !!!!!\n");
-}
-
 /// Whether the Docker daemon answers and every `(path, Debian package)` in
-/// `tools` is installed; otherwise [`skip`]s (fails under CI) and returns
-/// false.
+/// `tools` is installed (`require::daemon`, `require::tool`); otherwise
+/// skips loudly (fails under CI=true) and returns false.
 pub fn ready(tools: &[(&str, &str)]) -> bool {
-    let answers = Path::new("/var/run/docker.sock").exists()
-        && Command::new("docker")
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if !answers {
-        skip("the Docker daemon does not answer on /var/run/docker.sock");
-        return false;
-    }
-    for (tool, package) in tools {
-        if !Path::new(tool).exists() {
-            skip(&format!(
-                "{tool} missing: apt-get install {package} (scripts/test.sh does)"
-            ));
-            return false;
-        }
-    }
-    true
+    require::daemon()
+        && tools
+            .iter()
+            .all(|(tool, package)| require::tool(tool, package))
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);

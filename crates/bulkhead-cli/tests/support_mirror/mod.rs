@@ -1,6 +1,7 @@
 //! Test helpers for advisory and rating mirrors: the shared test data
-//! (`<repo>/../shared`, skipped loudly when missing and failing under
-//! `CI=true`) and a tiny HTTP server with ETag support on 127.0.0.1.
+//! (`<repo>/../shared` through `bulkhead_testkit::require::shared`: skipped
+//! loudly when missing, failing under `CI=true`) and a tiny HTTP server with
+//! ETag support on 127.0.0.1.
 //! Included with `#[path]` by the test files that need it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,20 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `<repo>/../shared` when `rel` exists in it. Otherwise says so loudly and
 /// returns `None`, or panics when `CI=true` (a skip is a failure there).
+#[track_caller]
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if root.join(rel).exists() {
-        return Some(root);
-    }
-    let msg = format!(
-        "!!!!! SKIPPED: shared test data not found at {} !!!!!",
-        root.join(rel).display()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{msg} (CI=true: a skip is a failure)");
-    }
-    eprintln!("{msg}");
-    None
+    bulkhead_testkit::require::shared(rel)
 }
 
 /// Counters of what the server sent.

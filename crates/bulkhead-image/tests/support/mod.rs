@@ -14,14 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Skip (loudly) when a tool is missing; fail instead under CI=true.
-pub fn skip_or_fail(why: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CI=true and the test cannot run: {why}");
-    }
-    eprintln!("\n!!!!! SKIPPED: {why} !!!!!\n");
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -49,8 +41,7 @@ pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
 impl LocalRegistry {
     /// Start one; `htpasswd`: a file line `user:bcrypt` to require Basic auth.
     pub fn start(htpasswd: Option<&str>) -> Option<LocalRegistry> {
-        if !Path::new(REGISTRY_BIN).exists() {
-            skip_or_fail("docker-registry is not installed (apt-get install docker-registry)");
+        if !bulkhead_testkit::require::tool(REGISTRY_BIN, "docker-registry") {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();

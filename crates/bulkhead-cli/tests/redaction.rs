@@ -1,0 +1,190 @@
+//! No whole secret leaves Bulkhead: secrets planted in every place an image
+//! can carry them (a file, a file deleted by a later layer, `Env`, history
+//! `created_by`, labels, `Cmd` and `Entrypoint` arguments) are searched for in
+//! every output format of `image` and `sbom`, in the logs at every `-v`
+//! level, and in every file of the cache directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use bulkhead_fixtures::{ImageBuilder, Layout};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// The planted secrets, each unique so a hit names its place.
+const FILE_PASS: &str = "planted-file-pass-9k2qXw";
+const GITLAB: &str = "glpat-Zq8Rt3Yp6Wm2Nx5Lk9Vb";
+const ENV_PASS: &str = "planted-env-pass-3a9f";
+const HISTORY_TOKEN: &str = "planted-hist-token-5d2b";
+const LABEL: &str = "planted-label-secret-8e4c";
+const CMD_PASS: &str = "planted-cmd-pass-1b6d";
+const ENTRY_PASS: &str = "planted-entry-pass-2f8a";
+const ALL: [&str; 7] = [
+    FILE_PASS,
+    GITLAB,
+    ENV_PASS,
+    HISTORY_TOKEN,
+    LABEL,
+    CMD_PASS,
+    ENTRY_PASS,
+];
+
+fn image(dir: &Path) -> PathBuf {
+    let mut b = ImageBuilder::new()
+        .config(
+            "Env",
+            json!(["PATH=/usr/bin:/bin", format!("DB_PASSWORD={ENV_PASS}")]),
+        )
+        .config(
+            "Labels",
+            json!({"org.example.api-token": LABEL, "maintainer": "ops"}),
+        )
+        .config("Cmd", json!(["app", "--password", CMD_PASS]))
+        .config(
+            "Entrypoint",
+            json!(["run.sh", format!("--db-password={ENTRY_PASS}")]),
+        );
+    b.layer(&format!("/bin/sh -c #(nop) ENV DB_PASSWORD={ENV_PASS}"))
+        .file(
+            "app/settings.py",
+            format!("DEBUG = False\nDB_PASSWORD = \"{FILE_PASS}\"\n").as_bytes(),
+        )
+        .unwrap()
+        .file("app/old.cfg", format!("token: {GITLAB}\n").as_bytes())
+        .unwrap();
+    b.layer(&format!(
+        "RUN ./configure --api-token={HISTORY_TOKEN} && rm app/old.cfg"
+    ))
+    .whiteout("app/old.cfg")
+    .unwrap();
+    let out = dir.join("planted.tar");
+    b.write(Layout::DockerOci, &out).unwrap();
+    out
+}
+
+fn run(cache: &Path, args: &[&str]) -> (String, Vec<u8>) {
+    let out = Command::cargo_bin("bulkhead")
+        .unwrap()
+        .env("BULKHEAD_CACHE_DIR", cache)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        code == 0 || code == 1,
+        "{args:?} failed ({code}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut all = out.stdout.clone();
+    all.extend_from_slice(&out.stderr);
+    (String::from_utf8_lossy(&out.stdout).to_string(), all)
+}
+
+fn leaks(bytes: &[u8]) -> Vec<&'static str> {
+    let text = String::from_utf8_lossy(bytes);
+    ALL.iter().copied().filter(|s| text.contains(s)).collect()
+}
+
+#[test]
+fn planted_secrets_never_leave_whole() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let img = image(work.path());
+    let img = img.to_str().unwrap();
+    let mut checked = 0;
+    for format in ["json", "table", "sarif", "cyclonedx", "spdx-json"] {
+        for verbose in ["-q", "-v", "-vv", "-vvv"] {
+            let args = [
+                "image",
+                "--scanners",
+                "secret,misconfig",
+                "--input",
+                img,
+                "--format",
+                format,
+                verbose,
+            ];
+            let (stdout, all) = run(&cache, &args);
+            assert!(!stdout.is_empty(), "{args:?} wrote nothing");
+            assert_eq!(leaks(&all), Vec::<&str>::new(), "image {format} {verbose}");
+            checked += 1;
+        }
+        let args = ["sbom", "--input", img, "--format", format, "-vv"];
+        if format != "sarif" {
+            let (_, all) = run(&cache, &args);
+            assert_eq!(leaks(&all), Vec::<&str>::new(), "sbom {format}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24);
+    // The findings are there, redacted: the file secrets (one deleted but
+    // still shipped), the Env entry and the history entry.
+    let (json, _) = run(
+        &cache,
+        &[
+            "image",
+            "--scanners",
+            "secret,misconfig",
+            "--input",
+            img,
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let text = report.to_string();
+    for id in ["BH-IM-004", "BH-IM-005"] {
+        assert!(text.contains(id), "{id} missing");
+    }
+    let secrets: Vec<String> = report["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["Secrets"].as_array().cloned().unwrap_or_default())
+        .map(|s| format!("{} {}", s["RuleID"], s["Match"]))
+        .collect();
+    assert!(
+        secrets
+            .iter()
+            .any(|s| s.contains("generic-password") && s.contains("plan*****\\\"")),
+        "the file's password is found, redacted: {secrets:?}"
+    );
+    assert!(
+        text.contains("RemovedIn"),
+        "the deleted file's secret is reported"
+    );
+    let env = report["Metadata"]["ImageConfig"]["config"]["Env"].to_string();
+    assert!(
+        env.contains("DB_PASSWORD=") && env.contains("*****"),
+        "{env}"
+    );
+    let labels = report["Metadata"]["ImageConfig"]["config"]["Labels"].to_string();
+    assert!(
+        labels.contains("maintainer") && labels.contains("ops"),
+        "{labels}"
+    );
+    // Nothing in the cache either (layer analyses, databases, anything).
+    let mut files = 0;
+    for e in walk(&cache) {
+        let bytes = std::fs::read(&e).unwrap();
+        assert_eq!(leaks(&bytes), Vec::<&str>::new(), "{}", e.display());
+        files += 1;
+    }
+    assert!(files > 0, "the layer cache was written");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

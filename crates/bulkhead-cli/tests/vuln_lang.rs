@@ -5,9 +5,11 @@
 //!   (`<repo>/../shared/osv`; skipped loudly when missing, failing under
 //!   CI=true). Only the needed ecosystem zips are imported. Every expected
 //!   id below was read from the advisory JSON in the mirror's zip.
-//! - npm, Maven, RubyGems, Packagist and NuGet (absent from the mirror)
-//!   against the small OSV fixtures in tests/fixtures/lang-osv (see its
-//!   README for the advisories they follow).
+//! - RubyGems and Packagist against the real advisories of
+//!   `<repo>/../shared/osv-lang`, the expected findings read from its zips.
+//! - npm, Maven and NuGet (absent from the shared data) against the small
+//!   OSV fixtures in tests/fixtures/lang-osv (see its README for the
+//!   advisories they follow).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
@@ -526,11 +528,12 @@ struct Versions {
     log4j: &'static [&'static str],
 }
 
-/// npm, Maven, RubyGems, Packagist and NuGet against the fixtures in
-/// tests/fixtures/lang-osv. Negatives: the fixed versions (including
-/// log4j-core 2.12.2, the upper bound of the middle range), and packages
-/// beside them that no record names (left-pad, log4j-api, racc,
-/// guzzlehttp/promises, Newtonsoft.Json.Bson).
+/// npm, Maven and NuGet against the fixtures in tests/fixtures/lang-osv
+/// (RubyGems and Packagist lockfiles are still parsed here, their advisories
+/// come from the shared data in the test below). Negatives: the fixed
+/// versions (including log4j-core 2.12.2, the upper bound of the middle
+/// range), and packages beside them that no record names (left-pad,
+/// log4j-api, Newtonsoft.Json.Bson).
 #[test]
 fn every_other_ecosystem_through_fixtures() {
     let work = tempfile::tempdir().unwrap();
@@ -555,9 +558,7 @@ fn every_other_ecosystem_through_fixtures() {
         findings(&report),
         [
             "Newtonsoft.Json 12.0.3 GHSA-5crp-9r3c-p9vr 13.0.1",
-            "guzzlehttp/guzzle 7.4.2 GHSA-cwmx-hcrq-mhc3 7.4.3",
             "lodash 4.17.20 GHSA-35jh-r3h4-6jhm 4.17.21",
-            "nokogiri 1.13.3 GHSA-crjr-9rc5-ghw8 1.13.4",
             "org.apache.logging.log4j:log4j-core 2.0-beta9 GHSA-jfh8-c2jp-5v3q 2.3.1",
             "org.apache.logging.log4j:log4j-core 2.12.1 GHSA-jfh8-c2jp-5v3q 2.12.2",
             "org.apache.logging.log4j:log4j-core 2.14.1 GHSA-jfh8-c2jp-5v3q 2.15.0",
@@ -601,4 +602,98 @@ fn every_other_ecosystem_through_fixtures() {
             "racc 1.6.0",
         ]
     );
+}
+
+/// "x.y.z[.w]" with pre-release words below any number: enough to order
+/// the nokogiri and guzzle versions of the shared data (RubyGems and
+/// Composer agree on these).
+fn version_key(v: &str) -> Vec<(u64, String)> {
+    v.split(['.', '-'])
+        .map(|p| match p.parse::<u64>() {
+            Ok(n) => (n + 1, String::new()),
+            Err(_) => (0, p.to_string()),
+        })
+        .collect()
+}
+
+/// The record ids whose ECOSYSTEM ranges contain `version` of `name`, with
+/// the fix of that range, read straight from the shared zip (independent
+/// of Bulkhead's matcher).
+fn expected_from_zip(zip: &Path, name: &str, version: &str) -> Vec<String> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let v = version_key(version);
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        let rec: Value = serde_json::from_str(&s).unwrap();
+        for a in rec["affected"].as_array().into_iter().flatten() {
+            if a["package"]["name"] != name {
+                continue;
+            }
+            for r in a["ranges"].as_array().into_iter().flatten() {
+                let mut lo: Option<Vec<(u64, String)>> = None;
+                for e in r["events"].as_array().into_iter().flatten() {
+                    if let Some(i) = e["introduced"].as_str() {
+                        lo = Some(if i == "0" { Vec::new() } else { version_key(i) });
+                    } else if let Some(fx) = e["fixed"].as_str() {
+                        if lo.as_ref().is_some_and(|l| *l <= v) && v < version_key(fx) {
+                            out.push(format!(
+                                "{name} {version} {} {fx}",
+                                rec["id"].as_str().unwrap()
+                            ));
+                        }
+                        lo = None;
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// RubyGems (rubysec) and Packagist (FriendsOfPHP) against the real
+/// advisories of `../shared/osv-lang`: a Gemfile.lock and a composer.lock,
+/// the expected findings read from the zips themselves.
+#[test]
+fn rubygems_and_packagist_against_the_shared_advisories() {
+    let Some(shared) = bulkhead_testkit::require::shared("osv-lang/ecosystems.txt") else {
+        return;
+    };
+    let lang = shared.join("osv-lang");
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let gems = lang.join("RubyGems/all.zip");
+    let composer = lang.join("Packagist/all.zip");
+    import(&cache, &[gems.clone(), composer.clone()]);
+    let dir = work.path().join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Gemfile.lock"),
+        "GEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.13.3)\n      racc (~> 1.4)\n    racc (1.6.0)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  nokogiri\n\nBUNDLED WITH\n   2.3.7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("composer.lock"),
+        r#"{"content-hash":"0","packages":[{"name":"guzzlehttp/guzzle","version":"7.4.2","type":"library"},{"name":"guzzlehttp/promises","version":"1.5.1","type":"library"}],"packages-dev":[]}"#,
+    )
+    .unwrap();
+    let report = scan_fs(&cache, &dir);
+    let mut expected = expected_from_zip(&gems, "nokogiri", "1.13.3");
+    expected.extend(expected_from_zip(&composer, "guzzlehttp/guzzle", "7.4.2"));
+    expected.extend(expected_from_zip(&gems, "racc", "1.6.0"));
+    expected.extend(expected_from_zip(&composer, "guzzlehttp/promises", "1.5.1"));
+    expected.sort();
+    // Known answers among them (read from the records): the ReDoS fixed in
+    // 1.13.4, and Guzzle's cross-domain cookie leak fixed in 7.4.3.
+    assert!(expected.contains(&"nokogiri 1.13.3 GHSA-crjr-9rc5-ghw8 1.13.4".to_string()));
+    assert!(expected.contains(&"guzzlehttp/guzzle 7.4.2 CVE-2022-29248 7.4.3".to_string()));
+    assert!(expected.len() > 20, "{expected:#?}");
+    assert_eq!(findings(&report), expected);
+    // The record id stays the vendor id; its CVE alias is the VulnerabilityID.
+    let v = finding(&report, "GHSA-crjr-9rc5-ghw8");
+    assert_eq!(v["VulnerabilityID"], "CVE-2022-24836");
 }

@@ -82,6 +82,10 @@ fn db_info(cache: &Path) -> Value {
 /// fixes CVE-2022-0778 in +deb10u8), zlib1g 1:1.2.11.dfsg-1 (DSA-5111-1
 /// fixes CVE-2018-25032 in +deb10u1).
 fn debian10_image(dir: &Path) -> PathBuf {
+    debian10_image_with(dir, "1.8.27-1+deb10u2", "debian10.tar")
+}
+
+fn debian10_image_with(dir: &Path, sudo: &str, file: &str) -> PathBuf {
     let os_release = "PRETTY_NAME=\"Debian GNU/Linux 10 (buster)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"10\"\nVERSION_CODENAME=buster\nID=debian\n";
     let pkg = |name: &str, src: &str, version: &str| {
         let src = if src.is_empty() {
@@ -95,7 +99,7 @@ fn debian10_image(dir: &Path) -> PathBuf {
     };
     let base =
         pkg("libssl1.1", "openssl", "1.1.1d-0+deb10u7") + &pkg("zlib1g", "zlib", "1:1.2.11.dfsg-1");
-    let with_sudo = base.clone() + &pkg("sudo", "", "1.8.27-1+deb10u2");
+    let with_sudo = base.clone() + &pkg("sudo", "", sudo);
     let mut b = ImageBuilder::new();
     b.layer("ADD rootfs /")
         .file("etc/os-release", os_release.as_bytes())
@@ -107,7 +111,7 @@ fn debian10_image(dir: &Path) -> PathBuf {
     b.layer("RUN apt-get install -y sudo")
         .file("var/lib/dpkg/status", with_sudo.as_bytes())
         .unwrap();
-    let out = dir.join("debian10.tar");
+    let out = dir.join(file);
     b.write(Layout::DockerLegacy, &out).unwrap();
     out
 }
@@ -820,4 +824,85 @@ fn db_import_recognises_rating_files() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("scores.csv"), "{err}");
+}
+
+#[test]
+fn summary_and_diff_use_the_same_ratings() {
+    let Some(f) = fixture() else { return };
+    let out = bulkhead(&f.rated)
+        .args([
+            "image",
+            "--summary",
+            "--offline",
+            "--format",
+            "json",
+            "--input",
+        ])
+        .arg(&f.image)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["Vulnerabilities"]["BySeverity"]["HIGH"]["fixed"], 3,
+        "{v:#}"
+    );
+    assert_eq!(v["MostUrgent"][0]["VulnerabilityID"], "CVE-2021-3156");
+    // diff against the same image with sudo fixed (DSA-4839-1): the KEV
+    // finding is fixed one way, introduced the other, rated both times.
+    let work = tempfile::tempdir().unwrap();
+    let fixed = debian10_image_with(work.path(), "1.8.27-1+deb10u3", "fixed.tar");
+    let diff = |a: &Path, b: &Path, extra: &[&str]| {
+        bulkhead(&f.rated)
+            .args(["diff", "--offline", "--format", "json"])
+            .args(extra)
+            .arg("--input-a")
+            .arg(a)
+            .arg("--input-b")
+            .arg(b)
+            .output()
+            .unwrap()
+    };
+    let out = diff(&f.image, &fixed, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gone = d["Vulnerabilities"]["Fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["VulnerabilityID"] == "CVE-2021-3156")
+        .unwrap_or_else(|| panic!("{d:#}"));
+    assert_eq!(
+        (gone["Severity"].as_str(), gone["KEV"].as_bool()),
+        (Some("HIGH"), Some(true))
+    );
+    // --fail-on-kev and --epss-threshold look at introduced findings only.
+    assert_eq!(
+        diff(&f.image, &fixed, &["--fail-on-kev"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        diff(&fixed, &f.image, &["--fail-on-kev"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        diff(&fixed, &f.image, &["--epss-threshold", "0.99"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        diff(&fixed, &f.image, &["--fail-on", "CRITICAL"])
+            .status
+            .code(),
+        Some(0)
+    );
 }

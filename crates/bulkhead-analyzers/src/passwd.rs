@@ -6,20 +6,11 @@
 //! database, not on a file from an image.
 
 use crate::{AnalyzeError, Analyzer, FileAnalysis};
-use serde::{Deserialize, Serialize};
+/// One line of `/etc/passwd` (plain data of `bulkhead-types`).
+pub use bulkhead_types::PasswdEntry;
 
 /// Files larger than this are not a real passwd file.
 const MAX_PASSWD: u64 = 4 << 20;
-
-/// One line of `/etc/passwd`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswdEntry {
-    pub name: String,
-    pub uid: u32,
-    pub gid: u32,
-    pub home: String,
-    pub shell: String,
-}
 
 /// Parse passwd text; malformed lines (wrong field count, non-numeric ids)
 /// are skipped, as libc's getpwent does.

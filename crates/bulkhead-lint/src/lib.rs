@@ -289,15 +289,17 @@ pub fn to_misconfiguration(f: &Finding) -> Misconfiguration {
 }
 
 /// The image-config checks (`bulkhead image --scanners misconfig`): the
-/// config's User (resolved through the image's /etc/passwd), Healthcheck,
-/// Env and history, and setuid/setgid and world-writable entries of the
-/// squashed filesystem. One result, `Target` "image config", `Type`
-/// "image-config"; empty when nothing is found.
+/// config's User (resolved through the image's /etc/passwd, `users`),
+/// Healthcheck, Env and history, and setuid/setgid and world-writable
+/// entries of the squashed filesystem (`files`, from
+/// `bulkhead_scan::Inventory::image_files`). One result, `Target` "image
+/// config", `Type` "image-config"; empty when nothing is found.
 pub fn image_config_results(
-    image: &bulkhead_image::Image,
-    inventory: &bulkhead_scan::Inventory,
+    config: &serde_json::Value,
+    files: Vec<rules::ImageFile>,
+    users: Option<&[bulkhead_types::PasswdEntry]>,
 ) -> Vec<ScanResult> {
-    let findings = image_config_findings(&image.config, inventory);
+    let findings = image_config_findings(config, files, users);
     if findings.is_empty() {
         return Vec::new();
     }
@@ -306,28 +308,16 @@ pub fn image_config_results(
     vec![res]
 }
 
-/// The image-config findings for a config JSON and an inventory.
+/// The image-config findings for a config JSON, the image's files and users.
 pub fn image_config_findings(
     config: &serde_json::Value,
-    inventory: &bulkhead_scan::Inventory,
+    files: Vec<rules::ImageFile>,
+    users: Option<&[bulkhead_types::PasswdEntry]>,
 ) -> Vec<Finding> {
-    use bulkhead_layerfs::EntryKind;
-    let files = inventory
-        .fs
-        .files
-        .iter()
-        .filter(|(_, n)| matches!(n.entry.kind, EntryKind::File | EntryKind::Dir))
-        .map(|(p, n)| rules::ImageFile {
-            path: p.trim_start_matches('/').to_string(),
-            mode: n.entry.mode,
-            dir: n.entry.kind == EntryKind::Dir,
-            layer: n.layer,
-        })
-        .collect();
     let cx = rules::ImageCx {
         config,
         user: config["config"]["User"].as_str().unwrap_or(""),
-        users: inventory.users.as_deref(),
+        users,
         files,
     };
     rules::run_image(&cx)

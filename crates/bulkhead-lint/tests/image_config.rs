@@ -26,8 +26,9 @@ fn check(b: ImageBuilder) -> Vec<(String, String)> {
     )
     .unwrap();
     let inv = bulkhead_scan::build_inventory(&layers, &image.layer_refs());
-    let results = image_config_results(&image, &inv);
-    let findings = image_config_findings(&image.config, &inv);
+    let users = inv.users.as_deref();
+    let results = image_config_results(&image.config, inv.image_files(), users);
+    let findings = image_config_findings(&image.config, inv.image_files(), users);
     assert_eq!(
         results
             .first()

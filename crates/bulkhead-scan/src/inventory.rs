@@ -29,13 +29,29 @@ pub struct Inventory {
     pub fs: Squashed,
     pub warnings: Vec<String>,
     /// Users of `/etc/passwd` in the final view (`None`: no such file).
-    pub users: Option<Vec<bulkhead_analyzers::passwd::PasswdEntry>>,
+    pub users: Option<Vec<bulkhead_types::PasswdEntry>>,
 }
 
 impl Inventory {
     /// All packages, in database order.
     pub fn packages(&self) -> impl Iterator<Item = &Package> {
         self.package_sets.iter().flat_map(|s| s.packages.iter())
+    }
+
+    /// The regular files and directories of the final view, as the
+    /// image-config checks read them (`bulkhead_lint::image_config_results`).
+    pub fn image_files(&self) -> Vec<bulkhead_types::ImageFile> {
+        self.fs
+            .files
+            .iter()
+            .filter(|(_, n)| matches!(n.entry.kind, EntryKind::File | EntryKind::Dir))
+            .map(|(p, n)| bulkhead_types::ImageFile {
+                path: p.trim_start_matches('/').to_string(),
+                mode: n.entry.mode,
+                dir: n.entry.kind == EntryKind::Dir,
+                layer: n.layer,
+            })
+            .collect()
     }
 }
 

@@ -8,6 +8,7 @@
 //! **Invariant**: this crate does no I/O and knows no output format beyond the
 //! serde field names.
 
+mod image;
 mod package;
 pub mod rating;
 mod report;
@@ -15,6 +16,7 @@ pub mod sensitive;
 mod severity;
 pub mod text;
 
+pub use image::{ImageFile, PasswdEntry};
 pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
 pub use rating::{Epss, KevDetail, PreferredCvss};
 pub use report::{

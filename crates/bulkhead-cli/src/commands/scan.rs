@@ -241,7 +241,11 @@ pub fn scan_report(
     // Image-config checks (User, Healthcheck, Env, history, setuid and
     // world-writable files): an image has a config, a folder has none.
     let misconfig_results = match &scanned.image {
-        Some(image) if misconfig => bulkhead_lint::image_config_results(image, &scanned.inventory),
+        Some(image) if misconfig => bulkhead_lint::image_config_results(
+            &image.config,
+            scanned.inventory.image_files(),
+            scanned.inventory.users.as_deref(),
+        ),
         None if misconfig => {
             notes.push(
                 "the misconfig scanner checks image configs and a folder has none: \

@@ -186,17 +186,7 @@ pub struct ComposeCx<'a> {
     pub project: &'a Project,
 }
 
-/// One entry of an image's squashed filesystem, for image rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageFile {
-    /// Path without the leading `/`.
-    pub path: String,
-    /// Permission bits (with setuid/setgid/sticky).
-    pub mode: u32,
-    pub dir: bool,
-    /// Layer index (0-based, `rootfs.diff_ids` order) that put it there.
-    pub layer: usize,
-}
+pub use bulkhead_types::ImageFile;
 
 /// Input to image-config rules.
 pub struct ImageCx<'a> {
@@ -205,7 +195,7 @@ pub struct ImageCx<'a> {
     /// `config.User` (empty when unset).
     pub user: &'a str,
     /// The image's /etc/passwd users, when it has that file.
-    pub users: Option<&'a [bulkhead_analyzers::passwd::PasswdEntry]>,
+    pub users: Option<&'a [bulkhead_types::PasswdEntry]>,
     /// Regular files and folders of the squashed filesystem.
     pub files: Vec<ImageFile>,
 }

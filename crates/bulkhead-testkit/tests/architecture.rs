@@ -1,0 +1,214 @@
+//! The dependency rules of ARCHITECTURE.md, checked on the workspace's
+//! manifests (`cargo metadata`): a forbidden edge fails the test suite,
+//! naming the path that brings it. Only normal (shipped) dependencies
+//! count; tests may use anything.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Workspace crate → its normal dependencies among workspace crates, and
+/// its external normal dependencies.
+struct Graph {
+    internal: BTreeMap<String, BTreeSet<String>>,
+    external: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn graph() -> Graph {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let members: BTreeSet<String> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut g = Graph {
+        internal: BTreeMap::new(),
+        external: BTreeMap::new(),
+    };
+    for p in meta["packages"].as_array().unwrap() {
+        let name = p["name"].as_str().unwrap().to_string();
+        let (mut int, mut ext) = (BTreeSet::new(), BTreeSet::new());
+        for d in p["dependencies"].as_array().unwrap() {
+            if !d["kind"].is_null() {
+                continue; // dev and build dependencies
+            }
+            let dep = d["name"].as_str().unwrap().to_string();
+            if members.contains(&dep) {
+                int.insert(dep);
+            } else {
+                ext.insert(dep);
+            }
+        }
+        g.internal.insert(name.clone(), int);
+        g.external.insert(name, ext);
+    }
+    g
+}
+
+/// The path from `from` to `to` through normal dependencies, if any.
+fn path(g: &Graph, from: &str, to: &str) -> Option<Vec<String>> {
+    let mut todo = vec![vec![from.to_string()]];
+    let mut seen = BTreeSet::new();
+    while let Some(p) = todo.pop() {
+        let last = p.last().unwrap().clone();
+        if last == to && p.len() > 1 {
+            return Some(p);
+        }
+        if !seen.insert(last.clone()) {
+            continue;
+        }
+        for d in g.internal.get(&last).into_iter().flatten() {
+            let mut next = p.clone();
+            next.push(d.clone());
+            todo.push(next);
+        }
+    }
+    None
+}
+
+/// (crate, crates it must never reach, why).
+const FORBIDDEN: &[(&str, &[&str], &str)] = &[
+    (
+        "bulkhead-types",
+        &["*"],
+        "the model crate is plain data: no other crate, no I/O",
+    ),
+    (
+        "bulkhead-lint",
+        &[
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-layerfs",
+            "bulkhead-analyzers",
+            "bulkhead-cache",
+        ],
+        "the linter reads Dockerfiles, Compose files and plain image facts, never images",
+    ),
+    (
+        "bulkhead-report",
+        &[
+            "bulkhead-cli",
+            "bulkhead-engine",
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-osv",
+        ],
+        "formats render reports; they never scan",
+    ),
+    (
+        "bulkhead-sign",
+        &["bulkhead-image", "bulkhead-cli"],
+        "signing logic has no registry or file I/O (the CLI implements its Store)",
+    ),
+    (
+        "bulkhead-diff",
+        &[
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-osv",
+            "bulkhead-cli",
+        ],
+        "the diff model compares reports, without I/O",
+    ),
+    (
+        "bulkhead-advise",
+        &[
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-osv",
+            "bulkhead-cli",
+        ],
+        "advice is computed from reports, without I/O",
+    ),
+    (
+        "bulkhead-match",
+        &["bulkhead-image", "bulkhead-scan", "bulkhead-cli"],
+        "matching is pure: an inventory and the database in, findings out",
+    ),
+];
+
+/// External crates the model crate may use.
+const TYPES_EXTERNAL: &[&str] = &["serde", "serde_json"];
+
+#[test]
+fn forbidden_dependency_edges_stay_out() {
+    let g = graph();
+    let mut broken = Vec::new();
+    for (from, banned, why) in FORBIDDEN {
+        assert!(
+            g.internal.contains_key(*from),
+            "{from} is not a workspace crate"
+        );
+        let targets: Vec<String> = if banned == &["*"] {
+            g.internal
+                .keys()
+                .filter(|k| k.as_str() != *from)
+                .cloned()
+                .collect()
+        } else {
+            banned.iter().map(|s| s.to_string()).collect()
+        };
+        for to in targets {
+            if let Some(p) = path(&g, from, &to) {
+                broken.push(format!("{} ({why})", p.join(" -> ")));
+            }
+        }
+    }
+    for ext in g.external.get("bulkhead-types").into_iter().flatten() {
+        if !TYPES_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-types -> {ext} (the model crate uses serde only)"
+            ));
+        }
+    }
+    // Nothing ships the test and demo helpers or the CLI.
+    for (name, deps) in &g.internal {
+        for d in deps {
+            if matches!(
+                d.as_str(),
+                "bulkhead-testkit" | "bulkhead-fixtures" | "bulkhead-cli"
+            ) && !(name == "bulkhead-fixtures" && d == "bulkhead-fixtures")
+            {
+                broken.push(format!(
+                    "{name} -> {d} (test/demo helpers and the CLI are never a dependency)"
+                ));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "forbidden dependency edges:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_path_finder_sees_transitive_edges() {
+    let mut g = Graph {
+        internal: BTreeMap::new(),
+        external: BTreeMap::new(),
+    };
+    g.internal.insert("a".into(), ["b".to_string()].into());
+    g.internal.insert("b".into(), ["c".to_string()].into());
+    g.internal.insert("c".into(), BTreeSet::new());
+    assert_eq!(path(&g, "a", "c").unwrap(), ["a", "b", "c"]);
+    assert!(path(&g, "c", "a").is_none());
+}

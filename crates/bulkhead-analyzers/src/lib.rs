@@ -46,6 +46,40 @@ pub enum FileAnalysis {
     Users { entries: Vec<passwd::PasswdEntry> },
 }
 
+/// Most packages kept from one database or manifest (a full Debian or RHEL
+/// install has a few thousand, the largest npm lockfiles tens of
+/// thousands). Parsers of big inputs stop after `MAX_PACKAGES + 1`, so that
+/// the pipeline (`bulkhead-scan`) can tell a capped result from a complete
+/// one: it keeps the first `MAX_PACKAGES` and warns.
+pub const MAX_PACKAGES: usize = 100_000;
+
+/// The error for a file over an analyzer's size cap. Analyzers with a cap
+/// match their files whatever the size and set
+/// [`Analyzer::read_limit`] to one byte past it, so the pipeline reads no
+/// more and the file is a warning rather than silently skipped.
+pub(crate) fn too_large(path: &str, cap: u64) -> AnalyzeError {
+    AnalyzeError::malformed(
+        path,
+        format!(
+            "larger than {} MiB: not read (real ones are far smaller; a hostile or broken file?)",
+            cap >> 20
+        ),
+    )
+}
+
+/// A stanza file (dpkg status, apk installed) that filled the read limit
+/// was cut by the pipeline: keep its whole stanzas only (up to the last
+/// blank line; all of it when it has none).
+pub(crate) fn whole_stanzas(content: &[u8], limit: u64) -> &[u8] {
+    if (content.len() as u64) < limit {
+        return content;
+    }
+    match memchr::memmem::rfind(content, b"\n\n") {
+        Some(at) => content.get(..at + 2).unwrap_or(content),
+        None => content,
+    }
+}
+
 /// Errors from analyzing a file; the pipeline turns them into warnings.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
@@ -61,6 +95,10 @@ impl AnalyzeError {
         }
     }
 }
+
+/// A seekable reader (a file, or bytes in memory).
+pub trait ReadSeek: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek + ?Sized> ReadSeek for T {}
 
 /// One analyzer.
 pub trait Analyzer: Send + Sync {
@@ -96,6 +134,26 @@ pub trait Analyzer: Send + Sync {
     /// (e.g. only the header block of a huge METADATA) and warns when it cut.
     fn read_limit(&self) -> u64 {
         u64::MAX
+    }
+    /// True for analyzers that read only parts of a large file (archives):
+    /// the pipeline then calls [`analyze_reader`](Self::analyze_reader)
+    /// over the captured file instead of loading it into memory.
+    fn seekable(&self) -> bool {
+        false
+    }
+    /// Analyze one file through a seekable reader (see
+    /// [`seekable`](Self::seekable)). Defaults to reading it whole and
+    /// calling [`analyze`](Self::analyze).
+    fn analyze_reader(
+        &self,
+        path: &str,
+        reader: &mut dyn ReadSeek,
+    ) -> Result<Option<FileAnalysis>, AnalyzeError> {
+        let mut content = Vec::new();
+        reader
+            .read_to_end(&mut content)
+            .map_err(|e| AnalyzeError::malformed(path, format!("cannot read: {e}")))?;
+        self.analyze(path, &content)
     }
     /// True for project lockfiles that only filesystem/project scans read
     /// (Trivy reads them for `fs`/`repo`, not for images).

@@ -20,7 +20,7 @@ pub use scan::{CacheStats, CachedScan, ScanCacheError, analyze_docker_stream, an
 
 use bulkhead_scan::LayerAnalysis;
 use sha2::{Digest, Sha256};
-use std::io::{self, Write};
+use std::io::{self, BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// First bytes of every entry; bump the version when the format changes.
@@ -107,8 +107,8 @@ impl LayerCache {
             let _ = std::fs::remove_file(&path);
             return None;
         }
-        let bytes = std::fs::read(&path).ok()?;
-        match decode(&bytes) {
+        let file = std::fs::File::open(&path).ok()?;
+        match decode(io::BufReader::with_capacity(256 * 1024, file)) {
             Some(a) => Some(a),
             None => {
                 tracing::warn!(
@@ -122,15 +122,29 @@ impl LayerCache {
     }
 
     /// Write an entry atomically (temp file in the same folder, then rename).
+    ///
+    /// The body streams to the file while it is hashed (a layer of a
+    /// million entries is never held as one JSON string); the header, whose
+    /// length is fixed, is written last over a placeholder.
     pub fn put(&self, key: &str, analysis: &LayerAnalysis) -> io::Result<()> {
-        let body = serde_json::to_vec(analysis).map_err(io::Error::other)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .suffix(".part")
             .tempfile_in(&self.dir)?;
-        writeln!(tmp, "{MAGIC} {}", hex::encode(Sha256::digest(&body)))?;
-        tmp.write_all(&body)?;
-        tmp.as_file().sync_data()?;
+        {
+            let placeholder = header_line(&[0; 32]);
+            let mut w = HashingWriter {
+                inner: io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut()),
+                hash: Sha256::new(),
+            };
+            w.inner.write_all(placeholder.as_bytes())?;
+            serde_json::to_writer(&mut w, analysis).map_err(io::Error::other)?;
+            let sum = w.hash.finalize();
+            let file = w.inner.into_inner().map_err(|e| e.into_error())?;
+            file.seek(io::SeekFrom::Start(0))?;
+            file.write_all(header_line(&sum).as_bytes())?;
+            file.sync_data()?;
+        }
         tmp.persist(self.path(key)).map_err(|e| e.error)?;
         Ok(())
     }
@@ -188,15 +202,65 @@ impl LayerCache {
     }
 }
 
-fn decode(bytes: &[u8]) -> Option<LayerAnalysis> {
-    let nl = bytes.iter().position(|b| *b == b'\n')?;
-    let header = std::str::from_utf8(bytes.get(..nl)?).ok()?;
-    let body = bytes.get(nl + 1..)?;
+/// The first line of an entry: magic and the sha256 of the body.
+fn header_line(sum: &[u8]) -> String {
+    format!("{MAGIC} {}\n", hex::encode(sum))
+}
+
+/// Hashes what it writes.
+struct HashingWriter<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Hashes what it reads.
+struct HashingReader<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+/// Parses an entry as it streams; `None` unless the body parses and its
+/// sha256 matches the header (checked once the whole body was read).
+fn decode(mut r: impl BufRead) -> Option<LayerAnalysis> {
+    let mut header = Vec::new();
+    (&mut r)
+        .take(MAGIC.len() as u64 + 80)
+        .read_until(b'\n', &mut header)
+        .ok()?;
+    let header = std::str::from_utf8(header.strip_suffix(b"\n")?).ok()?;
     let (magic, sum) = header.split_once(' ')?;
-    if magic != MAGIC || sum != hex::encode(Sha256::digest(body)) {
+    if magic != MAGIC {
         return None;
     }
-    let mut a: LayerAnalysis = serde_json::from_slice(body).ok()?;
+    let mut body = HashingReader {
+        inner: r,
+        hash: Sha256::new(),
+    };
+    // `from_reader` reads to the end (only whitespace may follow).
+    let mut a: LayerAnalysis = serde_json::from_reader(&mut body).ok()?;
+    io::copy(&mut body, &mut io::sink()).ok()?;
+    if sum != hex::encode(body.hash.finalize()) {
+        return None;
+    }
     restore_skipped(&mut a);
     Some(a)
 }

@@ -1,4 +1,6 @@
-use crate::{Entry, EntryKind, LayerError, LayerIndex, Limits};
+use crate::{
+    Entry, EntryKind, LayerError, LayerIndex, Limits, Warnings, keep_entry, unkept_warning,
+};
 use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -14,6 +16,8 @@ pub fn walk_dir(
     on_file: &mut dyn FnMut(&Entry, &mut dyn Read) -> io::Result<()>,
 ) -> Result<LayerIndex, LayerError> {
     let mut index = LayerIndex::default();
+    let mut warnings = Warnings::default();
+    let mut unkept: u64 = 0;
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name();
@@ -21,7 +25,7 @@ pub fn walk_dir(
         let item = match item {
             Ok(i) => i,
             Err(e) => {
-                index.warnings.push(format!("skipped: {e}"));
+                warnings.push(&mut index, format!("skipped: {e}"));
                 continue;
             }
         };
@@ -32,15 +36,10 @@ pub fn walk_dir(
         if path.is_empty() {
             continue;
         }
-        if index.entries.len() >= limits.max_entries {
-            return Err(LayerError::TooManyEntries {
-                limit: limits.max_entries,
-            });
-        }
         let meta = match item.path().symlink_metadata() {
             Ok(m) => m,
             Err(e) => {
-                index.warnings.push(format!("skipped {path}: {e}"));
+                warnings.push(&mut index, format!("skipped {path}: {e}"));
                 continue;
             }
         };
@@ -70,20 +69,65 @@ pub fn walk_dir(
             size: meta.len(),
             link,
         };
-        if kind == EntryKind::File && wants(&entry) {
+        let wanted = kind == EntryKind::File && wants(&entry);
+        if wanted {
             match std::fs::File::open(item.path()) {
                 Ok(f) => {
                     let mut r = io::BufReader::new(f);
                     on_file(&entry, &mut r)
                         .map_err(|e| LayerError::Callback(format!("{}: {e}", entry.path)))?;
                 }
-                Err(e) => index
-                    .warnings
-                    .push(format!("cannot read {}: {e}", entry.path)),
+                Err(e) => warnings.push(&mut index, format!("cannot read {}: {e}", entry.path)),
             }
         }
         index.tar_size += entry.size;
-        index.entries.push(entry);
+        if keep_entry(&index, limits, wanted) {
+            index.entries.push(entry);
+        } else {
+            unkept += 1;
+        }
     }
+    if unkept > 0 {
+        index.warnings.push(unkept_warning(limits, unkept));
+    }
+    warnings.finish(&mut index);
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_obeys_the_same_entry_cap_as_a_layer() {
+        let d = tempfile::tempdir().unwrap();
+        for i in 0..20 {
+            std::fs::write(d.path().join(format!("f{i:02}")), b"x").unwrap();
+        }
+        std::fs::write(d.path().join("package-lock.json"), b"{}").unwrap();
+        let limits = Limits {
+            max_entries: 5,
+            ..Limits::default()
+        };
+        let mut seen = Vec::new();
+        let idx = walk_dir(
+            d.path(),
+            &limits,
+            &|e| e.path == "package-lock.json",
+            &mut |e, _| {
+                seen.push(e.path.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, ["package-lock.json"]);
+        assert_eq!(idx.entries.len(), 6);
+        assert!(
+            idx.warnings
+                .iter()
+                .any(|w| w.contains("more than 5 entries: the metadata of 15 more")),
+            "{:?}",
+            idx.warnings
+        );
+    }
 }

@@ -37,7 +37,13 @@ use serde::{Deserialize, Serialize};
 pub struct Limits {
     /// Most uncompressed bytes one layer may expand to.
     pub max_layer_bytes: u64,
-    /// Most entries one layer may hold.
+    /// Most entries of one layer (or folder) whose metadata is kept in its
+    /// [`LayerIndex`]. The walk goes on past it: later entries are still
+    /// streamed, digested and handed to `on_file` when wanted, but only
+    /// wanted files are still recorded (up to twice this number in all),
+    /// and one warning says how many were left out. The time a layer takes
+    /// is bounded by `max_layer_bytes` (every entry costs at least 512
+    /// bytes of tar).
     pub max_entries: usize,
     /// Files larger than this are captured in a temp file instead of memory.
     pub max_in_memory: u64,
@@ -49,11 +55,54 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_layer_bytes: 64 * 1024 * 1024 * 1024,
-            max_entries: 10_000_000,
+            max_entries: 500_000,
             max_in_memory: 16 * 1024 * 1024,
             max_capture: 4 * 1024 * 1024 * 1024,
         }
     }
+}
+
+/// Most warnings one walk records (a layer of a million `..` names would
+/// otherwise hold a million warnings); one last line counts the rest.
+pub const MAX_WARNINGS: usize = 100;
+
+/// Records warnings up to [`MAX_WARNINGS`] and counts the rest.
+#[derive(Default)]
+pub(crate) struct Warnings {
+    more: usize,
+}
+
+impl Warnings {
+    pub(crate) fn push(&mut self, index: &mut LayerIndex, w: String) {
+        if index.warnings.len() < MAX_WARNINGS {
+            index.warnings.push(w);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(crate) fn finish(self, index: &mut LayerIndex) {
+        if self.more > 0 {
+            index
+                .warnings
+                .push(format!("… and {} more warnings like these", self.more));
+        }
+    }
+}
+
+/// Whether an entry is recorded in the index: always below
+/// `Limits::max_entries`, and wanted files up to twice that.
+pub(crate) fn keep_entry(index: &LayerIndex, limits: &Limits, wanted: bool) -> bool {
+    let kept = index.entries.len() + index.whiteouts.len() + index.opaque_dirs.len();
+    kept < limits.max_entries || (wanted && kept < limits.max_entries.saturating_mul(2))
+}
+
+/// The warning for entries whose metadata was not kept.
+pub(crate) fn unkept_warning(limits: &Limits, unkept: u64) -> String {
+    format!(
+        "more than {} entries: the metadata of {unkept} more is not kept (file permission checks and symlink resolution see the first {}; the files analyzers read are still read)",
+        limits.max_entries, limits.max_entries
+    )
 }
 
 /// The kind of a tar entry.
@@ -117,6 +166,8 @@ pub enum LayerError {
         "the layer expands to more than {limit} bytes uncompressed: refusing (a decompression bomb?); raise the limit with --max-layer-size if the image is genuine"
     )]
     TooLarge { limit: u64 },
+    /// Not returned since `Limits::max_entries` became a cap on what is
+    /// kept (a warning); kept for callers that match on it.
     #[error("the layer has more than {limit} entries: refusing")]
     TooManyEntries { limit: usize },
     #[error(

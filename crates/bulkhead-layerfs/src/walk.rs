@@ -1,6 +1,8 @@
 use crate::hash::{HashReader, LIMIT_MARKER};
 use crate::path::{join, normalize, parent};
-use crate::{Entry, EntryKind, LayerError, LayerIndex, Limits};
+use crate::{
+    Entry, EntryKind, LayerError, LayerIndex, Limits, Warnings, keep_entry, unkept_warning,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufReader, Read};
 
@@ -120,30 +122,29 @@ pub fn walk_layer<R: Read>(
         compression: Some(compression),
         ..Default::default()
     };
+    let mut warnings = Warnings::default();
+    let mut unkept: u64 = 0;
     {
         let entries = archive
             .entries()
             .map_err(|e| map_io(e, "tar header", limits))?;
         for entry in entries {
             let mut entry = entry.map_err(|e| map_io(e, "tar entry", limits))?;
-            if index.entries.len() >= limits.max_entries {
-                return Err(LayerError::TooManyEntries {
-                    limit: limits.max_entries,
-                });
-            }
             let raw_path = match entry.path() {
                 Ok(p) => p.to_string_lossy().into_owned(),
                 Err(e) => {
-                    index
-                        .warnings
-                        .push(format!("skipped an entry with an unreadable name: {e}"));
+                    warnings.push(
+                        &mut index,
+                        format!("skipped an entry with an unreadable name: {e}"),
+                    );
                     continue;
                 }
             };
             let Some(path) = normalize(&raw_path) else {
-                index.warnings.push(format!(
-                    "skipped {raw_path:?}: its name climbs above the image root"
-                ));
+                warnings.push(
+                    &mut index,
+                    format!("skipped {raw_path:?}: its name climbs above the image root"),
+                );
                 continue;
             };
             if path.is_empty() {
@@ -151,6 +152,10 @@ pub fn walk_layer<R: Read>(
             }
             let name = path.rsplit('/').next().unwrap_or(&path);
             if let Some(rest) = name.strip_prefix(".wh.") {
+                if !keep_entry(&index, limits, false) {
+                    unkept += 1;
+                    continue;
+                }
                 let dir = parent(&path).to_string();
                 if rest == ".wh..opq" {
                     index.opaque_dirs.push(dir);
@@ -187,9 +192,10 @@ pub fn walk_layer<R: Read>(
                     match target.as_deref().and_then(normalize) {
                         Some(t) => Some(t),
                         None => {
-                            index.warnings.push(format!(
-                                "skipped hardlink {path}: its target is outside the root"
-                            ));
+                            warnings.push(
+                                &mut index,
+                                format!("skipped hardlink {path}: its target is outside the root"),
+                            );
                             continue;
                         }
                     }
@@ -205,7 +211,8 @@ pub fn walk_layer<R: Read>(
                 size: entry.size(),
                 link,
             };
-            if kind == EntryKind::File && wants(&meta) {
+            let wanted = kind == EntryKind::File && wants(&meta);
+            if wanted {
                 on_file(&meta, &mut entry).map_err(|e| {
                     if e.get_ref()
                         .is_some_and(|inner| inner.to_string() == LIMIT_MARKER)
@@ -220,7 +227,11 @@ pub fn walk_layer<R: Read>(
                     }
                 })?;
             }
-            index.entries.push(meta);
+            if keep_entry(&index, limits, wanted) {
+                index.entries.push(meta);
+            } else {
+                unkept += 1;
+            }
         }
     }
     // Read to the end so both digests cover every byte.
@@ -236,7 +247,11 @@ pub fn walk_layer<R: Read>(
         // The stored blob is the tar itself.
         digest = diff_id.clone();
     }
-    check_hardlinks(&mut index);
+    check_hardlinks(&mut index, &mut warnings);
+    if unkept > 0 {
+        index.warnings.push(unkept_warning(limits, unkept));
+    }
+    warnings.finish(&mut index);
     index.diff_id = diff_id;
     index.tar_size = tar_size;
     index.digest = digest;
@@ -260,7 +275,7 @@ pub fn walk_layer<R: Read>(
 }
 
 /// Warn about hardlinks whose target is not in the same layer.
-fn check_hardlinks(index: &mut LayerIndex) {
+fn check_hardlinks(index: &mut LayerIndex, sink: &mut Warnings) {
     let files: std::collections::HashSet<&str> = index
         .entries
         .iter()
@@ -279,7 +294,9 @@ fn check_hardlinks(index: &mut LayerIndex) {
             ));
         }
     }
-    index.warnings.extend(warnings);
+    for w in warnings {
+        sink.push(index, w);
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +327,64 @@ mod tests {
         h.set_mode(0o644);
         b.append_data(&mut h, name, data).unwrap();
         b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn entries_past_the_cap_are_streamed_not_kept() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut add = |name: &str| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(1);
+            h.set_mode(0o644);
+            b.append_data(&mut h, name, &b"x"[..]).unwrap();
+        };
+        for i in 0..30 {
+            add(&format!("junk/{i}"));
+        }
+        add("etc/os-release");
+        for i in 0..(crate::MAX_WARNINGS + 20) {
+            // names that climb out: one warning each, capped
+            let mut h = tar::Header::new_old();
+            h.set_size(0);
+            h.set_entry_type(tar::EntryType::Regular);
+            let name = format!("../x{i}");
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_cksum();
+            b.append(&h, io::empty()).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let limits = Limits {
+            max_entries: 10,
+            ..Limits::default()
+        };
+        let mut seen = Vec::new();
+        let idx = walk_layer(
+            tar.as_slice(),
+            &Expect::default(),
+            &limits,
+            &|e| e.path == "etc/os-release",
+            &mut |e, _| {
+                seen.push(e.path.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, ["etc/os-release"]);
+        // the first ten, plus the wanted file past the cap
+        assert_eq!(idx.entries.len(), 11);
+        assert_eq!(idx.entries[10].path, "etc/os-release");
+        assert_eq!(
+            idx.warnings.len(),
+            crate::MAX_WARNINGS + 2,
+            "{:?}",
+            idx.warnings
+        );
+        assert!(idx.warnings.iter().any(|w| w.contains("20 more warnings")));
+        assert!(
+            idx.warnings
+                .iter()
+                .any(|w| w.contains("more than 10 entries: the metadata of 20 more"))
+        );
     }
 
     #[test]

@@ -4,14 +4,40 @@
 //! The bytes are handed to SQLite with `sqlite3_deserialize` into a private
 //! read-only in-memory database, so nothing touches disk (no temp copy, no
 //! `-wal`/`-shm` files) and the original file is never opened by SQLite.
+//!
+//! The schema is the file's and hence hostile: `Packages` could be a view
+//! over an endless recursive CTE, or yield 500 MB zeroblobs. So the
+//! connection is read-only, defensive, with `trusted_schema` off; only a
+//! real table named `Packages` with plain `hnum`/`blob` columns is read
+//! (no view, virtual table or generated column); at most [`MAX_HEADERS`]
+//! rows, each blob's size checked with `length()` before it is read and
+//! capped at [`MAX_BLOB`] (also SQLite's own `SQLITE_LIMIT_LENGTH`); and a
+//! progress handler stops any statement after [`MAX_VM_STEPS`] virtual
+//! machine steps or [`MAX_TIME`].
 
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, MAIN_DB, OpenFlags, config::DbConfig, types::ValueRef};
+use rusqlite::{Connection, MAIN_DB, OpenFlags, config::DbConfig, limits::Limit, types::ValueRef};
 
 use crate::{HeaderBlob, RpmError};
 
 pub(crate) const MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// Most header rows read from `Packages` (a full RHEL install has ~1500;
+/// the scanner keeps fewer still and warns).
+pub const MAX_HEADERS: usize = 200_000;
+/// Largest header blob read (real ones are a few KiB to a few MiB).
+pub const MAX_BLOB: usize = 64 * 1024 * 1024;
+/// Most SQLite virtual machine steps one read may take (reading a 1 GiB
+/// database of 200 000 rows takes a few million).
+pub const MAX_VM_STEPS: u64 = 500_000_000;
+/// Longest one read may take, whatever the step count.
+pub const MAX_TIME: Duration = Duration::from_secs(30);
+/// How often (in VM steps) the progress handler runs.
+const STEPS_PER_CHECK: u32 = 10_000;
 
 /// Offsets of the file-format read/write version bytes in the SQLite header
 /// (1 = rollback journal, 2 = WAL).
@@ -138,6 +164,10 @@ pub(crate) fn read_blobs(bytes: &[u8]) -> Result<Vec<HeaderBlob>, RpmError> {
     // `PRAGMA writable_schema` tricks from a hostile file.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
         .map_err(err)?;
+    // Functions named in the schema (views, triggers, defaults) may not
+    // have side effects; the PRAGMA below says the same.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)
+        .map_err(err)?;
     // rpm runs its database in WAL mode (header bytes 18/19 = 2). The memory
     // VFS cannot do WAL, so the copy SQLite gets says "rollback journal"
     // instead; the page data is identical. (Uncheckpointed changes in a
@@ -156,21 +186,151 @@ pub(crate) fn read_blobs(bytes: &[u8]) -> Result<Vec<HeaderBlob>, RpmError> {
     // named in it, and refuse any write.
     conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")
         .map_err(err)?;
-    let mut stmt = conn
-        .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
+    let stopped = bound_work(&conn, MAX_VM_STEPS)?;
+    let out = read_packages_table(&conn, MAX_BLOB, MAX_HEADERS);
+    if stopped.load(Ordering::Relaxed) {
+        return Err(RpmError::Sqlite(format!(
+            "reading took more than {MAX_VM_STEPS} SQLite steps or {} s (a hostile schema?); refusing",
+            MAX_TIME.as_secs()
+        )));
+    }
+    out
+}
+
+/// Caps what any statement on `conn` may cost: SQLite's own length and
+/// depth limits, and a progress handler that interrupts a statement after
+/// `max_steps` steps ([`MAX_VM_STEPS`]) or [`MAX_TIME`]; the flag it
+/// returns tells that this happened.
+fn bound_work(conn: &Connection, max_steps: u64) -> Result<Arc<AtomicBool>, RpmError> {
+    let max_blob = i32::try_from(MAX_BLOB).unwrap_or(i32::MAX);
+    for (limit, value) in [
+        (Limit::SQLITE_LIMIT_LENGTH, max_blob),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, 1_000_000),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, 100),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 50),
+        (Limit::SQLITE_LIMIT_FUNCTION_ARG, 16),
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1_000),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 1),
+    ] {
+        conn.set_limit(limit, value).map_err(err)?;
+    }
+    let stopped = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stopped);
+    let started = Instant::now();
+    let mut steps: u64 = 0;
+    conn.progress_handler(
+        i32::try_from(STEPS_PER_CHECK).unwrap_or(i32::MAX),
+        Some(move || {
+            steps += u64::from(STEPS_PER_CHECK);
+            let stop = steps > max_steps || started.elapsed() > MAX_TIME;
+            if stop {
+                flag.store(true, Ordering::Relaxed);
+            }
+            stop
+        }),
+    );
+    Ok(stopped)
+}
+
+/// The rows of a real `Packages` table: at most `max_rows`, none with a
+/// blob over `max_blob` bytes (see the module comment).
+fn read_packages_table(
+    conn: &Connection,
+    max_blob: usize,
+    max_rows: usize,
+) -> Result<Vec<HeaderBlob>, RpmError> {
+    // A real table only: a view or a virtual table would run the file's SQL.
+    let kind: Option<(String, String)> = conn
+        .query_row(
+            "SELECT type, coalesce(sql, '') FROM sqlite_schema WHERE name = 'Packages' COLLATE NOCASE",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(err(e)),
+        })?;
+    match kind {
+        None => {
+            return Err(RpmError::Sqlite(
+                "no Packages table (not an rpm database)".into(),
+            ));
+        }
+        Some((t, sql))
+            if t != "table"
+                || sql
+                    .trim_start()
+                    .get(..14)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("CREATE VIRTUAL")) =>
+        {
+            return Err(RpmError::Sqlite(format!(
+                "Packages is a {}, not a plain table (a hostile schema?); refusing to read it",
+                if t == "table" {
+                    "virtual table"
+                } else {
+                    t.as_str()
+                }
+            )));
+        }
+        Some(_) => {}
+    }
+    // Plain stored columns only: a generated column computes its value
+    // from an expression in the file.
+    let mut cols = conn
+        .prepare("SELECT name, hidden FROM pragma_table_xinfo('Packages')")
         .map_err(err)?;
-    let mut rows = stmt.query([]).map_err(err)?;
+    let cols: Vec<(String, i64)> = cols
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(err)?
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    for want in ["hnum", "blob"] {
+        match cols.iter().find(|(n, _)| n.eq_ignore_ascii_case(want)) {
+            None => {
+                return Err(RpmError::Sqlite(format!(
+                    "the Packages table has no {want} column"
+                )));
+            }
+            Some((_, 0)) => {}
+            Some(_) => {
+                return Err(RpmError::Sqlite(format!(
+                    "Packages.{want} is a generated or hidden column (a hostile schema?); refusing to read it"
+                )));
+            }
+        }
+    }
+    // Sizes first: a blob over the cap is never read.
+    let mut stmt = conn
+        .prepare(
+            "SELECT hnum, typeof(blob), length(blob), \
+             CASE WHEN typeof(blob) = 'blob' AND length(blob) <= ?1 THEN blob END \
+             FROM Packages ORDER BY hnum LIMIT ?2",
+        )
+        .map_err(err)?;
+    let limits = [
+        i64::try_from(max_blob).unwrap_or(i64::MAX),
+        i64::try_from(max_rows).unwrap_or(i64::MAX),
+    ];
+    let mut rows = stmt.query(limits).map_err(err)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(err)? {
         let hnum: i64 = row.get(0).map_err(err)?;
         let number = u32::try_from(hnum)
             .map_err(|_| RpmError::Sqlite(format!("header number {hnum} is out of rpm's range")))?;
-        let blob = match row.get_ref(1).map_err(err)? {
+        let kind: String = row.get(1).map_err(err)?;
+        let len: i64 = row.get(2).map_err(err)?;
+        if kind != "blob" {
+            return Err(RpmError::Sqlite(format!(
+                "header #{number} is stored as {kind}, not a blob"
+            )));
+        }
+        let blob = match row.get_ref(3).map_err(err)? {
             ValueRef::Blob(b) => b.to_vec(),
-            other => {
+            _ => {
                 return Err(RpmError::Sqlite(format!(
-                    "header #{number} is stored as {:?}, not a blob",
-                    other.data_type()
+                    "header #{number} is {len} bytes, more than the {max_blob}-byte limit"
                 )));
             }
         };
@@ -297,6 +457,68 @@ mod tests {
             "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob); INSERT INTO Packages VALUES (-1, x'00');",
         );
         assert!(read_blobs(&db).unwrap_err().to_string().contains("range"));
+    }
+
+    #[test]
+    fn hostile_schemas_are_refused_quickly() {
+        let started = std::time::Instant::now();
+        for (sql, want) in [
+            (
+                "CREATE VIEW Packages AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x AS hnum, x'00' AS blob FROM n;",
+                "view",
+            ),
+            (
+                "CREATE VIEW Packages AS SELECT 1 AS hnum, zeroblob(500000000) AS blob;",
+                "view",
+            ),
+            (
+                "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, n, blob BLOB AS (zeroblob(500000000))); INSERT INTO Packages (hnum, n) VALUES (1, 1);",
+                "generated",
+            ),
+            (
+                "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL); CREATE TABLE log (x); \
+                 CREATE TRIGGER t AFTER INSERT ON Packages BEGIN INSERT INTO log VALUES (1); END; \
+                 CREATE VIEW packages2 AS SELECT 1; INSERT INTO Packages VALUES (1, x'01');",
+                "",
+            ),
+            (
+                "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY);",
+                "no blob column",
+            ),
+        ] {
+            let got = read_blobs(&make_db(sql));
+            match (want, got) {
+                ("", Ok(b)) => assert_eq!(b.len(), 1),
+                (want, Err(e)) if !want.is_empty() => {
+                    assert!(e.to_string().contains(want), "{sql}: {e}");
+                }
+                (_, other) => panic!("{sql}: {other:?}"),
+            }
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn rows_blob_sizes_and_steps_are_bounded() {
+        let db = make_db(
+            "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB);
+             INSERT INTO Packages VALUES (1, x'01'), (2, x'02'), (3, zeroblob(100));",
+        );
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.deserialize_read_exact(MAIN_DB, db.as_slice(), db.len(), true)
+            .unwrap();
+        assert_eq!(read_packages_table(&conn, 1000, 2).unwrap().len(), 2);
+        let e = read_packages_table(&conn, 10, 10).unwrap_err().to_string();
+        assert!(e.contains("#3 is 100 bytes"), "{e}");
+        // An endless query stops after the step budget.
+        let stopped = bound_work(&conn, 100_000).unwrap();
+        let r: Result<i64, _> = conn.query_row(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n",
+            [],
+            |r| r.get(0),
+        );
+        assert!(r.is_err());
+        assert!(stopped.load(Ordering::Relaxed));
     }
 
     #[test]

@@ -55,6 +55,15 @@ impl Inventory {
     }
 }
 
+/// Package databases whose being a broken symlink is worth a warning.
+const LINKED_DATABASES: &[&str] = &[
+    "var/lib/dpkg/status",
+    "lib/apk/db/installed",
+    "var/lib/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+];
+
 fn pkg_key(p: &Package) -> (String, String, String) {
     (p.name.clone(), p.version.clone(), p.arch.clone())
 }
@@ -77,6 +86,22 @@ pub fn build_inventory(layers: &[LayerAnalysis], layer_refs: &[LayerRef]) -> Inv
     let analysis_at = |path: &str, layer: usize| -> Option<&Vec<FileAnalysis>> {
         layers.get(layer).and_then(|l| l.files.get(path))
     };
+
+    // A release file or package database that is a symlink going nowhere
+    // inside the image (a loop, a dangling link, or one aimed at the
+    // scanning host) is not read: say so.
+    for want in RELEASE_FILES.iter().chain(LINKED_DATABASES) {
+        if fs
+            .files
+            .get(*want)
+            .is_some_and(|n| n.entry.kind == EntryKind::Symlink)
+            && fs.resolve(want).is_none()
+        {
+            warnings.push(format!(
+                "{want} is a symlink that does not resolve inside the image (a loop or a dangling link); not read"
+            ));
+        }
+    }
 
     // The OS: each release file resolved through symlinks in the final view.
     let mut found: Vec<(String, OsFacts)> = Vec::new();

@@ -22,7 +22,7 @@ pub use inventory::{Inventory, PackageSet, build_inventory};
 
 use bulkhead_analyzers::{Analyzer, FileAnalysis};
 use bulkhead_image::Image;
-use bulkhead_layerfs::{Entry, Expect, LayerIndex, Limits, capture};
+use bulkhead_layerfs::{Captured, CapturedData, Entry, Expect, LayerIndex, Limits, capture};
 use bulkhead_types::Secret;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -100,6 +100,81 @@ pub enum ScanError {
     },
 }
 
+/// Most files one layer (or folder) hands to the analyzers; the rest are
+/// not analyzed, with one warning. A large image has a few tens of
+/// thousands (every `node_modules/**/package.json`, every executable).
+pub const MAX_ANALYZED_FILES: usize = 200_000;
+/// Most packages kept from one layer (or folder), all its databases and
+/// manifests together; one database keeps at most
+/// [`bulkhead_analyzers::MAX_PACKAGES`].
+pub const MAX_LAYER_PACKAGES: usize = bulkhead_analyzers::MAX_PACKAGES;
+/// Most analyzer warnings kept per layer; one last line counts the rest.
+pub const MAX_WARNINGS: usize = 100;
+
+/// Analyzer results of one layer under construction, with its budgets.
+#[derive(Default)]
+struct Found {
+    files: BTreeMap<String, Vec<FileAnalysis>>,
+    warnings: Vec<String>,
+    more_warnings: usize,
+    analyzed_files: usize,
+    skipped_files: usize,
+    packages: usize,
+    packages_dropped: usize,
+}
+
+impl Found {
+    fn warn(&mut self, w: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(w);
+        } else {
+            self.more_warnings += 1;
+        }
+    }
+
+    /// Keeps one analyzer result within the package caps.
+    fn add(&mut self, path: &str, mut found: FileAnalysis) {
+        if let FileAnalysis::Packages { packages, .. } = &mut found {
+            let cap = bulkhead_analyzers::MAX_PACKAGES;
+            if packages.len() > cap {
+                packages.truncate(cap);
+                self.warn(format!(
+                    "{path}: more than {cap} packages; only the first {cap} are kept (a hostile or broken database?)"
+                ));
+            }
+            let room = MAX_LAYER_PACKAGES.saturating_sub(self.packages);
+            if packages.len() > room {
+                self.packages_dropped += packages.len() - room;
+                packages.truncate(room);
+            }
+            self.packages += packages.len();
+        }
+        self.files.entry(path.to_string()).or_default().push(found);
+    }
+
+    fn finish(mut self) -> (BTreeMap<String, Vec<FileAnalysis>>, Vec<String>) {
+        if self.packages_dropped > 0 {
+            self.warnings.push(format!(
+                "more than {MAX_LAYER_PACKAGES} packages in one layer: {} more were not kept",
+                self.packages_dropped
+            ));
+        }
+        if self.skipped_files > 0 {
+            self.warnings.push(format!(
+                "more than {MAX_ANALYZED_FILES} package files in one layer: {} more were not analyzed",
+                self.skipped_files
+            ));
+        }
+        if self.more_warnings > 0 {
+            self.warnings.push(format!(
+                "… and {} more analyzer warnings",
+                self.more_warnings
+            ));
+        }
+        (self.files, self.warnings)
+    }
+}
+
 /// Options of a scan.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
@@ -129,8 +204,7 @@ fn analyze_stream(
         &mut dyn FnMut(&Entry, &mut dyn Read) -> io::Result<()>,
     ) -> Result<LayerIndex, bulkhead_layerfs::LayerError>,
 ) -> Result<LayerAnalysis, bulkhead_layerfs::LayerError> {
-    let mut files: BTreeMap<String, Vec<FileAnalysis>> = BTreeMap::new();
-    let mut warnings = Vec::new();
+    let mut found = Found::default();
     let mut secrets: BTreeMap<String, Vec<Secret>> = BTreeMap::new();
     let required = |a: &dyn Analyzer, e: &Entry| a.required_file(&e.path, e.size, e.mode);
     let analyzed = |e: &Entry| analyzers.iter().any(|a| required(a.as_ref(), e));
@@ -152,6 +226,14 @@ fn analyze_stream(
             chosen.retain(|a| {
                 a.sniff_len() == 0 || a.accepts(head.get(..a.sniff_len()).unwrap_or(&head))
             });
+        }
+        if !chosen.is_empty() {
+            if found.analyzed_files >= MAX_ANALYZED_FILES {
+                found.skipped_files += 1;
+                chosen.clear();
+            } else {
+                found.analyzed_files += 1;
+            }
         }
         let mut r = io::Cursor::new(head).chain(r);
         let scan_content = content.filter(|c| c.wants(e));
@@ -187,24 +269,37 @@ fn analyze_stream(
         let mut bounded = e.clone();
         if e.size > read_limit {
             bounded.size = read_limit;
-            warnings.push(format!(
+            found.warn(format!(
                 "{}: {} bytes, only the first {read_limit} read",
                 e.path, e.size
             ));
         }
         let captured = capture(&bounded, &mut r.take(read_limit), limits)?;
         if captured.truncated {
-            warnings.push(format!(
+            found.warn(format!(
                 "{}: larger than the capture limit, read in part",
                 e.path
             ));
         }
-        let bytes = captured.bytes()?;
+        // Archives are read through a seekable reader over the capture, so
+        // a large one is never loaded whole.
+        let needs_bytes = scan_content.is_some() || chosen.iter().any(|a| !a.seekable());
+        let bytes = if needs_bytes {
+            captured.bytes()?
+        } else {
+            std::borrow::Cow::Borrowed(&[][..])
+        };
         for a in chosen {
-            match a.analyze(&e.path, &bytes) {
-                Ok(Some(found)) => files.entry(e.path.clone()).or_default().push(found),
+            let result = if a.seekable() {
+                let mut reader = seekable(&captured)?;
+                a.analyze_reader(&e.path, &mut reader)
+            } else {
+                a.analyze(&e.path, &bytes)
+            };
+            match result {
+                Ok(Some(result)) => found.add(&e.path, result),
                 Ok(None) => {}
-                Err(err) => warnings.push(format!("{}: {err}", a.name())),
+                Err(err) => found.warn(format!("{}: {err}", a.name())),
             }
         }
         if let Some(c) = scan_content {
@@ -219,11 +314,20 @@ fn analyze_stream(
         Ok(())
     };
     let index = walk(&wants, &mut on_file)?;
+    let (files, warnings) = found.finish();
     Ok(LayerAnalysis {
         index,
         files,
         warnings,
         secrets,
+    })
+}
+
+/// A seekable reader over a captured file (in memory or spilled).
+fn seekable(c: &Captured) -> io::Result<Box<dyn bulkhead_analyzers::ReadSeek + '_>> {
+    Ok(match &c.data {
+        CapturedData::Memory(v) => Box::new(io::Cursor::new(v.as_slice())),
+        CapturedData::Spilled(f) => Box::new(io::BufReader::new(f.reopen()?)),
     })
 }
 
@@ -299,4 +403,60 @@ pub fn analyze_dir(
         path: dir.display().to_string(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(n: usize) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            s.push_str(&format!(
+                "Package: p{i}\nStatus: install ok installed\nVersion: 1\n\n"
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn package_caps_keep_a_partial_result_and_warn() {
+        let cap = bulkhead_analyzers::MAX_PACKAGES;
+        let d = tempfile::tempdir().unwrap();
+        let dpkg = d.path().join("var/lib/dpkg");
+        std::fs::create_dir_all(dpkg.join("status.d")).unwrap();
+        std::fs::write(dpkg.join("status"), status(cap + 5)).unwrap();
+        std::fs::write(dpkg.join("status.d/extra"), status(10)).unwrap();
+        std::fs::create_dir_all(d.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink("os-release", d.path().join("etc/os-release")).unwrap();
+        let layer = analyze_dir(
+            d.path(),
+            &bulkhead_analyzers::all(),
+            None,
+            &ScanOptions::default(),
+        )
+        .unwrap();
+        let count = |p: &str| match layer.files.get(p).and_then(|v| v.first()) {
+            Some(FileAnalysis::Packages { packages, .. }) => packages.len(),
+            other => panic!("{p}: {other:?}"),
+        };
+        assert_eq!(count("var/lib/dpkg/status"), cap);
+        // the layer's budget is spent: the next database keeps nothing
+        assert_eq!(count("var/lib/dpkg/status.d/extra"), 0);
+        let w = layer.warnings.join("\n");
+        assert!(
+            w.contains(&format!("var/lib/dpkg/status: more than {cap} packages")),
+            "{w}"
+        );
+        assert!(w.contains("10 more were not kept"), "{w}");
+        let inv = build_inventory(std::slice::from_ref(&layer), &[]);
+        assert!(
+            inv.warnings
+                .iter()
+                .any(|w| w.starts_with("etc/os-release is a symlink that does not resolve")),
+            "{:?}",
+            inv.warnings
+        );
+        assert!(inv.os.is_none());
+    }
 }

@@ -139,6 +139,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "advice is computed from reports, without I/O",
     ),
     (
+        "bulkhead-engine",
+        &["bulkhead-cli"],
+        "the scan engine runs without clap or a terminal; the CLI calls it, never the reverse",
+    ),
+    (
         "bulkhead-match",
         &["bulkhead-image", "bulkhead-scan", "bulkhead-cli"],
         "matching is pure: an inventory and the database in, findings out",

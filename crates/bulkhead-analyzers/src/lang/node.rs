@@ -8,7 +8,12 @@ use bulkhead_types::{Ecosystem, Package};
 use serde_json::Value;
 
 const MAX_MANIFEST: u64 = 8 * 1024 * 1024;
-const MAX_LOCK: u64 = 256 * 1024 * 1024;
+/// Largest `package-lock.json` / `yarn.lock` read (streamed or line-based);
+/// larger ones are a warning.
+const MAX_LOCK: u64 = 128 * 1024 * 1024;
+/// Largest `pnpm-lock.yaml` read: YAML is loaded as a tree, ~10 times its
+/// size in memory.
+const MAX_PNPM_LOCK: u64 = 16 * 1024 * 1024;
 
 /// Installed packages under `node_modules`.
 pub struct NodePkgAnalyzer;
@@ -105,55 +110,257 @@ fn name_from_key(key: &str) -> Option<&str> {
 
 /// `package-lock.json` / `npm-shrinkwrap.json`, any lockfileVersion.
 /// Development-only packages (`dev: true`) and workspace links are left out.
+///
+/// Read in one streaming pass: only one entry at a time is held as a JSON
+/// value, and at most [`MAX_PACKAGES`](crate::MAX_PACKAGES) + 1 packages are
+/// kept (the pipeline keeps the cap and warns), so a 100 MB lockfile of a
+/// million entries costs its bytes plus the packages kept.
 pub fn parse_package_lock(path: &str, content: &[u8]) -> Result<Vec<Package>, AnalyzeError> {
-    let doc: Value = serde_json::from_slice(content)
-        .map_err(|e| AnalyzeError::malformed(path, format!("invalid JSON: {e}")))?;
-    let mut out = Vec::new();
-    if let Some(pkgs) = doc.get("packages").and_then(Value::as_object) {
-        for (key, p) in pkgs {
-            if key.is_empty() || p.get("link").and_then(Value::as_bool) == Some(true) {
-                continue;
-            }
-            if p.get("dev").and_then(Value::as_bool) == Some(true) {
-                continue;
-            }
-            let Some(name) = p
-                .get("name")
-                .and_then(Value::as_str)
-                .or_else(|| name_from_key(key))
-            else {
-                continue; // a workspace folder, not an installed package
-            };
-            let Some(version) = p.get("version").and_then(Value::as_str) else {
-                continue;
-            };
-            let mut pkg = lang_pkg(Ecosystem::Npm, name, version, path);
-            pkg.licenses = license_of(p);
-            out.push(pkg);
+    use serde::Deserializer as _;
+    let bad = |e: serde_json::Error| AnalyzeError::malformed(path, format!("invalid JSON: {e}"));
+    let mut de = serde_json::Deserializer::from_slice(content);
+    let scan = (&mut de).deserialize_map(lock::Top { path }).map_err(bad)?;
+    de.end().map_err(bad)?;
+    match scan.v2 {
+        // lockfileVersion 2 and 3: the flat `packages` map, in key order.
+        Some(mut v) => {
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(v.into_iter().map(|(_, p)| p).collect())
         }
-        return Ok(out);
+        // lockfileVersion 1: the nested `dependencies` tree.
+        None => {
+            let mut out = scan.v1;
+            out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+            Ok(out)
+        }
     }
-    // lockfileVersion 1: a nested `dependencies` tree. Iterative, so a deep
-    // hostile tree cannot overflow the stack.
-    let mut stack: Vec<&Value> = vec![&doc];
-    while let Some(node) = stack.pop() {
-        let Some(deps) = node.get("dependencies").and_then(Value::as_object) else {
-            continue;
+}
+
+/// Streaming visitors of `package-lock.json` (see [`parse_package_lock`]).
+mod lock {
+    use super::{lang_pkg, license_of, name_from_key};
+    use bulkhead_types::{Ecosystem, Package};
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+    use std::fmt;
+
+    /// Room for one more package (the cap plus one, see `MAX_PACKAGES`).
+    fn room(n: usize) -> bool {
+        n <= crate::MAX_PACKAGES
+    }
+
+    /// Values of the wrong JSON type are skipped, as the `Value` reader
+    /// skipped them.
+    macro_rules! tolerate_other_types {
+        () => {
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Default::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Default::default())
+            }
         };
-        for (name, d) in deps {
-            if d.get("dev").and_then(Value::as_bool) == Some(true) {
-                continue;
+    }
+
+    /// What the pass collected: `packages` (v2/v3, with their keys) when
+    /// the file has that map, else the v1 `dependencies` tree.
+    #[derive(Default)]
+    pub(super) struct Scan {
+        pub(super) v2: Option<Vec<(String, Package)>>,
+        pub(super) v1: Vec<Package>,
+    }
+
+    pub(super) struct Top<'p> {
+        pub(super) path: &'p str,
+    }
+
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = Scan;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a package-lock.json object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan, A::Error> {
+            let mut scan = Scan::default();
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "packages" => {
+                        if let Some(v) = map.next_value_seed(Packages { path: self.path })? {
+                            scan.v2 = Some(v);
+                        }
+                    }
+                    // v2 files carry both; `packages` comes first and wins.
+                    "dependencies" if scan.v2.is_none() => {
+                        scan.v1.clear();
+                        map.next_value_seed(Deps {
+                            path: self.path,
+                            out: &mut scan.v1,
+                        })?;
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
             }
-            if let Some(v) = d.get("version").and_then(Value::as_str)
-                && !v.starts_with("file:")
-            {
-                out.push(lang_pkg(Ecosystem::Npm, name, v, path));
-            }
-            stack.push(d);
+            Ok(scan)
         }
     }
-    out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-    Ok(out)
+
+    /// The v2/v3 `packages` map: one entry at a time.
+    struct Packages<'p> {
+        path: &'p str,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Packages<'_> {
+        type Value = Option<Vec<(String, Package)>>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Packages<'_> {
+        type Value = Option<Vec<(String, Package)>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("the packages map")
+        }
+        tolerate_other_types!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !room(out.len()) {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let p: Value = map.next_value()?;
+                if key.is_empty() || p.get("link").and_then(Value::as_bool) == Some(true) {
+                    continue;
+                }
+                if p.get("dev").and_then(Value::as_bool) == Some(true) {
+                    continue;
+                }
+                let Some(name) = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .or_else(|| name_from_key(&key))
+                else {
+                    continue; // a workspace folder, not an installed package
+                };
+                let Some(version) = p.get("version").and_then(Value::as_str) else {
+                    continue;
+                };
+                let mut pkg = lang_pkg(Ecosystem::Npm, name, version, self.path);
+                pkg.licenses = license_of(&p);
+                out.push((key, pkg));
+            }
+            Ok(Some(out))
+        }
+    }
+
+    /// A v1 `dependencies` map; every package found at any depth goes to
+    /// `out`. serde_json's recursion limit bounds the depth.
+    struct Deps<'a> {
+        path: &'a str,
+        out: &'a mut Vec<Package>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Deps<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Deps<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a dependencies map")
+        }
+        tolerate_other_types!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(name) = map.next_key::<String>()? {
+                if !room(self.out.len()) {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                map.next_value_seed(Dep {
+                    name: &name,
+                    path: self.path,
+                    out: &mut *self.out,
+                })?;
+            }
+            Ok(())
+        }
+    }
+
+    /// One v1 dependency: `version`, `dev` and its nested `dependencies`.
+    struct Dep<'a> {
+        name: &'a str,
+        path: &'a str,
+        out: &'a mut Vec<Package>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Dep<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Dep<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a dependency object")
+        }
+        tolerate_other_types!();
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let (mut version, mut dev) = (None, false);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "version" => {
+                        version = match map.next_value::<Value>()? {
+                            Value::String(s) => Some(s),
+                            _ => None,
+                        };
+                    }
+                    "dev" => dev = map.next_value::<Value>()?.as_bool() == Some(true),
+                    "dependencies" => map.next_value_seed(Deps {
+                        path: self.path,
+                        out: &mut *self.out,
+                    })?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            if let Some(v) = version
+                && !dev
+                && !v.starts_with("file:")
+                && room(self.out.len())
+            {
+                self.out
+                    .push(lang_pkg(Ecosystem::Npm, self.name, &v, self.path));
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The name in a yarn descriptor `name@range` / `@scope/name@npm:range`.
@@ -289,15 +496,27 @@ impl Analyzer for NodeLockAnalyzer {
         "lang/node-lock"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: bounded (package cap, size cap as a warning, hostile-input limits).
+        2
     }
-    fn required(&self, path: &str, size: u64) -> bool {
-        size <= MAX_LOCK && lock_kind(path).is_some() && !path.contains("node_modules/")
+    fn required(&self, path: &str, _size: u64) -> bool {
+        lock_kind(path).is_some() && !path.contains("node_modules/")
+    }
+    fn read_limit(&self) -> u64 {
+        MAX_LOCK + 1
     }
     fn fs_only(&self) -> bool {
         true
     }
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
+        let cap = if lock_kind(path) == Some("pnpm") {
+            MAX_PNPM_LOCK
+        } else {
+            MAX_LOCK
+        };
+        if content.len() as u64 > cap {
+            return Err(crate::too_large(path, cap));
+        }
         let Some(kind) = lock_kind(path) else {
             return Ok(None);
         };
@@ -402,5 +621,33 @@ mod tests {
         );
         // serde_json's recursion limit turns this into an error, not a crash.
         let _ = parse_package_lock("p", deep.as_bytes());
+        // wrong types are skipped, not errors
+        assert!(
+            parse_package_lock(
+                "p",
+                br#"{"packages":null,"dependencies":{"a":1,"b":{"version":2}}}"#
+            )
+            .unwrap()
+            .is_empty()
+        );
+        assert!(parse_package_lock("p", br#"{"x":1} trailing"#).is_err());
+    }
+
+    #[test]
+    fn lock_v2_order_links_dev_and_cap() {
+        let l = br#"{"lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0"},"node_modules/z":{"version":"1.0.0"},"node_modules/a":{"version":"2.0.0","license":"MIT"},"node_modules/d":{"version":"1.0.0","dev":true},"node_modules/l":{"link":true,"resolved":"x"},"node_modules/a/node_modules/@s/b":{"version":"3.0.0"}},"dependencies":{"ignored":{"version":"9.9.9"}}}"#;
+        let got = parse_package_lock("package-lock.json", l).unwrap();
+        assert_eq!(ids(&got), vec!["a@2.0.0", "@s/b@3.0.0", "z@1.0.0"]);
+        assert_eq!(got[0].licenses, vec!["MIT"]);
+        let mut big = String::from(r#"{"packages":{"#);
+        for i in 0..crate::MAX_PACKAGES + 10 {
+            if i > 0 {
+                big.push(',');
+            }
+            big.push_str(&format!(r#""node_modules/p{i}":{{"version":"1.0.0"}}"#));
+        }
+        big.push_str("}}");
+        let got = parse_package_lock("package-lock.json", big.as_bytes()).unwrap();
+        assert_eq!(got.len(), crate::MAX_PACKAGES + 1);
     }
 }

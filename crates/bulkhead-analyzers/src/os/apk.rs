@@ -3,7 +3,13 @@
 use crate::{AnalyzeError, Analyzer, FileAnalysis, text};
 use bulkhead_types::{Ecosystem, Package};
 
-const MAX_DB: u64 = 256 * 1024 * 1024;
+/// Most bytes read of the installed database (Alpine with everything is
+/// ~10 MiB); of a larger one the stanzas in the first 64 MiB are read and
+/// the pipeline warns.
+const MAX_DB: u64 = 64 * 1024 * 1024;
+/// Most installed files kept per package (the largest Alpine packages list
+/// tens of thousands).
+const MAX_FILES: usize = 1_000_000;
 
 /// Reads Alpine's installed database.
 pub struct ApkAnalyzer;
@@ -34,6 +40,10 @@ pub fn parse_installed(path: &str, content: &str) -> Result<Vec<Package>, Analyz
         if line.trim().is_empty() {
             finish(&mut cur, &mut pkgs);
             dir.clear();
+            // One more than the cap tells the pipeline to warn.
+            if pkgs.len() > crate::MAX_PACKAGES {
+                break;
+            }
             continue;
         }
         let Some((k, v)) = line.split_once(':') else {
@@ -51,7 +61,7 @@ pub fn parse_installed(path: &str, content: &str) -> Result<Vec<Package>, Analyz
             "o" => p.src_name = v.to_string(),
             "L" if !v.is_empty() => p.licenses = vec![v.to_string()],
             "F" => dir = v.to_string(),
-            "R" => {
+            "R" if p.installed_files.len() < MAX_FILES => {
                 let f = if dir.is_empty() {
                     v.to_string()
                 } else {
@@ -77,12 +87,17 @@ impl Analyzer for ApkAnalyzer {
         "os/apk"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: bounded (package cap, size cap as a warning, hostile-input limits).
+        2
     }
-    fn required(&self, path: &str, size: u64) -> bool {
-        size <= MAX_DB && path == "lib/apk/db/installed"
+    fn read_limit(&self) -> u64 {
+        MAX_DB
+    }
+    fn required(&self, path: &str, _size: u64) -> bool {
+        path == "lib/apk/db/installed"
     }
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
+        let content = crate::whole_stanzas(content, MAX_DB);
         let packages = parse_installed(path, &text(content))?;
         Ok(Some(FileAnalysis::Packages {
             kind: "alpine".into(),

@@ -4,8 +4,13 @@
 use crate::{AnalyzeError, Analyzer, FileAnalysis, text};
 use bulkhead_types::{Ecosystem, Package};
 
-/// Largest status file read (a full Debian desktop is ~5 MiB).
-const MAX_STATUS: u64 = 256 * 1024 * 1024;
+/// Most bytes read of a status file (or `status.d` file, or `info/*.list`);
+/// a full Debian desktop's status is ~5 MiB. Of a larger one the stanzas
+/// in the first 64 MiB are read and the pipeline warns.
+const MAX_STATUS: u64 = 64 * 1024 * 1024;
+/// Most files kept from one `info/*.list` (the largest Debian packages
+/// list ~100 000).
+const MAX_LIST_FILES: usize = 1_000_000;
 
 /// Reads dpkg databases.
 pub struct DpkgAnalyzer;
@@ -23,30 +28,42 @@ fn is_info_list(path: &str) -> bool {
 /// Split a control file into stanzas of (field, value) pairs. Continuation
 /// lines (starting with a space or tab) extend the previous field.
 pub fn stanzas(content: &str) -> Vec<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut cur: Vec<(String, String)> = Vec::new();
-    for line in content.lines() {
-        if line.trim().is_empty() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if line.starts_with(' ') || line.starts_with('\t') {
-            if let Some((_, v)) = cur.last_mut() {
-                v.push('\n');
-                v.push_str(line.trim());
-            }
-            continue;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            cur.push((k.trim().to_string(), v.trim().to_string()));
-        }
+    Stanzas {
+        lines: content.lines(),
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    .collect()
+}
+
+/// The stanzas of a control file one at a time, so a huge file never has
+/// all of them in memory.
+struct Stanzas<'a> {
+    lines: std::str::Lines<'a>,
+}
+
+impl Iterator for Stanzas<'_> {
+    type Item = Vec<(String, String)>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut cur: Vec<(String, String)> = Vec::new();
+        for line in self.lines.by_ref() {
+            if line.trim().is_empty() {
+                if !cur.is_empty() {
+                    return Some(cur);
+                }
+                continue;
+            }
+            if line.starts_with(' ') || line.starts_with('\t') {
+                if let Some((_, v)) = cur.last_mut() {
+                    v.push('\n');
+                    v.push_str(line.trim());
+                }
+                continue;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                cur.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        (!cur.is_empty()).then_some(cur)
     }
-    out
 }
 
 /// Parse a dpkg status document into installed packages.
@@ -56,11 +73,15 @@ pub fn parse_status(
     require_status: bool,
 ) -> Result<Vec<Package>, AnalyzeError> {
     let mut pkgs = Vec::new();
-    let all = stanzas(content);
-    if all.is_empty() && !content.trim().is_empty() {
-        return Err(AnalyzeError::malformed(path, "no package stanzas"));
-    }
-    for st in all {
+    let mut seen = 0usize;
+    for st in (Stanzas {
+        lines: content.lines(),
+    }) {
+        seen += 1;
+        // One more than the cap tells the pipeline to warn (see MAX_PACKAGES).
+        if pkgs.len() > crate::MAX_PACKAGES {
+            break;
+        }
         let get = |k: &str| {
             st.iter()
                 .find(|(key, _)| key.eq_ignore_ascii_case(k))
@@ -104,6 +125,9 @@ pub fn parse_status(
         p.file_path = path.to_string();
         pkgs.push(p);
     }
+    if seen == 0 && !content.trim().is_empty() {
+        return Err(AnalyzeError::malformed(path, "no package stanzas"));
+    }
     Ok(pkgs)
 }
 
@@ -112,13 +136,17 @@ impl Analyzer for DpkgAnalyzer {
         "os/dpkg"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: bounded (package cap, size cap as a warning, hostile-input limits).
+        2
     }
-    fn required(&self, path: &str, size: u64) -> bool {
-        size <= MAX_STATUS
-            && (path == "var/lib/dpkg/status" || is_status_d(path) || is_info_list(path))
+    fn required(&self, path: &str, _size: u64) -> bool {
+        path == "var/lib/dpkg/status" || is_status_d(path) || is_info_list(path)
+    }
+    fn read_limit(&self) -> u64 {
+        MAX_STATUS
     }
     fn analyze(&self, path: &str, content: &[u8]) -> Result<Option<FileAnalysis>, AnalyzeError> {
+        let content = crate::whole_stanzas(content, MAX_STATUS);
         let content = text(content);
         if is_info_list(path) {
             let name = path
@@ -129,6 +157,7 @@ impl Analyzer for DpkgAnalyzer {
                 .lines()
                 .map(|l| l.trim_start_matches('/'))
                 .filter(|l| !l.is_empty() && *l != ".")
+                .take(MAX_LIST_FILES)
                 .map(str::to_string)
                 .collect();
             return Ok(Some(FileAnalysis::FileList {
@@ -211,5 +240,25 @@ mod tests {
                 .is_empty()
         );
         assert!(parse_status("s", "", true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cut_status_keeps_whole_stanzas() {
+        let s = b"A: 1\n\nB: 2";
+        assert_eq!(crate::whole_stanzas(s, 10), b"A: 1\n\n");
+        assert_eq!(crate::whole_stanzas(s, 11), s);
+        assert_eq!(crate::whole_stanzas(b"no blank line", 5), b"no blank line");
+    }
+
+    #[test]
+    fn package_count_is_capped_one_past_the_limit() {
+        let mut s = String::new();
+        for i in 0..crate::MAX_PACKAGES + 50 {
+            s.push_str(&format!(
+                "Package: p{i}\nStatus: install ok installed\nVersion: 1\n\n"
+            ));
+        }
+        let pkgs = parse_status("var/lib/dpkg/status", &s, true).unwrap();
+        assert_eq!(pkgs.len(), crate::MAX_PACKAGES + 1);
     }
 }

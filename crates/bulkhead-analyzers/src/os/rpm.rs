@@ -16,7 +16,8 @@ impl Analyzer for RpmAnalyzer {
         "os/rpm"
     }
     fn version(&self) -> u32 {
-        1
+        // 2: bounded (package cap, size cap as a warning, hostile-input limits).
+        2
     }
     fn required(&self, path: &str, size: u64) -> bool {
         size <= MAX_DB && RPMDB_PATHS.contains(&path)

@@ -4,6 +4,7 @@ use crate::args::GlobalArgs;
 use crate::output;
 use crate::progress;
 use anyhow::{Context, Result};
+use bulkhead_engine::Progress as _;
 use bulkhead_osv::{Database, Mirror, Progress, UpdateOptions, UpdateReport};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -133,27 +134,16 @@ pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
             cve: args.cve.clone(),
         },
     };
-    let bar = progress::bytes_bar(global.quiet, 0, "updating advisories");
-    let report = bulkhead_osv::update(&path, &opts, &|p| match p {
-        Progress::Download { what, bytes, total } => {
-            progress::set_message(&bar, &format!("downloading {what}"));
-            bar.set_length(total.unwrap_or(bytes));
-            bar.set_position(bytes);
-        }
-        Progress::Build { what, done, total } => {
-            progress::set_message(&bar, &format!("indexing {what} (records)"));
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-        Progress::Note(n) => progress::set_message(&bar, n),
-    })
-    .with_context(|| {
-        format!(
-            "cannot update the vulnerability database {}",
-            path.display()
-        )
-    })?;
-    bar.finish_and_clear();
+    let bars = progress::Bars::new(global.quiet);
+    bars.start("updating advisories", Some(0));
+    let report =
+        bulkhead_osv::update(&path, &opts, &|p| bars.db_update(&p)).with_context(|| {
+            format!(
+                "cannot update the vulnerability database {}",
+                path.display()
+            )
+        })?;
+    bars.finish();
     Ok(report)
 }
 

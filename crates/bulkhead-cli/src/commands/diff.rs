@@ -2,13 +2,14 @@
 //! cache on, so layers they share are analysed once) and report what changed
 //! from A (before) to B (after).
 
-use super::image::TargetArgs;
 use super::image_source::SourceArgs;
-use super::scan::{ScanArgs, scan_report};
+use super::request;
+use super::scan::{ScanArgs, engine_report};
 use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
 use bulkhead_diff::render::{self, DiffFormat};
+use bulkhead_engine::Target;
 use bulkhead_report::filter::{self, Filter};
 use bulkhead_types::Report;
 use clap::Args;
@@ -69,19 +70,8 @@ fn looks_like_path(t: &str) -> bool {
     t.starts_with('/') || t.starts_with("./") || t.starts_with("../") || t.ends_with(".tar")
 }
 
-/// The target of one side: (positional name or path, TargetArgs).
-fn side_target(
-    which: Which,
-    positional: Option<&str>,
-    input: Option<&Path>,
-    args: &DiffArgs,
-) -> Result<(Option<String>, TargetArgs)> {
-    let mut targs = TargetArgs {
-        input: None,
-        platform: args.platform.clone(),
-        max_layer_size: args.max_layer_size.clone(),
-        source: args.source.clone(),
-    };
+/// The target of one side.
+fn side_target(which: Which, positional: Option<&str>, input: Option<&Path>) -> Result<Target> {
     let label = which.label();
     match (positional, input) {
         (Some(_), Some(_)) => bail!(
@@ -92,8 +82,7 @@ fn side_target(
             if !p.exists() {
                 bail!("{label}: {} does not exist: check the path", p.display());
             }
-            targs.input = Some(p.to_path_buf());
-            Ok((None, targs))
+            Ok(Target::File(p.to_path_buf()))
         }
         (Some(t), None) => {
             let path = Path::new(t);
@@ -103,10 +92,9 @@ fn side_target(
             // An OCI layout directory is an image (`image DIR` would read
             // it as a root filesystem); other folders stay root filesystems.
             if path.is_file() || path.join("oci-layout").is_file() {
-                targs.input = Some(path.to_path_buf());
-                return Ok((None, targs));
+                return Ok(Target::File(path.to_path_buf()));
             }
-            Ok((Some(t.to_string()), targs))
+            request::resolve(Some(t), None)
         }
         (None, None) => bail!(
             "{label} is missing: run `bulkhead diff A B` with two image names or files \
@@ -118,11 +106,17 @@ fn side_target(
 fn scan_side(
     global: &GlobalArgs,
     which: Which,
-    target: Option<&str>,
-    targs: &TargetArgs,
+    target: &Target,
+    args: &DiffArgs,
     scan: &ScanArgs,
 ) -> Result<Report> {
-    scan_report(global, target, targs, scan)
+    let flags = request::TargetFlags {
+        platform: args.platform.as_deref(),
+        max_layer_size: &args.max_layer_size,
+        source: &args.source,
+    };
+    request::for_target(global, Ok(target.clone()), flags, Some(scan))
+        .and_then(|req| engine_report(global, &req))
         .with_context(|| format!("cannot scan {}", which.label()))
 }
 
@@ -144,8 +138,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let (shown, _) = output::severities(&args.scan.report)?;
     let policy = output::exit_policy(&args.scan.report)?;
     let ignores = output::ignore_rules(global, &args.scan.report)?;
-    let (ta, targs_a) = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref(), &args)?;
-    let (tb, targs_b) = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref(), &args)?;
+    let ta = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref())?;
+    let tb = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref())?;
     // Only the vulnerability scanner: the diff compares packages and their
     // advisories. Every package is kept in the reports. `--scanners` comes
     // with `image`'s flags; anything but its default or `vuln` would be
@@ -163,8 +157,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         list_all_pkgs: true,
         ..args.scan.clone()
     };
-    let mut before = scan_side(global, Which::A, ta.as_deref(), &targs_a, &scan)?;
-    let mut after = scan_side(global, Which::B, tb.as_deref(), &targs_b, &scan)?;
+    let mut before = scan_side(global, Which::A, &ta, &args, &scan)?;
+    let mut after = scan_side(global, Which::B, &tb, &args, &scan)?;
     // Ignores and --ignore-unfixed apply to both images before comparing;
     // the severity filter applies to what the diff shows.
     let f = Filter {

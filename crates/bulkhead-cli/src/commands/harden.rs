@@ -2,7 +2,6 @@
 //! service or an image, as a Compose override, `docker run` flags or JSON.
 
 use crate::args::GlobalArgs;
-use crate::commands::image::{TargetArgs, scan_target};
 use anyhow::{Context, Result, bail};
 use bulkhead_harden::render;
 use bulkhead_harden::{ProposeOptions, Workload, propose};
@@ -83,12 +82,9 @@ fn check_size(s: &str) -> Result<()> {
 
 /// The image's config and passwd entries, read with the image reader.
 fn read_image(global: &GlobalArgs, path: &Path) -> Result<(String, Workload)> {
-    let target = TargetArgs {
-        input: Some(path.to_path_buf()),
-        max_layer_size: "64G".to_string(),
-        ..TargetArgs::default()
-    };
-    let scanned = scan_target(global, None, &target)?;
+    let req = super::request::image_file(global, path)?;
+    let scanned =
+        bulkhead_engine::read_target(&req, None, &crate::progress::Bars::new(global.quiet))?;
     let image = scanned
         .image
         .with_context(|| format!("{} holds no image", path.display()))?;

@@ -12,6 +12,7 @@ pub mod image;
 pub mod image_source;
 pub mod key;
 pub mod recommend;
+pub mod request;
 pub mod scan;
 pub mod seccomp;
 pub mod secret;

@@ -3,13 +3,16 @@
 //! fix and introduce compared with the current base.
 
 use super::image::TargetArgs;
-use super::scan::{ImageArgs, scan_report};
-use super::summary::{self, identify_base, image_meta, registry_options};
+use super::request;
+use super::request::registry_options;
+use super::scan::{ImageArgs, engine_report, scan_report};
+use super::summary::{self, identify_base, image_meta};
 use crate::args::GlobalArgs;
 use anyhow::{Context, Result, bail};
 use bulkhead_advise::base::{BaseImage, shared_prefix};
 use bulkhead_advise::rank::{self, Advice, BaseFindingsSource, Candidate, Current};
 use bulkhead_advise::summary::Counts;
+use bulkhead_engine::Target;
 use bulkhead_image::Reference;
 use bulkhead_image::registry::Registry;
 use bulkhead_report::filter::{self, Filter};
@@ -100,14 +103,14 @@ fn scan_image(
     scan: &super::scan::ScanArgs,
 ) -> Result<Report> {
     let p = Path::new(name);
-    if p.is_dir() && (p.join("index.json").is_file() || p.join("manifest.json").is_file()) {
-        let targs = TargetArgs {
-            input: Some(p.to_path_buf()),
-            ..targs.clone()
+    let target =
+        if p.is_dir() && (p.join("index.json").is_file() || p.join("manifest.json").is_file()) {
+            Ok(Target::File(p.to_path_buf()))
+        } else {
+            request::resolve(Some(name), None)
         };
-        return scan_report(global, None, &targs, scan);
-    }
-    scan_report(global, Some(name), targs, scan)
+    let req = request::for_target(global, target, targs.into(), Some(scan))?;
+    engine_report(global, &req)
 }
 
 fn filtered(mut report: Report, filter: &Filter) -> Report {
@@ -129,11 +132,8 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let base = identify_base(&current, &args.advise, targs, &mut notes);
     let names = candidate_names(args, base.as_ref(), &mut notes)?;
     let explicit = !args.advise.candidates.is_empty();
-    // Candidates and the base are named, never the --input file.
-    let targs = &TargetArgs {
-        input: None,
-        ..targs.clone()
-    };
+    // Candidates and the base are named, never the --input file (`scan_image`
+    // and `image_meta` read the name only).
 
     let mut candidates = Vec::new();
     for name in &names {

@@ -1,17 +1,14 @@
 //! `bulkhead image` and `bulkhead fs`: inventory a target, match its packages
 //! against the offline advisory database, and report.
 
-use super::db;
-use super::image::{TargetArgs, package_results};
+use super::image::TargetArgs;
 use crate::args::{GlobalArgs, ReportArgs};
 use crate::output::{self, EmitOptions};
-use anyhow::{Context, Result, bail};
-use bulkhead_match::{Matcher, Target};
-use bulkhead_osv::Database;
-use bulkhead_types::{OsInfo, Report};
+use crate::progress;
+use anyhow::{Result, bail};
+use bulkhead_types::Report;
 use clap::Args;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Flags shared by `image` and `fs`.
 #[derive(Debug, Args, Clone)]
@@ -116,68 +113,8 @@ pub fn run_fs(global: &GlobalArgs, args: FsArgs) -> Result<i32> {
             args.dir.display()
         );
     }
-    let target_args = TargetArgs {
-        max_layer_size: args.max_layer_size.clone(),
-        ..TargetArgs::default()
-    };
-    let dir = args.dir.display().to_string();
-    run_scan(global, Some(&dir), &target_args, &args.scan)
-}
-
-fn parse_distro(s: &str) -> Result<OsInfo> {
-    let (family, version) = s.split_once('/').with_context(|| {
-        format!("bad --distro {s:?}: use FAMILY/VERSION, e.g. debian/11 or alpine/3.10")
-    })?;
-    if family.trim().is_empty() || version.trim().is_empty() {
-        bail!("bad --distro {s:?}: use FAMILY/VERSION, e.g. debian/11 or alpine/3.10");
-    }
-    Ok(OsInfo {
-        family: family.trim().to_ascii_lowercase(),
-        name: version.trim().to_string(),
-        ..OsInfo::default()
-    })
-}
-
-/// Open the database, updating it first when missing or stale (unless
-/// offline), and warn when it is old.
-fn open_db(global: &GlobalArgs, args: &ScanArgs, notes: &mut Vec<String>) -> Result<Database> {
-    let path = db::db_path(global);
-    let current = Database::open(&path).ok();
-    let stale = match &current {
-        None => true,
-        Some(d) => d
-            .age()
-            .is_none_or(|a| a > Duration::from_secs(args.db_max_age.saturating_mul(3600))),
-    };
-    if stale && !args.offline && !args.skip_db_update {
-        drop(current);
-        let up = db::UpdateArgs {
-            mirror: args.db_mirror.clone(),
-            ..db::UpdateArgs::default()
-        };
-        match db::update(global, &up) {
-            Ok(r) => notes.extend(r.warnings),
-            Err(e) if path.is_file() => notes.push(format!(
-                "could not update the vulnerability database ({e:#}); scanning with the existing one"
-            )),
-            Err(e) => {
-                return Err(e).context(
-                    "no vulnerability database yet and the download failed: run `bulkhead db update --mirror URL|DIR`, \
-                     or `bulkhead db import PATH`, then scan again (or pass --scanners without vuln)",
-                );
-            }
-        }
-    }
-    let db = Database::open(&path)?;
-    if let Some(age) = db.age() {
-        let days = age.as_secs() / 86_400;
-        if days >= args.db_warn_age {
-            notes.push(format!(
-                "the vulnerability database is {days} day(s) old: run `bulkhead db update` for recent advisories"
-            ));
-        }
-    }
-    Ok(db)
+    let req = super::request::fs(global, &args.dir, &args.max_layer_size, &args.scan)?;
+    emit(global, engine_report(global, &req)?, &args.scan)
 }
 
 fn run_scan(
@@ -186,7 +123,10 @@ fn run_scan(
     targs: &TargetArgs,
     args: &ScanArgs,
 ) -> Result<i32> {
-    let report = scan_report(global, target, targs, args)?;
+    emit(global, scan_report(global, target, targs, args)?, args)
+}
+
+fn emit(global: &GlobalArgs, report: Report, args: &ScanArgs) -> Result<i32> {
     output::emit(
         report,
         global,
@@ -207,87 +147,17 @@ pub fn scan_report(
     targs: &TargetArgs,
     args: &ScanArgs,
 ) -> Result<Report> {
-    let mut notes: Vec<String> = Vec::new();
-    let mut vuln = false;
-    let mut secret = false;
-    let mut misconfig = false;
-    for s in &args.scanners {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "vuln" => vuln = true,
-            "secret" => secret = true,
-            // `config` is the issue's (and older Trivy's) name for it.
-            "misconfig" | "config" => misconfig = true,
-            "" => {}
-            other => bail!("unknown scanner {other:?}: choose from vuln, secret, misconfig"),
-        }
-    }
-    let distro = args.distro.as_deref().map(parse_distro).transpose()?;
-    // Check the database before reading a large image.
-    let db = if vuln {
-        Some(open_db(global, args, &mut notes)?)
-    } else {
-        None
-    };
-    // The secret scanner reads file contents in the same pass over the layers;
-    // its rules also redact secrets the report repeats from the image config.
+    let req = super::request::build(global, target, targs, Some(args))?;
+    engine_report(global, &req)
+}
+
+/// Run the engine on a request with the `[secrets]` rules of the settings
+/// file; its warnings go to the log.
+pub fn engine_report(global: &GlobalArgs, req: &bulkhead_engine::ScanRequest) -> Result<Report> {
     let secrets = super::secret::load_scanner(global)?;
-    let content: Option<&dyn bulkhead_scan::ContentScanner> = secret.then_some(&secrets);
-    let scanned = super::image::scan_target_with(global, target, targs, content)?;
-    let secret_results = if secret {
-        super::secret::secret_results(&scanned, &secrets)
-    } else {
-        Vec::new()
-    };
-    // Image-config checks (User, Healthcheck, Env, history, setuid and
-    // world-writable files): an image has a config, a folder has none.
-    let misconfig_results = match &scanned.image {
-        Some(image) if misconfig => bulkhead_lint::image_config_results(
-            &image.config,
-            scanned.inventory.image_files(),
-            scanned.inventory.users.as_deref(),
-        ),
-        None if misconfig => {
-            notes.push(
-                "the misconfig scanner checks image configs and a folder has none: \
-                 use `bulkhead config DIR` for its Dockerfiles and Compose files"
-                    .to_string(),
-            );
-            Vec::new()
-        }
-        _ => Vec::new(),
-    };
-    let mut report = scanned.report;
-    let inventory = scanned.inventory;
-    report.results = package_results(&report, &inventory);
-    notes.extend(inventory.warnings.iter().cloned());
-    if let Some(db) = &db {
-        let os = distro.or_else(|| inventory.os.clone());
-        let mut matcher = Matcher::new(db);
-        if inventory.package_sets.is_empty() {
-            notes.push("no packages found: nothing to match".to_string());
-        }
-        for (result, set) in report.results.iter_mut().zip(&inventory.package_sets) {
-            match Target::for_packages(set.ecosystem, os.as_ref()) {
-                Ok(t) => {
-                    let m = matcher.match_packages(&t, &set.packages);
-                    result.vulnerabilities = m.vulnerabilities;
-                    notes.extend(m.notes);
-                }
-                Err(note) => notes.push(note),
-            }
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    notes.retain(|n| seen.insert(n.clone()));
-    for n in &notes {
+    let out = bulkhead_engine::scan_with(req, &secrets, &progress::Bars::new(global.quiet))?;
+    for n in &out.warnings {
         tracing::warn!("{n}");
     }
-    report.warnings = notes;
-    report.results.extend(secret_results);
-    report.results.extend(misconfig_results);
-    // A secret in the config `Env` is reported once, as BH-IM-004, not again
-    // as a secret finding.
-    bulkhead_secrets::sources::drop_image_env_duplicates(&mut report);
-    super::secret::redact_report(&mut report, &secrets);
-    Ok(report)
+    Ok(out.report)
 }

@@ -1,12 +1,11 @@
 //! Secret scanning glue shared by `image`, `fs` and `config` (not a command
 //! of its own): builds the scanner from `[secrets]` in the settings file and
-//! turns a scanned target into secret results.
+//! redacts reports (`bulkhead_engine` runs the scanner).
 
-use super::image::Scanned;
 use crate::args::GlobalArgs;
 use anyhow::{Context, Result};
 use bulkhead_secrets::{Scanner, sources};
-use bulkhead_types::{Report, ScanResult};
+use bulkhead_types::Report;
 use std::path::PathBuf;
 
 /// The scanner with the built-in rules plus `[secrets]` from `--config` (or
@@ -20,22 +19,6 @@ pub fn load_scanner(global: &GlobalArgs) -> Result<Scanner> {
         ),
         None => "the built-in secret rules".to_string(),
     })
-}
-
-/// Secret results of a target scanned with `scanner` as its content
-/// scanner: image layers (with `Layer`/`RemovedIn`), config `Env` and
-/// history; or the files of a directory.
-pub fn secret_results(scanned: &Scanned, scanner: &Scanner) -> Vec<ScanResult> {
-    match &scanned.image {
-        Some(image) => {
-            sources::image_results(image, &scanned.layers, &scanned.inventory.fs, scanner)
-        }
-        None => scanned
-            .layers
-            .iter()
-            .flat_map(sources::dir_results)
-            .collect(),
-    }
 }
 
 /// Hide secrets that the report would otherwise repeat from image data

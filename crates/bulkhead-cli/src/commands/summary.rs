@@ -3,14 +3,14 @@
 //! cheap image metadata (layers and sizes without reading layers).
 
 use super::image::TargetArgs;
+use super::request::{platform, registry_options};
 use super::scan::{ImageArgs, ScanArgs};
 use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
 use bulkhead_advise::base::{self, BaseImage};
 use bulkhead_advise::eol;
-use bulkhead_image::registry::RegistryOptions;
-use bulkhead_image::{ImageError, Platform, Reference};
+use bulkhead_image::{ImageError, Reference};
 use bulkhead_report::Format;
 use bulkhead_report::filter::{self, Filter, FilterOutcome};
 use bulkhead_types::Report;
@@ -85,23 +85,6 @@ pub struct ImageMeta {
     pub diff_ids: Vec<String>,
     /// Sum of stored layer sizes; unknown for images in the Docker daemon.
     pub size: Option<u64>,
-}
-
-fn platform(targs: &TargetArgs) -> Result<Option<Platform>> {
-    targs
-        .platform
-        .as_deref()
-        .map(|p| Platform::parse(p).map_err(anyhow::Error::msg))
-        .transpose()
-}
-
-/// Registry options from the target flags (`--insecure`, `--timeout`).
-pub fn registry_options(targs: &TargetArgs) -> Result<RegistryOptions> {
-    Ok(RegistryOptions {
-        insecure: targs.source.insecure,
-        timeout: super::image_source::parse_duration(&targs.source.timeout)?,
-        ..RegistryOptions::default()
-    })
 }
 
 /// Sum of the stored layer sizes, saturating: a registry's manifest may

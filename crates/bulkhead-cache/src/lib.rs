@@ -107,8 +107,16 @@ impl LayerCache {
             let _ = std::fs::remove_file(&path);
             return None;
         }
-        let file = std::fs::File::open(&path).ok()?;
-        match decode(io::BufReader::with_capacity(256 * 1024, file)) {
+        // An ordinary entry (a few MB at most) is read whole and parsed from
+        // memory, several times faster than streaming; only an entry larger
+        // than that (a layer of a million files) is parsed as it streams.
+        let decoded = if meta.len() <= IN_MEMORY_ENTRY_BYTES {
+            decode_slice(&std::fs::read(&path).ok()?)
+        } else {
+            let file = std::fs::File::open(&path).ok()?;
+            decode(io::BufReader::with_capacity(256 * 1024, file))
+        };
+        match decoded {
             Some(a) => Some(a),
             None => {
                 tracing::warn!(
@@ -133,14 +141,21 @@ impl LayerCache {
             .tempfile_in(&self.dir)?;
         {
             let placeholder = header_line(&[0; 32]);
-            let mut w = HashingWriter {
-                inner: io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut()),
-                hash: Sha256::new(),
-            };
-            w.inner.write_all(placeholder.as_bytes())?;
+            let file = tmp.as_file_mut();
+            file.write_all(placeholder.as_bytes())?;
+            // Buffer before hashing: serde writes many small pieces, the
+            // hash and the file see 256 KiB chunks.
+            let mut w = io::BufWriter::with_capacity(
+                256 * 1024,
+                HashingWriter {
+                    inner: file,
+                    hash: Sha256::new(),
+                },
+            );
             serde_json::to_writer(&mut w, analysis).map_err(io::Error::other)?;
-            let sum = w.hash.finalize();
-            let file = w.inner.into_inner().map_err(|e| e.into_error())?;
+            let hashing = w.into_inner().map_err(|e| e.into_error())?;
+            let sum = hashing.hash.finalize();
+            let file = hashing.inner;
             file.seek(io::SeekFrom::Start(0))?;
             file.write_all(header_line(&sum).as_bytes())?;
             file.sync_data()?;
@@ -238,6 +253,24 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// Largest entry read whole into memory before parsing.
+const IN_MEMORY_ENTRY_BYTES: u64 = 64 << 20;
+
+/// Parses an entry held in memory; `None` unless the body's sha256 matches
+/// the header and it parses.
+fn decode_slice(bytes: &[u8]) -> Option<LayerAnalysis> {
+    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(bytes.get(..nl)?).ok()?;
+    let body = bytes.get(nl + 1..)?;
+    let (magic, sum) = header.split_once(' ')?;
+    if magic != MAGIC || sum != hex::encode(Sha256::digest(body)) {
+        return None;
+    }
+    let mut a: LayerAnalysis = serde_json::from_slice(body).ok()?;
+    restore_skipped(&mut a);
+    Some(a)
+}
+
 /// Parses an entry as it streams; `None` unless the body parses and its
 /// sha256 matches the header (checked once the whole body was read).
 fn decode(mut r: impl BufRead) -> Option<LayerAnalysis> {
@@ -255,8 +288,10 @@ fn decode(mut r: impl BufRead) -> Option<LayerAnalysis> {
         inner: r,
         hash: Sha256::new(),
     };
-    // `from_reader` reads to the end (only whitespace may follow).
-    let mut a: LayerAnalysis = serde_json::from_reader(&mut body).ok()?;
+    // `from_reader` reads to the end (only whitespace may follow); the
+    // buffer keeps it from hashing byte by byte.
+    let mut a: LayerAnalysis =
+        serde_json::from_reader(io::BufReader::with_capacity(256 * 1024, &mut body)).ok()?;
     io::copy(&mut body, &mut io::sink()).ok()?;
     if sum != hex::encode(body.hash.finalize()) {
         return None;
@@ -294,6 +329,25 @@ mod tests {
         a.index.diff_id = "sha256:abc".into();
         a.warnings.push("w".into());
         a
+    }
+
+    #[test]
+    fn streamed_and_in_memory_decoding_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = LayerCache::open(dir.path()).unwrap();
+        c.put("k", &sample()).unwrap();
+        let bytes = std::fs::read(c.path("k")).unwrap();
+        let a = decode_slice(&bytes).unwrap();
+        let b = decode(io::BufReader::new(bytes.as_slice())).unwrap();
+        assert_eq!(a.index.diff_id, b.index.diff_id);
+        assert_eq!(a.warnings, b.warnings);
+        // A flipped byte in the body fails both.
+        let mut bad = bytes.clone();
+        if let Some(last) = bad.iter_mut().rev().find(|b| **b == b'w') {
+            *last = b'x';
+        }
+        assert!(decode_slice(&bad).is_none());
+        assert!(decode(io::BufReader::new(bad.as_slice())).is_none());
     }
 
     #[test]

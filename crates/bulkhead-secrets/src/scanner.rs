@@ -25,20 +25,63 @@ pub fn is_binary(head: &[u8]) -> bool {
     memchr::memchr(0, head.get(..SNIFF_LEN).unwrap_or(head)).is_some()
 }
 
+/// A rule's regex with its capture groups.
+struct Re {
+    regex: Regex,
+    secret_group: usize,
+    key_group: Option<usize>,
+}
+
+impl Re {
+    fn new(regex: Regex) -> Re {
+        let (secret_group, key_group) = groups(&regex);
+        Re {
+            regex,
+            secret_group,
+            key_group,
+        }
+    }
+}
+
 struct Compiled {
     id: String,
     category: String,
     title: String,
     severity: Severity,
-    regex: Regex,
-    secret_group: usize,
-    key_group: Option<usize>,
+    /// Built-in rules compile their regex on first use (most runs meet few
+    /// of them, and compiling all costs more than a small scan); user rules
+    /// are compiled at load time, so a bad pattern is reported then.
+    pattern: &'static str,
+    re: std::sync::OnceLock<Option<Re>>,
     region: Region,
     check: Option<fn(&Hit<'_>) -> bool>,
     min_entropy: Option<f64>,
     paths: Vec<Regex>,
     /// No keywords: the regex runs on the whole file.
     whole_file: bool,
+}
+
+impl Compiled {
+    /// The compiled regex, compiling a built-in rule's on first use. A
+    /// built-in pattern that does not compile (the unit tests compile them
+    /// all) matches nothing.
+    fn re(&self) -> Option<&Re> {
+        self.re
+            .get_or_init(|| {
+                compile(&format!("built-in rule {}", self.id), self.pattern)
+                    .ok()
+                    .map(Re::new)
+            })
+            .as_ref()
+    }
+
+    fn secret_group(&self) -> usize {
+        self.re().map_or(0, |r| r.secret_group)
+    }
+
+    fn key_group(&self) -> Option<usize> {
+        self.re().and_then(|r| r.key_group)
+    }
 }
 
 /// A match kept after validation (raw offsets; never leaves this module).
@@ -118,7 +161,6 @@ impl Scanner {
                 continue;
             }
             let regex = compile(&format!("rule {}", u.id), &u.regex)?;
-            let (secret_group, key_group) = groups(&regex);
             let paths = u
                 .paths
                 .iter()
@@ -129,9 +171,8 @@ impl Scanner {
                 category: u.category.clone().unwrap_or_else(|| "Custom".into()),
                 title: u.title.clone().unwrap_or_else(|| u.id.clone()),
                 severity: u.severity.unwrap_or(Severity::Medium),
-                regex,
-                secret_group,
-                key_group,
+                pattern: "",
+                re: std::sync::OnceLock::from(Some(Re::new(regex))),
                 region: Region::Line { reach: 4096 },
                 check: None,
                 min_entropy: u.min_entropy,
@@ -315,8 +356,9 @@ impl Scanner {
                 let Some(hay) = text.get(reg.clone()) else {
                     continue;
                 };
-                for caps in rule.regex.captures_iter(hay) {
-                    let (Some(whole), Some(secret)) = (caps.get(0), caps.get(rule.secret_group))
+                let Some(re) = rule.re() else { continue };
+                for caps in re.regex.captures_iter(hay) {
+                    let (Some(whole), Some(secret)) = (caps.get(0), caps.get(rule.secret_group()))
                     else {
                         continue;
                     };
@@ -346,7 +388,7 @@ impl Scanner {
                         continue;
                     };
                     let key = rule
-                        .key_group
+                        .key_group()
                         .and_then(|g| caps.get(g))
                         .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
                         .unwrap_or_default();
@@ -405,9 +447,9 @@ impl Scanner {
                 .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
                 .unwrap_or_default()
         };
-        let secret = get(rule.secret_group);
+        let secret = get(rule.secret_group());
         let whole = get(0);
-        let key = rule.key_group.map(get).unwrap_or_default();
+        let key = rule.key_group().map(get).unwrap_or_default();
         let region = String::from_utf8_lossy(hay);
         let hit = Hit {
             secret: &secret,
@@ -482,16 +524,13 @@ fn fingerprint(config: &SecretsConfig) -> String {
 }
 
 fn builtin(r: &Rule) -> Result<Compiled, ConfigError> {
-    let regex = compile(&format!("built-in rule {}", r.id), r.regex)?;
-    let (secret_group, key_group) = groups(&regex);
     Ok(Compiled {
         id: r.id.to_string(),
         category: r.category.to_string(),
         title: r.title.to_string(),
         severity: r.severity,
-        regex,
-        secret_group,
-        key_group,
+        pattern: r.regex,
+        re: std::sync::OnceLock::new(),
         region: r.region,
         check: r.check,
         min_entropy: None,
@@ -518,6 +557,21 @@ fn region(text: &[u8], start: usize, end: usize, region: Region) -> Range<usize>
                 .and_then(|s| memchr::memchr(b'\n', s))
                 .map_or(hi, |i| end + i);
             line_start..line_end
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        // Built-in regexes compile lazily: a broken one would silently
+        // match nothing, so each is compiled here.
+        for r in BUILTIN {
+            let re = compile(r.id, r.regex).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+            assert!(groups(&re).0 < re.captures_len(), "{}", r.id);
         }
     }
 }

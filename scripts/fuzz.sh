@@ -103,6 +103,8 @@ else
   (cd fuzz && cargo fuzz build -s none) || die "build failed"
 fi
 
+# A panic's stack goes into the log (printed only when a target panics).
+export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 art=$root/fuzz/artifacts
 mkdir -p "$art/logs"
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -163,7 +165,10 @@ for t in "${targets[@]}"; do
   if [ "$frc" -ne 0 ] || [ "$rrc" -ne 0 ] || [ -n "$new" ]; then
     ncrash=$(grep -c . <<<"$new")
     [ "$ncrash" -gt 0 ] || ncrash=1
-    for f in $new; do crashed+=("$t: fuzz/artifacts/$t/$f ($(wc -c <"$art/$t/$f") bytes)"); done
+    why=$(grep -h -m1 -E 'panicked at|ERROR: libFuzzer' "$flog" "$rlog" | head -1)
+    for f in $new; do
+      crashed+=("$t: fuzz/artifacts/$t/$f ($(wc -c <"$art/$t/$f") bytes): ${why:-see log}; stack in fuzz/artifacts/logs/$t.*.log")
+    done
     [ -n "$new" ] || crashed+=("$t: exit $frc/$rrc without a reproducer, see fuzz/artifacts/logs/$t.*.log")
   fi
   rate=$(( took > 0 ? execs / took : execs ))

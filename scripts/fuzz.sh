@@ -30,6 +30,7 @@
 #   FUZZ_RSS_MB       memory limit in MB (libFuzzer -rss_limit_mb; default 2048)
 #   FUZZ_JOBS         cargo build jobs (default: cargo's own)
 #   FUZZ_BUILD=0      skip the build, run the binaries already built
+#   FUZZ_TABLE=FILE   this run's table (default fuzz/artifacts/last-run.tsv)
 #   CARGO_TARGET_DIR  build dir (default fuzz/target, gitignored; kept apart
 #                     from the main workspace's target/ so the two builds
 #                     never wait on each other's lock)
@@ -113,7 +114,9 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ "$rev" = unknown ] || git diff --quiet HEAD -- crates fuzz/fuzz_targets || rev="$rev+dirty"
 marker=$(mktemp)
 trap 'rm -f "$marker"' EXIT
-table=$art/last-run.tsv
+# FUZZ_TABLE: where this run's table goes (two instances with disjoint
+# target lists and FUZZ_BUILD=0 can then fuzz on two cores at once).
+table=${FUZZ_TABLE:-$art/last-run.tsv}
 printf 'date\trev\ttarget\tseconds\texecs\texec_per_s\tcorpus\tcov\tpeak_rss_mb\tcrashes\n' >"$table"
 [ -f "$art/history.tsv" ] || head -1 "$table" >"$art/history.tsv"
 

@@ -49,6 +49,12 @@ BULKHEAD_CACHE_DIR="$(mktemp -d)"
 export BULKHEAD_CACHE_DIR
 trap 'rm -rf "$BULKHEAD_CACHE_DIR"' EXIT
 
+# CI builds once from scratch: incremental state would only cost disk.
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0
+  df -h . | awk 'NR==2 {print "disk: " $4 " free before the build"}'
+fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 cargo test --workspace --no-fail-fast

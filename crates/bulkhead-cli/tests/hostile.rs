@@ -1150,3 +1150,296 @@ fn fifo_and_dev_zero_as_dockerfile() {
     let o = run("/dev/zero as Dockerfile", &sb, &["config", "/dev/zero"]);
     assert_eq!(o.code, Some(2), "{}", o.stderr);
 }
+
+/// A zstd frame of a tar with one file of `mib` MiB of zeros, built by hand
+/// in milliseconds: a raw block holding the tar header, then RLE blocks of
+/// 128 KiB zeros (4 bytes each), no content size, no checksum.
+fn zstd_bomb_layer(path: &Path, mib: u32) -> Blob {
+    let mut tar_head = tar::Header::new_gnu();
+    tar_head.set_path("zero").unwrap();
+    tar_head.set_size(u64::from(mib) * MIB);
+    tar_head.set_mode(0o644);
+    tar_head.set_cksum();
+    const BLOCK: u32 = 128 * 1024;
+    let block_header = |last: bool, kind: u32, size: u32| {
+        let v = u32::from(last) | (kind << 1) | (size << 3);
+        [v as u8, (v >> 8) as u8, (v >> 16) as u8]
+    };
+    // Magic, frame header descriptor 0 (window descriptor follows), window
+    // log 17 (128 KiB).
+    let mut z = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+    z.extend_from_slice(&block_header(false, 0, 512));
+    z.extend_from_slice(tar_head.as_bytes());
+    // The data, then two zero blocks ending the tar archive: all zeros.
+    let blocks = (u64::from(mib) * MIB + 1024).div_ceil(u64::from(BLOCK));
+    for i in 0..blocks {
+        z.extend_from_slice(&block_header(i + 1 == blocks, 1, BLOCK));
+        z.push(0);
+    }
+    fs::write(path, &z).unwrap();
+    Blob {
+        path: path.to_path_buf(),
+        digest: format!("sha256:{}", sha256_hex(&z)),
+        diff_id: format!("sha256:{}", "0".repeat(64)),
+        size: z.len() as u64,
+        media_type: "application/vnd.oci.image.layer.v1.tar+zstd",
+    }
+}
+
+#[test]
+fn zstd_bomb_layer_refused_by_the_size_cap() {
+    let _g = serial();
+    let sb = Sandbox::new();
+    let blob = zstd_bomb_layer(&sb.out.join("layer"), 10 * 1024);
+    assert!(blob.size < 400_000, "the bomb is small: {}", blob.size);
+    let img = sb.input.join("image");
+    oci_dir(&img, &[blob], None);
+    let o = run(
+        "zstd bomb: 10 GB of zeros in a 320 KB layer (--max-layer-size 1G)",
+        &sb,
+        &[
+            "sbom",
+            "--max-layer-size",
+            "1G",
+            "--input",
+            img.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("decompression bomb"), "{}", o.stderr);
+}
+
+#[test]
+fn missing_blob_and_non_json_config() {
+    let _g = serial();
+    let sb = Sandbox::new();
+    let (img, blob) = good_image(&sb);
+    let digest = blob.digest.clone();
+    oci_dir(&img, &[blob], None);
+    let blob_path = img.join("blobs/sha256").join(&digest["sha256:".len()..]);
+    fs::rename(&blob_path, sb.out.join("moved")).unwrap();
+    let o = run(
+        "a layer blob missing from the layout",
+        &sb,
+        &["sbom", "--input", img.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains(&digest[7..19]), "{}", o.stderr);
+
+    // The config blob replaced by something that is not JSON, with the
+    // manifest pointing at it by its true digest.
+    let sb = Sandbox::new();
+    let (img, blob) = good_image(&sb);
+    oci_dir(&img, &[blob], None);
+    rewrite_config(&img, b"\x00\x01not json at all\xff");
+    let o = run(
+        "a config that is not JSON",
+        &sb,
+        &["sbom", "--input", img.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+}
+
+/// Replaces the config blob of the single-manifest layout at `img` and
+/// rewrites the manifest and index digests to match.
+fn rewrite_config(img: &Path, config: &[u8]) {
+    let blobs = img.join("blobs/sha256");
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(img.join("index.json")).unwrap()).unwrap();
+    let m_digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(blobs.join(&m_digest[7..])).unwrap()).unwrap();
+    let c_hex = sha256_hex(config);
+    fs::write(blobs.join(&c_hex), config).unwrap();
+    manifest["config"]["digest"] = json!(format!("sha256:{c_hex}"));
+    manifest["config"]["size"] = json!(config.len());
+    write_manifest(img, &manifest);
+}
+
+/// Writes `manifest` as the layout's one manifest (index updated).
+fn write_manifest(img: &Path, manifest: &serde_json::Value) {
+    write_manifest_bytes(img, &serde_json::to_vec(manifest).unwrap());
+}
+
+fn write_manifest_bytes(img: &Path, bytes: &[u8]) {
+    let blobs = img.join("blobs/sha256");
+    let m_hex = sha256_hex(bytes);
+    fs::write(blobs.join(&m_hex), bytes).unwrap();
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&fs::read(img.join("index.json")).unwrap()).unwrap();
+    index["manifests"][0]["digest"] = json!(format!("sha256:{m_hex}"));
+    index["manifests"][0]["size"] = json!(bytes.len());
+    fs::write(img.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+#[test]
+fn manifest_of_50_mb_and_deeply_nested_json() {
+    let _g = serial();
+    // 50 MB of nested arrays as the manifest.
+    let sb = Sandbox::new();
+    let (img, blob) = good_image(&sb);
+    oci_dir(&img, &[blob], None);
+    let depth = 25 * 1024 * 1024;
+    let mut nested = vec![b'['; depth];
+    nested.extend(std::iter::repeat_n(b']', depth));
+    write_manifest_bytes(&img, &nested);
+    let o = run(
+        "a 50 MB manifest of nested arrays",
+        &sb,
+        &["sbom", "--input", img.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+
+    // Small but 100 000 levels deep: the JSON parser's depth limit.
+    let sb = Sandbox::new();
+    let (img, blob) = good_image(&sb);
+    oci_dir(&img, &[blob], None);
+    let depth = 100_000;
+    let mut nested = b"{\"schemaVersion\":2,\"x\":".to_vec();
+    nested.extend(std::iter::repeat_n(b'[', depth));
+    nested.extend(std::iter::repeat_n(b']', depth));
+    nested.push(b'}');
+    write_manifest_bytes(&img, &nested);
+    let o = run(
+        "a manifest nested 100 000 deep",
+        &sb,
+        &["sbom", "--input", img.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+}
+
+const OSV_RECORD: &str = r#"{"schema_version":"1.6.0","id":"DSA-0000-1","modified":"2024-01-01T00:00:00Z","published":"2024-01-01T00:00:00Z","aliases":["CVE-2024-0001"],"summary":"test","affected":[{"package":{"ecosystem":"Debian:12","name":"zlib"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:1.3"}]}]}]}"#;
+
+/// An OSV mirror at `dir` (ecosystems.txt, Debian/all.zip) whose zip holds
+/// a good record, members named to climb out (`../`, absolute) and a
+/// 100 MB record.
+fn hostile_osv_mirror(dir: &Path) {
+    let eco = dir.join("Debian");
+    fs::create_dir_all(&eco).unwrap();
+    fs::write(dir.join("ecosystems.txt"), "Debian\n").unwrap();
+    let climb = OSV_RECORD.replace("DSA-0000-1", "DSA-0000-2");
+    let abs = OSV_RECORD.replace("DSA-0000-1", "DSA-0000-3");
+    let mut big = OSV_RECORD.replace("\"test\"", "\"").into_bytes();
+    let at = big.len() - 1;
+    let pad = vec![b'a'; 100 * MIB as usize];
+    let mut huge = big[..at].to_vec();
+    huge.extend_from_slice(&pad);
+    huge.extend_from_slice(b"\"}");
+    big.clear();
+    let mut w = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in [
+        ("DSA-0000-1.json", OSV_RECORD.as_bytes()),
+        ("../../../../tmp/bulkhead-escape.json", climb.as_bytes()),
+        ("/tmp/bulkhead-escape-abs.json", abs.as_bytes()),
+        ("DSA-0000-4.json", &huge[..]),
+    ] {
+        w.start_file(name, o).unwrap();
+        w.write_all(data).unwrap();
+    }
+    fs::write(eco.join("all.zip"), w.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn osv_zip_with_climbing_members_and_a_100_mb_record() {
+    let _g = serial();
+    let sb = Sandbox::new();
+    let mirror = sb.out.join("mirror");
+    hostile_osv_mirror(&mirror);
+    let o = run(
+        "OSV mirror zip: `../` and absolute member names, a 100 MB record",
+        &sb,
+        &[
+            "db",
+            "update",
+            "--mirror",
+            mirror.to_str().unwrap(),
+            "--no-ratings",
+        ],
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stderr.contains("DSA-0000-4"), "{}", o.stderr);
+    assert!(!Path::new("/tmp/bulkhead-escape.json").exists());
+    assert!(!Path::new("/tmp/bulkhead-escape-abs.json").exists());
+    // The members are records, whatever their names: three imported.
+    let info: serde_json::Value =
+        serde_json::from_str(&run_plain(&sb, &["db", "info", "--format", "json"])).unwrap();
+    assert_eq!(info["Advisories"], 3, "{info}");
+}
+
+/// Runs bulkhead in the sandbox without the contract checks (for reading
+/// state back); returns stdout.
+fn run_plain(sb: &Sandbox, args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(&sb.work)
+        .env("HOME", &sb.home)
+        .env("TMPDIR", &sb.tmp)
+        .env("BULKHEAD_CACHE_DIR", &sb.cache)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn two_concurrent_db_updates_into_one_cache() {
+    let _g = serial();
+    let sb = Sandbox::new();
+    let mirror = sb.out.join("mirror");
+    fs::create_dir_all(mirror.join("Debian")).unwrap();
+    fs::write(mirror.join("ecosystems.txt"), "Debian\n").unwrap();
+    let records: Vec<(String, String)> = (0..2000)
+        .map(|i| {
+            let id = format!("DSA-{i:04}-1");
+            (format!("{id}.json"), OSV_RECORD.replace("DSA-0000-1", &id))
+        })
+        .collect();
+    let entries: Vec<(&str, &[u8])> = records
+        .iter()
+        .map(|(n, r)| (n.as_str(), r.as_bytes()))
+        .collect();
+    fs::write(mirror.join("Debian/all.zip"), zip_of(&entries)).unwrap();
+    let spawn = || {
+        Command::new(bin())
+            .args(["db", "update", "--no-ratings", "--mirror"])
+            .arg(&mirror)
+            .current_dir(&sb.work)
+            .env("HOME", &sb.home)
+            .env("TMPDIR", &sb.tmp)
+            .env("BULKHEAD_CACHE_DIR", &sb.cache)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let started = Instant::now();
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    eprintln!(
+        "hostile: two concurrent `db update` into one cache: exit {:?} and {:?}, {:.1} s",
+        a.status.code(),
+        b.status.code(),
+        started.elapsed().as_secs_f64()
+    );
+    for o in [&a, &b] {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let info: serde_json::Value =
+        serde_json::from_str(&run_plain(&sb, &["db", "info", "--format", "json"])).unwrap();
+    assert_eq!(info["Advisories"], 2000, "one whole database: {info}");
+    assert_eq!(snapshot(&sb.tmp), BTreeMap::new(), "left files in TMPDIR");
+}

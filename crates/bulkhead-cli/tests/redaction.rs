@@ -18,7 +18,13 @@ const HISTORY_TOKEN: &str = "planted-hist-token-5d2b";
 const LABEL: &str = "planted-label-secret-8e4c";
 const CMD_PASS: &str = "planted-cmd-pass-1b6d";
 const ENTRY_PASS: &str = "planted-entry-pass-2f8a";
-const ALL: [&str; 7] = [
+const ANNOTATION: &str = "planted-annotation-token-7c1e";
+const DOCKERFILE_PASS: &str = "planted-dockerfile-pass-4e7b";
+const COMPOSE_PASS: &str = "planted-compose-pass-6a3d";
+const ALL: [&str; 10] = [
+    ANNOTATION,
+    DOCKERFILE_PASS,
+    COMPOSE_PASS,
     FILE_PASS,
     GITLAB,
     ENV_PASS,
@@ -29,6 +35,11 @@ const ALL: [&str; 7] = [
 ];
 
 fn image(dir: &Path) -> PathBuf {
+    image_named(dir, "planted.tar", "1.0")
+}
+
+/// The planted image; `version` changes one package so two of them differ.
+fn image_named(dir: &Path, file: &str, version: &str) -> PathBuf {
     let mut b = ImageBuilder::new()
         .config(
             "Env",
@@ -42,7 +53,8 @@ fn image(dir: &Path) -> PathBuf {
         .config(
             "Entrypoint",
             json!(["run.sh", format!("--db-password={ENTRY_PASS}")]),
-        );
+        )
+        .annotation("org.example.deploy-token", ANNOTATION);
     b.layer(&format!("/bin/sh -c #(nop) ENV DB_PASSWORD={ENV_PASS}"))
         .file(
             "app/settings.py",
@@ -55,8 +67,13 @@ fn image(dir: &Path) -> PathBuf {
         "RUN ./configure --api-token={HISTORY_TOKEN} && rm app/old.cfg"
     ))
     .whiteout("app/old.cfg")
+    .unwrap()
+    .file(
+        "usr/lib/python3/dist-packages/requests-2.0.dist-info/METADATA",
+        format!("Metadata-Version: 2.1\nName: requests\nVersion: {version}\n").as_bytes(),
+    )
     .unwrap();
-    let out = dir.join("planted.tar");
+    let out = dir.join(file);
     b.write(Layout::DockerOci, &out).unwrap();
     out
 }
@@ -171,6 +188,106 @@ fn planted_secrets_never_leave_whole() {
         files += 1;
     }
     assert!(files > 0, "the layer cache was written");
+}
+
+/// The other commands that echo image or input content: `image --summary`,
+/// `diff`, `harden`, `fs DIR`, `config` (Dockerfile and Compose).
+#[test]
+fn planted_secrets_never_leave_other_commands() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    // A database of the committed demo advisories, for the vulnerability
+    // parts of `--summary` and `diff`.
+    let demo =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bulkhead-fixtures/demo/advisories");
+    run(&cache, &["db", "import", demo.to_str().unwrap()]);
+    let a = image_named(work.path(), "a.tar", "1.0");
+    let b = image_named(work.path(), "b.tar", "2.0");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let project = work.path().join("project");
+    std::fs::create_dir_all(project.join("app")).unwrap();
+    std::fs::write(
+        project.join("Dockerfile"),
+        format!(
+            "FROM debian:12\nARG DB_PASSWORD={DOCKERFILE_PASS}\nENV DB_PASSWORD={DOCKERFILE_PASS}\nRUN ./configure --password {DOCKERFILE_PASS}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        format!(
+            "services:\n  web:\n    image: nginx:1.25\n    environment:\n      DB_PASSWORD: {COMPOSE_PASS}\n    command: [\"app\", \"--password={COMPOSE_PASS}\"]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("app/settings.py"),
+        format!("DB_PASSWORD = \"{FILE_PASS}\"\ntoken = \"{GITLAB}\"\n"),
+    )
+    .unwrap();
+    let project = project.to_str().unwrap();
+    let compose = format!("{project}/compose.yaml");
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["table", "json"] {
+        runs.push(vec!["image", "--summary", "--input", a, "--format", format]);
+    }
+    for format in ["table", "json", "markdown"] {
+        runs.push(vec![
+            "diff",
+            "--offline",
+            "--input-a",
+            a,
+            "--input-b",
+            b,
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["compose", "run", "json"] {
+        runs.push(vec!["harden", "--input", a, "--format", format]);
+        runs.push(vec![
+            "harden",
+            "--compose",
+            &compose,
+            "--service",
+            "web",
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["table", "json", "sarif"] {
+        runs.push(vec![
+            "fs",
+            "--scanners",
+            "secret",
+            project,
+            "--format",
+            format,
+        ]);
+        runs.push(vec!["config", project, "--format", format]);
+    }
+    for args in &runs {
+        for verbose in ["-q", "-vvv"] {
+            let mut with = args.clone();
+            with.push(verbose);
+            let (stdout, all) = run(&cache, &with);
+            assert!(!stdout.is_empty(), "{with:?} wrote nothing");
+            assert_eq!(leaks(&all), Vec::<&str>::new(), "{with:?}");
+        }
+    }
+    // The findings are there: the Dockerfile and Compose secrets and the
+    // files' secrets are reported, redacted.
+    let (config, _) = run(&cache, &["config", project, "--format", "json"]);
+    assert!(config.contains("DB_PASSWORD"), "{config}");
+    let (fs, _) = run(
+        &cache,
+        &["fs", "--scanners", "secret", project, "--format", "json"],
+    );
+    assert!(fs.contains("gitlab"), "{fs}");
+    for e in walk(&cache) {
+        let bytes = std::fs::read(&e).unwrap();
+        assert_eq!(leaks(&bytes), Vec::<&str>::new(), "{}", e.display());
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -7,6 +7,9 @@
 //! byte: no ESC, no BEL, no UTF-8 C1 CSI, no U+202E or U+2066–U+2069.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support_docker/mod.rs"]
+mod support_docker;
+
 use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
 use serde_json::json;
@@ -336,4 +339,202 @@ fn arguments_and_errors_show_no_escapes() {
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains(&format!("missing{SHOWN}.tar")), "{err}");
     }
+}
+
+#[test]
+fn harden_outputs_show_no_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let img = hostile_image(dir.path(), "harden.tar", &[]);
+    for format in ["compose", "run", "json"] {
+        let (out, err, code) = run_clean(
+            &format!("harden --input ({format})"),
+            bulkhead(&cache)
+                .args(["harden", "--format", format, "--input"])
+                .arg(&img),
+        );
+        assert_eq!(code, Some(0), "{format}: {out}\n{err}");
+        assert!(!out.is_empty(), "{format} wrote nothing");
+    }
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  \"web\\e]0;pwned\\a\\e[31m\\u009b2J\\u202e\\u2066x\":\n    image: \"nginx\\e[31m:latest\"\n    user: \"root\\e[2J\"\n    cap_add: [\"SYS_ADMIN\\e[2J\"]\n    environment:\n      \"GREETING\\e[31m\": \"hi\\u202e\"\n    volumes: [\"/srv/\\e]0;x\\a:/data\"]\n",
+    )
+    .unwrap();
+    let service = "web\u{1b}]0;pwned\u{7}\u{1b}[31m\u{9b}2J\u{202e}\u{2066}x";
+    for format in ["compose", "run", "json"] {
+        let (out, err, code) = run_clean(
+            &format!("harden --compose ({format})"),
+            bulkhead(&cache)
+                .args([
+                    "harden",
+                    "--format",
+                    format,
+                    "--service",
+                    service,
+                    "--compose",
+                ])
+                .arg(&compose),
+        );
+        assert_eq!(code, Some(0), "{format}: {out}\n{err}");
+        assert!(!out.is_empty(), "{format} wrote nothing");
+    }
+}
+
+#[test]
+fn seccomp_outputs_show_no_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    // A syscall name that is not one: refused with a clean error line.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        serde_json::to_string(&json!({
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "syscalls": [{"names": [evil("read")], "action": "SCMP_ACT_ALLOW"}],
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    for format in ["table", "json", "sarif"] {
+        let (_, err, code) = run_clean(
+            &format!("seccomp lint ({format})"),
+            bulkhead(&cache)
+                .args(["seccomp", "lint", "--format", format])
+                .arg(&bad),
+        );
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert!(err.contains(&format!("read{SHOWN}")), "{err}");
+    }
+    // Valid profiles under a hostile file name.
+    let a = dir.path().join(evil("a") + ".json");
+    std::fs::write(
+        &a,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","mount"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    let b = dir.path().join("b.json");
+    std::fs::write(
+        &b,
+        r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
+    )
+    .unwrap();
+    for format in ["table", "json", "sarif"] {
+        let (_, err, code) = run_clean(
+            &format!("seccomp lint ({format})"),
+            bulkhead(&cache)
+                .args(["seccomp", "lint", "--format", format])
+                .arg(&a),
+        );
+        assert!(matches!(code, Some(0 | 1)), "{format}: {err}");
+    }
+    for format in ["table", "json"] {
+        let (out, err, code) = run_clean(
+            &format!("seccomp diff ({format})"),
+            bulkhead(&cache)
+                .args(["seccomp", "diff", "--format", format])
+                .arg(&a)
+                .arg(&b),
+        );
+        assert_eq!(code, Some(0), "{format}: {err}");
+        assert!(out.contains("mount"), "{format}: {out}");
+        if format == "table" {
+            assert!(out.contains(&format!("a{SHOWN}.json")), "{out}");
+        }
+    }
+}
+
+/// A running container whose label, environment, hostname-free name parts
+/// and bind-mount source carry hostile text: `audit --container`,
+/// `caps inspect` and `harden --container` print none of it raw.
+#[test]
+fn live_container_outputs_show_no_escapes() {
+    use support_docker::{BUSYBOX, Guard, LABEL, build_busybox_image, docker, must, ready, unique};
+    if !ready(&[BUSYBOX]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let mut guard = Guard::new(format!("{}:1", unique("bulkhead-test-escapes")));
+    let name = guard.container("bulkhead-test-escapes");
+    build_busybox_image(
+        &guard.image,
+        &dir.path().join("ctx"),
+        &[],
+        "ENTRYPOINT [\"/bin/busybox\"]\n",
+    );
+    let host_dir = dir.path().join(evil("mnt"));
+    std::fs::create_dir_all(&host_dir).unwrap();
+    let volume = format!("{}:/data", host_dir.display());
+    let label = format!("org.example.note={}", evil("label"));
+    let env = format!("{}=s3cr3t-{}", evil("API_TOKEN"), evil("value"));
+    must(
+        docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--label",
+            LABEL,
+            "--label",
+            &label,
+            "-e",
+            &env,
+            "-v",
+            &volume,
+            "--cap-add",
+            "NET_ADMIN",
+            &guard.image,
+            "sh",
+            "-c",
+            // A folder written at start, under a name with escapes: harden
+            // warns about it by name.
+            "mkdir \"/w$(printf '\\033]0;pwned\\007\\033[31m')x\" && exec sleep 300",
+        ]),
+        "docker run",
+    );
+    let checks: Vec<(String, Vec<&str>)> = vec![
+        (
+            "audit --container".into(),
+            vec![
+                "audit",
+                "--no-processes",
+                "--format",
+                "table",
+                "--container",
+                &name,
+            ],
+        ),
+        (
+            "caps inspect".into(),
+            vec!["caps", "inspect", "--format", "table", &name],
+        ),
+        (
+            "harden --container (compose)".into(),
+            vec!["harden", "--format", "compose", "--container", &name],
+        ),
+        (
+            "harden --container (run)".into(),
+            vec!["harden", "--format", "run", "--container", &name],
+        ),
+    ];
+    // Wait (bounded) until the container has written its folder.
+    for _ in 0..100 {
+        if must(docker(&["diff", &name]), "docker diff").contains("/w\u{1b}") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut shown = String::new();
+    for (what, args) in checks {
+        let (out, err, code) = run_clean(&what, bulkhead(&cache).args(&args));
+        assert!(matches!(code, Some(0 | 1)), "{what}: {out}\n{err}");
+        assert!(!out.is_empty(), "{what} wrote nothing");
+        shown.push_str(&out);
+    }
+    // The hostile text reached the outputs, cleaned (the written folder,
+    // in harden's warning).
+    assert!(shown.contains("/w?]0;pwned??[31mx"), "{shown}");
+    drop(guard);
 }

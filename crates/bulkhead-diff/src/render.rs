@@ -41,7 +41,7 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         DiffFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, diff).map_err(io::Error::other)?;
+            bulkhead_types::text::write_json_pretty(&mut *out, diff).map_err(io::Error::other)?;
             writeln!(out)
         }
         DiffFormat::Table => table(diff, color, out),

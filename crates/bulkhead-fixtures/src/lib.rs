@@ -173,6 +173,7 @@ pub struct ImageBuilder {
     compression: Compression,
     tag: String,
     arch: String,
+    annotations: serde_json::Map<String, Value>,
 }
 
 fn sha(bytes: &[u8]) -> String {
@@ -214,6 +215,7 @@ impl ImageBuilder {
             compression: Compression::Gzip,
             tag: "bulkhead-test:latest".into(),
             arch: "amd64".into(),
+            annotations: serde_json::Map::new(),
         }
     }
 
@@ -238,6 +240,14 @@ impl ImageBuilder {
     /// Set a field of the container config (`User`, `Env`, `Healthcheck`, …).
     pub fn config(mut self, key: &str, value: Value) -> Self {
         self.config[key] = value;
+        self
+    }
+
+    /// Add an annotation to the OCI manifest and to its descriptor in the
+    /// index (OCI layouts only; docker-archive has none).
+    pub fn annotation(mut self, key: &str, value: &str) -> Self {
+        self.annotations
+            .insert(key.to_string(), Value::String(value.to_string()));
         self
     }
 
@@ -288,6 +298,7 @@ impl ImageBuilder {
         } else {
             self.compression
         };
+        let annotations = self.annotations.clone();
         let (built, config, tag, arch) = self.build(compression)?;
         let config_hex = sha(&config);
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -305,12 +316,20 @@ impl ImageBuilder {
                 files.push(("manifest.json".into(), serde_json::to_vec(&manifest)?));
             }
             Layout::DockerOci | Layout::OciDir | Layout::OciTar => {
-                let manifest = json!({
+                let mut manifest = json!({
                     "schemaVersion": 2,
                     "mediaType": "application/vnd.oci.image.manifest.v1+json",
                     "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": format!("sha256:{config_hex}"), "size": config.len()},
                     "layers": built.iter().map(|b| json!({"mediaType": b.media_type, "digest": b.digest, "size": b.stored.len()})).collect::<Vec<_>>(),
                 });
+                let mut index_annotations = annotations.clone();
+                index_annotations.insert(
+                    "org.opencontainers.image.ref.name".into(),
+                    Value::String(tag.clone()),
+                );
+                if !annotations.is_empty() {
+                    manifest["annotations"] = Value::Object(annotations);
+                }
                 let manifest_bytes = serde_json::to_vec(&manifest)?;
                 let manifest_hex = sha(&manifest_bytes);
                 for b in &built {
@@ -332,7 +351,7 @@ impl ImageBuilder {
                         "digest": format!("sha256:{manifest_hex}"),
                         "size": manifest_bytes.len(),
                         "platform": {"os": "linux", "architecture": arch},
-                        "annotations": {"org.opencontainers.image.ref.name": tag},
+                        "annotations": index_annotations,
                     }],
                 });
                 files.push(("index.json".into(), serde_json::to_vec(&index)?));

@@ -13,7 +13,7 @@
 
 use crate::propose::{Proposal, human_bytes};
 use crate::workload::SourceKind;
-use bulkhead_types::text::{is_terminal_unsafe, terminal_safe};
+use bulkhead_types::text::{json_safe, terminal_safe};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -33,15 +33,7 @@ fn shown(s: &str) -> String {
 /// controls it leaves raw are written as `\uXXXX` (the same value).
 fn quoted(s: &str) -> String {
     let json = serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()));
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if is_terminal_unsafe(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    json_safe(&json).into_owned()
 }
 
 /// A Compose service key: plain when it only has the characters Compose
@@ -250,7 +242,7 @@ pub fn json_text(p: &Proposal) -> Result<String, serde_json::Error> {
         proposal: &'a Proposal,
         run_flags: Vec<String>,
     }
-    let mut s = serde_json::to_string_pretty(&Out {
+    let mut s = bulkhead_types::text::to_json_pretty(&Out {
         proposal: p,
         run_flags: run_flags(p),
     })?;

@@ -207,7 +207,15 @@ pub fn diff(a_name: &str, a: &Profile, b_name: &str, b: &Profile) -> ProfileDiff
 }
 
 /// Human-readable rendering.
+///
+/// Profile names and syscall names come from the input files: the text
+/// passes [`bulkhead_types::text::terminal_safe_multiline`] whole (it has
+/// no colours of its own).
 pub fn render_text(d: &ProfileDiff) -> String {
+    bulkhead_types::text::terminal_safe_multiline(&render_raw(d)).into_owned()
+}
+
+fn render_raw(d: &ProfileDiff) -> String {
     let mut s = format!("--- A: {}\n+++ B: {}\n", d.a_name, d.b_name);
     if d.is_empty() {
         s.push_str("no differences\n");

@@ -192,7 +192,7 @@ impl Profile {
     /// so equal profiles give equal bytes.
     pub fn to_json(&self) -> String {
         // Serialising plain structs of strings and integers cannot fail.
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = bulkhead_types::text::to_json_pretty(self).unwrap_or_default();
         s.push('\n');
         s
     }

@@ -197,7 +197,7 @@ pub(crate) fn write(
         "version": "2.1.0",
         "runs": runs,
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    bulkhead_types::text::write_json_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")?;
     Ok(())
 }

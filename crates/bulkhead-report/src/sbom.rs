@@ -390,7 +390,7 @@ pub(crate) fn write_cyclonedx(
     opts: &WriteOptions,
     out: &mut dyn Write,
 ) -> Result<(), crate::WriteError> {
-    serde_json::to_writer_pretty(&mut *out, &cyclonedx(report, opts))?;
+    bulkhead_types::text::write_json_pretty(&mut *out, &cyclonedx(report, opts))?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -400,7 +400,7 @@ pub(crate) fn write_spdx(
     opts: &WriteOptions,
     out: &mut dyn Write,
 ) -> Result<(), crate::WriteError> {
-    serde_json::to_writer_pretty(&mut *out, &spdx(report, opts))?;
+    bulkhead_types::text::write_json_pretty(&mut *out, &spdx(report, opts))?;
     out.write_all(b"\n")?;
     Ok(())
 }

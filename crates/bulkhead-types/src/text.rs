@@ -8,8 +8,11 @@
 //! through [`terminal_safe`] (or [`terminal_safe_multiline`] for text meant
 //! to span lines), and nothing else: one set of rules for every command.
 //!
-//! Machine formats (JSON, SARIF, SBOMs) need none of this: serde escapes
-//! control characters.
+//! Machine formats (JSON, SARIF, SBOMs) keep every character: serde escapes
+//! the C0 controls, and [`json_safe`] (through [`to_json_pretty`] and
+//! [`write_json_pretty`], which every JSON writer uses) escapes the C1 and
+//! bidi controls serde leaves raw, so a JSON document on a terminal is safe
+//! too and still parses to the same strings.
 
 use std::borrow::Cow;
 
@@ -56,6 +59,121 @@ fn replace(s: &str, keep_newlines: bool) -> Cow<'_, str> {
             .map(|c| if bad(c) { REPLACEMENT } else { c })
             .collect(),
     )
+}
+
+/// Whether `c` is one [`is_terminal_unsafe`] leaves to JSON's own escaping:
+/// serde_json escapes C0 controls but writes DEL, the C1 controls and the
+/// bidi controls raw, which a terminal showing the JSON would act on.
+fn json_needs_escape(c: char) -> bool {
+    is_terminal_unsafe(c) && c >= '\u{7f}'
+}
+
+/// Serialized JSON with every C1 and bidi control inside its strings written
+/// as a `\uXXXX` escape: the same document (any JSON parser reads the same
+/// strings), but safe to show on a terminal. Outside strings, JSON text is
+/// ASCII, so a character-level pass cannot change the structure.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(json_needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if json_needs_escape(c) {
+            // Every such character is in the Basic Multilingual Plane.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `value` as pretty JSON, made safe by [`json_safe`]. Every JSON document
+/// Bulkhead writes goes through this or [`write_json_pretty`].
+pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let s = serde_json::to_string_pretty(value)?;
+    Ok(match json_safe(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(o) => o,
+    })
+}
+
+/// Writes `value` as pretty JSON to `out` through [`JsonSafeWriter`].
+pub fn write_json_pretty<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    out: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut w = JsonSafeWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, value)?;
+    w.finish().map_err(serde_json::Error::io)
+}
+
+/// A writer that applies [`json_safe`] to serialized JSON as it streams
+/// through (large SBOMs are never held whole). A UTF-8 sequence split
+/// between two writes is held back until it is complete.
+pub struct JsonSafeWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonSafeWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes what is still held back (an incomplete sequence at the very
+    /// end is written as it is) and flushes.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        let rest = std::mem::take(&mut self.pending);
+        self.inner.write_all(&rest)?;
+        self.inner.flush()
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => self.inner.write_all(json_safe(s).as_bytes()),
+            // Not UTF-8 (serde_json never writes such bytes): pass through.
+            Err(_) => self.inner.write_all(bytes),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonSafeWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut data = std::mem::take(&mut self.pending);
+        data.extend_from_slice(buf);
+        // Hold back a trailing incomplete UTF-8 sequence (at most 3 bytes).
+        let mut cut = data.len();
+        for back in 1..=3.min(data.len()) {
+            let Some(&b) = data.get(data.len() - back) else {
+                break;
+            };
+            if b & 0xc0 == 0x80 {
+                continue; // continuation byte: look further back
+            }
+            let need = match b {
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                0xf0..=0xf7 => 4,
+                _ => 1,
+            };
+            if need > back {
+                cut = data.len() - back;
+            }
+            break;
+        }
+        let (now, later) = data.split_at(cut);
+        self.emit(now)?;
+        self.pending = later.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +248,53 @@ mod tests {
         assert!(is_terminal_unsafe('\u{80}'));
         assert!(is_terminal_unsafe('\u{9f}'));
         assert!(!is_terminal_unsafe('\u{a0}'));
+    }
+
+    #[test]
+    fn json_keeps_its_strings_and_loses_raw_controls() {
+        let v = serde_json::json!({
+            "name": "evil\u{1b}]0;pwned\u{7}\u{9b}2J\u{202e}\u{2066}x",
+            "ok": "ünïcødé ✓",
+        });
+        let s = to_json_pretty(&v).unwrap();
+        for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}'] {
+            assert!(!s.contains(bad), "{bad:?} in {s}");
+        }
+        assert!(s.contains("\\u009b") && s.contains("\\u202e"), "{s}");
+        assert!(s.contains("ünïcødé ✓"));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+        assert!(matches!(json_safe("{\"a\": \"b\"}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_json_writer_handles_sequences_split_between_writes() {
+        use std::io::Write;
+        let text = "[\"a\u{202e}b\u{9b}c日本\"]";
+        let bytes = text.as_bytes();
+        // Every split point, written in two pieces.
+        for cut in 0..=bytes.len() {
+            let mut out = Vec::new();
+            let mut w = JsonSafeWriter::new(&mut out);
+            w.write_all(&bytes[..cut]).unwrap();
+            w.write_all(&bytes[cut..]).unwrap();
+            w.finish().unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "[\"a\\u202eb\\u009bc日本\"]",
+                "cut at {cut}"
+            );
+        }
+        // One byte at a time.
+        let mut out = Vec::new();
+        let mut w = JsonSafeWriter::new(&mut out);
+        for b in bytes {
+            w.write_all(std::slice::from_ref(b)).unwrap();
+        }
+        w.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[\"a\\u202eb\\u009bc日本\"]"
+        );
     }
 }

@@ -192,7 +192,7 @@ pub fn run_caps(global: &GlobalArgs, args: CapsArgs) -> Result<i32> {
                     "capabilities": capabilities::decode(mask),
                     "beyond_docker_default": capabilities::names(mask & !capabilities::docker_default_mask()),
                 });
-                format!("{}\n", serde_json::to_string_pretty(&v)?)
+                format!("{}\n", bulkhead_types::text::to_json_pretty(&v)?)
             } else {
                 format!("{}\n\n{}", capabilities::capsh_line(mask), table(mask))
             };
@@ -226,7 +226,7 @@ pub fn run_caps(global: &GlobalArgs, args: CapsArgs) -> Result<i32> {
                     "expected_bounding": format!("0x{:016x}", caps.expected_bounding),
                     "process": sets, "note": caps.process_note,
                 });
-                format!("{}\n", serde_json::to_string_pretty(&v)?)
+                format!("{}\n", bulkhead_types::text::to_json_pretty(&v)?)
             } else {
                 // Names and the daemon's notes come from the daemon.
                 terminal_safe_multiline(&inspect_text(&caps, default)).into_owned()

@@ -211,7 +211,8 @@ fn info(global: &GlobalArgs) -> Result<i32> {
                 "ETag": s.etag, "LastModified": s.last_modified,
             })).collect::<Vec<_>>(),
         });
-        let text = serde_json::to_string_pretty(&v).context("cannot render the database info")?;
+        let text =
+            bulkhead_types::text::to_json_pretty(&v).context("cannot render the database info")?;
         return output::write_text(global, &format!("{text}\n")).map(|()| 0);
     }
     let mut out = String::new();

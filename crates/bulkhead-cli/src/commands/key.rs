@@ -203,7 +203,7 @@ fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {
         fingerprint: public.fingerprint(),
     };
     let text = match format {
-        bulkhead_report::Format::Json => serde_json::to_string_pretty(&done)? + "\n",
+        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&done)? + "\n",
         _ => format!(
             "wrote {} (encrypted private key, mode 0600) and {} (public key)\npublic key fingerprint: {}\n",
             done.private_key, done.public_key, done.fingerprint

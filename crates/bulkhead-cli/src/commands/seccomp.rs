@@ -173,8 +173,8 @@ fn run_diff(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let text = match global.format.as_deref() {
         None | Some("table") => diff::render_text(&d),
         Some("json") => {
-            let mut s =
-                serde_json::to_string_pretty(&d).map_err(|e| crate::Internal(e.to_string()))?;
+            let mut s = bulkhead_types::text::to_json_pretty(&d)
+                .map_err(|e| crate::Internal(e.to_string()))?;
             s.push('\n');
             s
         }

@@ -93,7 +93,7 @@ pub fn run(global: &GlobalArgs, args: SignArgs) -> Result<i32> {
         signed: &signed,
     };
     let text = match format {
-        bulkhead_report::Format::Json => serde_json::to_string_pretty(&out)? + "\n",
+        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&out)? + "\n",
         _ => format!(
             "signed {} ({}, stored as {})\n",
             out.reference,

@@ -190,7 +190,7 @@ pub fn write_view<T: serde::Serialize>(
     let out = match format {
         Format::Table => text(view),
         _ => {
-            let mut s = serde_json::to_string_pretty(view)
+            let mut s = bulkhead_types::text::to_json_pretty(view)
                 .map_err(|e| crate::Internal(format!("cannot serialise the view: {e}")))?;
             s.push('\n');
             s

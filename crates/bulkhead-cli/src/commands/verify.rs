@@ -447,7 +447,7 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<i32> {
     out.image = args.image.clone();
     out.failure = out.failure.map(|f| name_keys(&f, &out.keys));
     let text = match format {
-        bulkhead_report::Format::Json => serde_json::to_string_pretty(&out)? + "\n",
+        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&out)? + "\n",
         _ => table(&out),
     };
     output::write_text(global, &text)?;

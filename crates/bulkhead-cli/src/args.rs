@@ -50,6 +50,43 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 }
 
+/// What reading one layer (or folder) may cost, shared by every command
+/// that reads images or folders (docs/limits.md lists every bound).
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// Refuse layers (and folders) that expand to more than this many bytes
+    /// (decompression bombs). Accepts K, M, G suffixes.
+    #[arg(long, value_name = "SIZE", default_value = LimitArgs::DEFAULT_MAX_LAYER_SIZE)]
+    pub max_layer_size: String,
+    /// Keep the file metadata of at most N entries per layer or folder
+    /// (default 500000, about 400 bytes each); past it the walk goes on
+    /// with a warning and package files are still read.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_entries: Option<u32>,
+}
+
+impl LimitArgs {
+    pub const DEFAULT_MAX_LAYER_SIZE: &'static str = "64G";
+
+    /// Sets the request's limits from the flags.
+    pub fn apply(&self, req: &mut bulkhead_engine::ScanRequest) -> anyhow::Result<()> {
+        req.limits.max_layer_bytes = bulkhead_engine::parse_size(&self.max_layer_size)?;
+        if let Some(n) = self.max_entries {
+            req.limits.max_entries = n as usize;
+        }
+        Ok(())
+    }
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        LimitArgs {
+            max_layer_size: Self::DEFAULT_MAX_LAYER_SIZE.to_string(),
+            max_entries: None,
+        }
+    }
+}
+
 /// Filters and exit-code policy shared by the scanning commands.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReportArgs {

@@ -144,3 +144,137 @@ fn ratings_seeds() {
         bulkhead_osv::ratings::fuzzing::check(&data);
     }
 }
+
+#[test]
+fn lint_seeds() {
+    use std::collections::BTreeMap;
+    for (_p, data) in seeds("dockerfile") {
+        let text = String::from_utf8_lossy(&data);
+        let _ = bulkhead_lint::lint_dockerfile(&text, None, &bulkhead_lint::LintOptions::default());
+    }
+    for (_p, data) in seeds("compose") {
+        let text = String::from_utf8_lossy(&data);
+        let opts = bulkhead_lint::LintOptions {
+            env: Some(BTreeMap::from([("TAG".to_string(), "1.0".to_string())])),
+            ..bulkhead_lint::LintOptions::default()
+        };
+        let _ = bulkhead_lint::lint_compose(
+            &text,
+            Path::new("/nonexistent-bulkhead-fuzz/compose.yml"),
+            &opts,
+        );
+    }
+}
+
+#[test]
+fn language_package_seeds() {
+    for (_p, data) in seeds("lang_binaries") {
+        bulkhead_analyzers::lang::fuzz_binary(&data);
+    }
+    for (_p, data) in seeds("lang_lockfiles") {
+        bulkhead_analyzers::lang::fuzz_manifest(&data);
+    }
+}
+
+#[test]
+fn osv_record_seeds() {
+    for (p, data) in seeds("osv_record") {
+        for record in [
+            bulkhead_osv::model::parse_json(&data),
+            bulkhead_osv::model::parse_yaml(&data),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = record.cve_ids(true);
+            let json = serde_json::to_vec(&record).unwrap();
+            let again = bulkhead_osv::model::parse_json(&json).unwrap();
+            assert_eq!(again.id, record.id, "{}", p.display());
+        }
+    }
+}
+
+#[test]
+fn rpm_seeds() {
+    use bulkhead_rpmdb::{DbFormat, read_packages, read_rpmdb};
+    for (_p, data) in seeds("rpm_header") {
+        if let Ok(h) = bulkhead_rpmdb::parse_header(&data) {
+            let _ = h.evr();
+            let _ = h.source_nvr();
+        }
+    }
+    for (_p, data) in seeds("rpmdb") {
+        let Some((&sel, rest)) = data.split_first() else {
+            continue;
+        };
+        let prefixed = |magic: &[u8]| {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(rest);
+            b
+        };
+        match sel % 4 {
+            0 => drop(read_packages(DbFormat::BerkeleyDb, rest)),
+            1 => drop(read_packages(DbFormat::Ndb, &prefixed(b"RpmP"))),
+            2 => drop(read_packages(
+                DbFormat::Sqlite,
+                &prefixed(b"SQLite format 3\0"),
+            )),
+            _ => drop(read_rpmdb(rest)),
+        }
+    }
+}
+
+#[test]
+fn seccomp_seeds() {
+    for (_p, data) in seeds("seccomp_profile") {
+        if let Ok(text) = std::str::from_utf8(&data)
+            && let Ok(p) = bulkhead_profile::Profile::from_json(text)
+        {
+            let _ = bulkhead_profile::lint::lint(&p);
+            let _ = bulkhead_profile::diff::diff("a", &p, "a", &p);
+            let _ = p.to_json();
+        }
+    }
+    for (_p, data) in seeds("seccomp_strace") {
+        if let Ok(text) = std::str::from_utf8(&data) {
+            let _ = bulkhead_profile::strace::parse(text);
+            let _ = bulkhead_profile::audit::parse(text);
+        }
+    }
+}
+
+#[test]
+fn secrets_seeds() {
+    use bulkhead_secrets::{MASK, Scanner};
+    let s = Scanner::builtin().unwrap();
+    for (p, data) in seeds("secrets") {
+        for f in s.scan("fuzz/input.txt", &data) {
+            assert!(f.match_text.contains(MASK), "{}", p.display());
+        }
+        if let Ok(text) = std::str::from_utf8(&data) {
+            let _ = s.redact_text(text);
+        }
+    }
+}
+
+/// Every fuzz target of `fuzz/Cargo.toml` has its seeds replayed here.
+#[test]
+fn every_fuzz_target_is_replayed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let manifest = std::fs::read_to_string(root.join("fuzz/Cargo.toml")).unwrap();
+    let this = std::fs::read_to_string(file!())
+        .or_else(|_| std::fs::read_to_string(root.join(file!())))
+        .unwrap();
+    let targets: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "bulkhead-fuzz")
+        .collect();
+    assert!(targets.len() >= 20, "{targets:?}");
+    let missing: Vec<&&str> = targets
+        .iter()
+        .filter(|t| !this.contains(&format!("\"{t}\"")))
+        .collect();
+    assert!(missing.is_empty(), "seeds not replayed: {missing:?}");
+}

@@ -604,3 +604,69 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/image.tar"));
 }
+
+/// `--max-entries` lowers (or raises) the per-layer metadata cap of
+/// docs/limits.md, for images and folders alike; packages are still found.
+#[test]
+fn max_entries_flag_bounds_kept_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = ImageBuilder::new();
+    let l = b.layer("ADD many /");
+    l.file(
+        "lib/apk/db/installed",
+        &apk_db(&[("musl", "1.2.4-r2", "MIT")]),
+    )
+    .unwrap();
+    for i in 0..300 {
+        l.file(&format!("data/f{i}"), b"x").unwrap();
+    }
+    let img = dir.path().join("many.tar");
+    b.write(Layout::DockerOci, &img).unwrap();
+    let folder = dir.path().join("folder");
+    for i in 0..300 {
+        let p = folder.join(format!("data/f{i}"));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"x").unwrap();
+    }
+    let runs: [(&str, Vec<&std::ffi::OsStr>); 2] = [
+        (
+            "image",
+            vec!["sbom".as_ref(), "--input".as_ref(), img.as_os_str()],
+        ),
+        (
+            "folder",
+            vec![
+                "fs".as_ref(),
+                "--scanners".as_ref(),
+                "secret".as_ref(),
+                folder.as_os_str(),
+            ],
+        ),
+    ];
+    for (what, args) in runs {
+        let out = bulkhead()
+            .args(&args)
+            .args(["--format", "json", "--max-entries", "100"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{what}: {err}");
+        assert!(err.contains("more than 100 entries"), "{what}: {err}");
+        let out = bulkhead()
+            .args(&args)
+            .args(["--format", "json", "--max-entries", "100000"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{what}: {err}");
+        assert!(!err.contains("entries: the metadata"), "{what}: {err}");
+    }
+    let report = sbom_json(&img, &["--max-entries", "100"]);
+    assert!(packages(&report).iter().any(|(n, _, _)| n == "musl"));
+    let out = bulkhead()
+        .args(["sbom", "--max-entries", "0", "--input"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

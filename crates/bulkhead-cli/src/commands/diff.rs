@@ -36,9 +36,8 @@ pub struct DiffArgs {
     /// Platform to pick from a multi-platform index: os/arch[/variant].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
-    /// Refuse layers that expand to more than this many bytes. Accepts K, M, G suffixes.
-    #[arg(long, value_name = "SIZE", default_value = "64G")]
-    pub max_layer_size: String,
+    #[command(flatten)]
+    pub limits: crate::args::LimitArgs,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Database flags, `--ignore-unfixed`, `--distro`, and the filters:
@@ -112,7 +111,7 @@ fn scan_side(
 ) -> Result<Report> {
     let flags = request::TargetFlags {
         platform: args.platform.as_deref(),
-        max_layer_size: &args.max_layer_size,
+        limits: &args.limits,
         source: &args.source,
     };
     request::for_target(global, Ok(target.clone()), flags, Some(scan))

@@ -19,10 +19,8 @@ pub struct TargetArgs {
     /// (default: this machine's).
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
-    /// Refuse layers that expand to more than this many bytes (decompression
-    /// bombs). Accepts K, M, G suffixes.
-    #[arg(long, value_name = "SIZE", default_value = "64G")]
-    pub max_layer_size: String,
+    #[command(flatten)]
+    pub limits: crate::args::LimitArgs,
     #[command(flatten)]
     pub source: super::image_source::SourceArgs,
 }

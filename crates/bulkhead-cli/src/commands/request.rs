@@ -65,7 +65,7 @@ pub fn platform<'a>(flags: impl Into<TargetFlags<'a>>) -> Result<Option<Platform
 #[derive(Clone, Copy)]
 pub struct TargetFlags<'a> {
     pub platform: Option<&'a str>,
-    pub max_layer_size: &'a str,
+    pub limits: &'a crate::args::LimitArgs,
     pub source: &'a SourceArgs,
 }
 
@@ -73,7 +73,7 @@ impl<'a> From<&'a TargetArgs> for TargetFlags<'a> {
     fn from(t: &'a TargetArgs) -> Self {
         TargetFlags {
             platform: t.platform.as_deref(),
-            max_layer_size: &t.max_layer_size,
+            limits: &t.limits,
             source: &t.source,
         }
     }
@@ -104,7 +104,7 @@ pub fn for_target(
     scan: Option<&ScanArgs>,
 ) -> Result<ScanRequest> {
     let mut req = base(global, target, scan)?;
-    req.limits.max_layer_bytes = bulkhead_engine::parse_size(flags.max_layer_size)?;
+    flags.limits.apply(&mut req)?;
     if !matches!(req.target, Target::Dir(_)) {
         req.platform = platform(flags)?;
     }
@@ -116,15 +116,15 @@ pub fn for_target(
     Ok(req)
 }
 
-/// The request of `bulkhead fs DIR` (`--max-layer-size` is its only target flag).
+/// The request of `bulkhead fs DIR` (the limits are its only target flags).
 pub fn fs(
     global: &GlobalArgs,
     dir: &Path,
-    max_layer_size: &str,
+    limits: &crate::args::LimitArgs,
     scan: &ScanArgs,
 ) -> Result<ScanRequest> {
     let mut req = base(global, Ok(Target::Dir(dir.to_path_buf())), Some(scan))?;
-    req.limits.max_layer_bytes = bulkhead_engine::parse_size(max_layer_size)?;
+    limits.apply(&mut req)?;
     Ok(req)
 }
 

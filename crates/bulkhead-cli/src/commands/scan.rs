@@ -76,9 +76,8 @@ pub struct ImageArgs {
 pub struct FsArgs {
     /// Root filesystem or project folder to scan.
     pub dir: PathBuf,
-    /// Refuse files that expand to more than this many bytes. Accepts K, M, G suffixes.
-    #[arg(long, value_name = "SIZE", default_value = "64G")]
-    pub max_layer_size: String,
+    #[command(flatten)]
+    pub limits: crate::args::LimitArgs,
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -113,7 +112,7 @@ pub fn run_fs(global: &GlobalArgs, args: FsArgs) -> Result<i32> {
             args.dir.display()
         );
     }
-    let req = super::request::fs(global, &args.dir, &args.max_layer_size, &args.scan)?;
+    let req = super::request::fs(global, &args.dir, &args.limits, &args.scan)?;
     emit(global, engine_report(global, &req)?, &args.scan)
 }
 

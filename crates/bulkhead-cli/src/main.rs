@@ -51,6 +51,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The built-in secret rules, for redacting log lines (built on the first
+/// line logged; none when they do not compile, which a unit test rules out).
+fn log_scanner() -> Option<&'static bulkhead_secrets::Scanner> {
+    static SCANNER: std::sync::OnceLock<Option<bulkhead_secrets::Scanner>> =
+        std::sync::OnceLock::new();
+    SCANNER
+        .get_or_init(|| bulkhead_secrets::Scanner::builtin().ok())
+        .as_ref()
+}
+
 fn init_tracing(global: &args::GlobalArgs) {
     let level = match (global.quiet, global.verbose) {
         (true, _) => "error",
@@ -59,12 +69,27 @@ fn init_tracing(global: &args::GlobalArgs) {
         (false, 2) => "debug",
         _ => "trace",
     };
+    // `-v` raises Bulkhead's own logs only (every `bulkhead_*` crate):
+    // libraries stay at warnings, since their debug logs dump whole daemon
+    // and registry answers (bollard logs every inspect body, image config
+    // and secrets in `Env` included). BULKHEAD_LOG overrides this for
+    // debugging, at the user's choice.
+    let own = if global.quiet {
+        level.to_string()
+    } else {
+        format!("warn,bulkhead={level}")
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("BULKHEAD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(own));
     // Log lines echo input (paths, package names, registry answers): every
-    // field passes the one terminal cleaner, on one line.
+    // field passes the one redaction and the one terminal cleaner, on one
+    // line.
     let fields = tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
         let text = format!("{value:?}");
+        let text = match log_scanner() {
+            Some(scanner) => bulkhead_secrets::sources::redact_str(&text, scanner),
+            None => text,
+        };
         let text = bulkhead_types::text::terminal_safe(&text);
         if field.name() == "message" {
             write!(w, "{text}")

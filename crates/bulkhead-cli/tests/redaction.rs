@@ -5,6 +5,11 @@
 //! level, and in every file of the cache directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../bulkhead-image/tests/support/mod.rs"]
+mod support;
+#[path = "support_docker/mod.rs"]
+mod support_docker;
+
 use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
 use serde_json::json;
@@ -40,7 +45,16 @@ fn image(dir: &Path) -> PathBuf {
 
 /// The planted image; `version` changes one package so two of them differ.
 fn image_named(dir: &Path, file: &str, version: &str) -> PathBuf {
-    let mut b = ImageBuilder::new()
+    let out = dir.join(file);
+    planted(ImageBuilder::new(), version)
+        .write(Layout::DockerOci, &out)
+        .unwrap();
+    out
+}
+
+/// `b` with the secrets planted in every place an image carries them.
+fn planted(b: ImageBuilder, version: &str) -> ImageBuilder {
+    let mut b = b
         .config(
             "Env",
             json!(["PATH=/usr/bin:/bin", format!("DB_PASSWORD={ENV_PASS}")]),
@@ -73,9 +87,7 @@ fn image_named(dir: &Path, file: &str, version: &str) -> PathBuf {
         format!("Metadata-Version: 2.1\nName: requests\nVersion: {version}\n").as_bytes(),
     )
     .unwrap();
-    let out = dir.join(file);
-    b.write(Layout::DockerOci, &out).unwrap();
-    out
+    b
 }
 
 fn run(cache: &Path, args: &[&str]) -> (String, Vec<u8>) {
@@ -284,6 +296,97 @@ fn planted_secrets_never_leave_other_commands() {
         &["fs", "--scanners", "secret", project, "--format", "json"],
     );
     assert!(fs.contains("gitlab"), "{fs}");
+    for e in walk(&cache) {
+        let bytes = std::fs::read(&e).unwrap();
+        assert_eq!(leaks(&bytes), Vec::<&str>::new(), "{}", e.display());
+    }
+}
+
+/// The same image read from a registry (manifest, annotations and config
+/// as the registry serves them) and from the Docker daemon.
+#[test]
+fn planted_secrets_never_leave_from_a_registry_or_the_daemon() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let check = |name: &str, src: &str| {
+        for format in ["json", "table", "sarif", "cyclonedx"] {
+            let args = [
+                "image",
+                name,
+                "--image-src",
+                src,
+                "--scanners",
+                "secret,misconfig",
+                "--format",
+                format,
+                "-vvv",
+            ];
+            let (stdout, all) = run(&cache, &args);
+            assert!(!stdout.is_empty(), "{args:?} wrote nothing");
+            let text = String::from_utf8_lossy(&all);
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| !leaks(l.as_bytes()).is_empty())
+                .collect();
+            assert_eq!(lines, Vec::<&str>::new(), "{args:?}");
+        }
+        let (json, _) = run(
+            &cache,
+            &[
+                "image",
+                name,
+                "--image-src",
+                src,
+                "--scanners",
+                "secret,misconfig",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(json.contains("BH-IM-004"), "{src}: the Env secret is found");
+        let (_, all) = run(
+            &cache,
+            &[
+                "sbom",
+                name,
+                "--image-src",
+                src,
+                "--format",
+                "spdx-json",
+                "-vvv",
+            ],
+        );
+        assert_eq!(leaks(&all), Vec::<&str>::new(), "sbom from {src}");
+    };
+
+    if let Some(reg) = support::LocalRegistry::start(None) {
+        let layout = work.path().join("oci");
+        planted(ImageBuilder::new(), "1.0")
+            .write(Layout::OciDir, &layout)
+            .unwrap();
+        let client =
+            bulkhead_image::registry::Registry::new(&reg.host, support::test_options()).unwrap();
+        support::push_layout(&client, "bulkhead-test/planted", "1", &layout);
+        check(&format!("{}/bulkhead-test/planted:1", reg.host), "remote");
+    }
+
+    if support_docker::ready(&[]) {
+        let tag = format!("{}:1", support_docker::unique("bulkhead-test-planted"));
+        let _guard = support_docker::Guard::new(tag.clone());
+        let tar = work.path().join("load.tar");
+        planted(ImageBuilder::new().tag(&tag), "1.0")
+            .write(Layout::DockerOci, &tar)
+            .unwrap();
+        support_docker::must(
+            std::process::Command::new("docker")
+                .args(["load", "-q", "-i"])
+                .arg(&tar)
+                .output()
+                .unwrap(),
+            "docker load",
+        );
+        check(&tag, "docker");
+    }
     for e in walk(&cache) {
         let bytes = std::fs::read(&e).unwrap();
         assert_eq!(leaks(&bytes), Vec::<&str>::new(), "{}", e.display());

@@ -10,15 +10,15 @@
 //! body; an entry that fails the check or does not parse is ignored (and
 //! removed), and the layer is analyzed and written again.
 //!
+//! The cache is storage only: it plugs into the image pipeline of
+//! `bulkhead-scan` as a [`LayerStore`] ([`LayerCache::store`]); reading,
+//! pairing and checking layers is the pipeline's job, not the cache's.
+//!
 //! **Invariant**: entries hold only what `LayerAnalysis` holds: file
 //! metadata, analyzer results and *redacted* content-scanner findings;
 //! never file contents or raw secrets.
 
-mod scan;
-
-pub use scan::{CacheStats, CachedScan, ScanCacheError, analyze_docker_stream, analyze_image};
-
-use bulkhead_scan::LayerAnalysis;
+use bulkhead_scan::{LayerAnalysis, LayerStore};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -48,6 +48,43 @@ pub struct CacheInfo {
 #[derive(Debug, Clone)]
 pub struct LayerCache {
     dir: PathBuf,
+}
+
+/// The cache seen as a [`LayerStore`] for one set of analyzer versions and
+/// options: what [`bulkhead_scan::pipeline`] consults and fills.
+#[derive(Debug, Clone)]
+pub struct CacheStore {
+    cache: LayerCache,
+    /// [`bulkhead_analyzers::versions_key`] of the analyzers.
+    versions_key: String,
+    /// Everything else that changes results (limits, content scanner key).
+    options_key: String,
+}
+
+impl CacheStore {
+    fn key(&self, diff_id: &str) -> String {
+        key(diff_id, &self.versions_key, &self.options_key)
+    }
+}
+
+impl LayerStore for CacheStore {
+    fn contains(&self, diff_id: &str) -> bool {
+        self.cache.contains(&self.key(diff_id))
+    }
+
+    fn get(&self, diff_id: &str) -> Option<LayerAnalysis> {
+        self.cache.get(&self.key(diff_id))
+    }
+
+    fn put(&self, diff_id: &str, analysis: &LayerAnalysis) {
+        if let Err(e) = self.cache.put(&self.key(diff_id), analysis) {
+            // A cache that cannot be written slows the next run; it must not fail this one.
+            tracing::warn!(
+                "cannot write the layer cache in {}: {e}",
+                self.cache.dir().display()
+            );
+        }
+    }
 }
 
 /// The key of a layer's entry.
@@ -81,6 +118,17 @@ impl LayerCache {
     }
 
     /// Folder of the entries.
+    /// This cache as the [`LayerStore`] of scans with these analyzer
+    /// versions ([`bulkhead_analyzers::versions_key`]) and options (limits,
+    /// content scanner key: anything else that changes an analysis).
+    pub fn store(&self, versions_key: &str, options_key: &str) -> CacheStore {
+        CacheStore {
+            cache: self.clone(),
+            versions_key: versions_key.to_string(),
+            options_key: options_key.to_string(),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -3,9 +3,11 @@
 //! layer; a second image sharing the base layer reuses it; a docker-save
 //! stream (legacy and OCI layouts) gives the same result as the file.
 
-use bulkhead_cache::{CachedScan, LayerCache, analyze_docker_stream, analyze_image};
+use bulkhead_cache::LayerCache;
 use bulkhead_fixtures::{Compression, ImageBuilder, Layout};
+use bulkhead_scan::LayerStore;
 use bulkhead_scan::ScanOptions;
+use bulkhead_scan::pipeline::{analyze_docker_stream, analyze_image};
 use std::path::Path;
 
 const STATUS: &str = "Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n";
@@ -46,19 +48,15 @@ fn inventory_text(
 fn scan(
     cache: Option<&LayerCache>,
     image: &bulkhead_image::Image,
-) -> (String, bulkhead_cache::CacheStats) {
+) -> (String, bulkhead_scan::StoreStats) {
     let analyzers = bulkhead_analyzers::for_image();
-    let cached = CachedScan {
-        cache,
-        versions_key: bulkhead_analyzers::versions_key(&analyzers),
-        options_key: "test".into(),
-    };
+    let store = cache.map(|c| c.store(&bulkhead_analyzers::versions_key(&analyzers), "test"));
     let (layers, stats) = analyze_image(
         image,
         &analyzers,
         None,
         &ScanOptions::default(),
-        &cached,
+        store.as_ref().map(|s| s as &dyn LayerStore),
         &|_| {},
     )
     .unwrap();
@@ -111,11 +109,7 @@ fn docker_save_stream_matches_the_file_scan_and_uses_the_cache() {
         let (expected, _) = scan(None, &image);
         let cache = LayerCache::open(&dir.path().join("cache")).unwrap();
         let analyzers = bulkhead_analyzers::for_image();
-        let cached = CachedScan {
-            cache: Some(&cache),
-            versions_key: bulkhead_analyzers::versions_key(&analyzers),
-            options_key: "test".into(),
-        };
+        let store = cache.store(&bulkhead_analyzers::versions_key(&analyzers), "test");
         let stream = || std::fs::File::open(&path).unwrap();
         let opts = ScanOptions::default();
         let (img, layers, stats) = analyze_docker_stream(
@@ -125,7 +119,7 @@ fn docker_save_stream_matches_the_file_scan_and_uses_the_cache() {
             &analyzers,
             None,
             &opts,
-            &cached,
+            Some(&store),
         )
         .unwrap();
         assert_eq!(img.diff_ids, image.diff_ids, "{layout:?}");
@@ -139,7 +133,7 @@ fn docker_save_stream_matches_the_file_scan_and_uses_the_cache() {
             &analyzers,
             None,
             &opts,
-            &cached,
+            Some(&store),
         )
         .unwrap();
         assert_eq!(
@@ -160,11 +154,6 @@ fn corrupt_stream_layer_is_an_error() {
     let at = bytes.windows(10).position(|w| w == b"base-files").unwrap();
     bytes[at] = b'B';
     let analyzers = bulkhead_analyzers::for_image();
-    let cached = CachedScan {
-        cache: None,
-        versions_key: String::new(),
-        options_key: String::new(),
-    };
     let err = analyze_docker_stream(
         &bytes[..],
         None,
@@ -172,7 +161,7 @@ fn corrupt_stream_layer_is_an_error() {
         &analyzers,
         None,
         &ScanOptions::default(),
-        &cached,
+        None,
     )
     .unwrap_err()
     .to_string();

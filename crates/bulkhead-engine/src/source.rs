@@ -3,11 +3,12 @@
 
 use crate::target::{Scanned, scan_options, scanned_image};
 use crate::{Progress, ScanRequest};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use bulkhead_analyzers::Analyzer;
-use bulkhead_cache::{CacheStats, CachedScan, LayerCache};
-use bulkhead_image::{Image, ImageError, Reference};
-use bulkhead_scan::{ContentScanner, LayerAnalysis, ScanOptions};
+use bulkhead_cache::{CacheStore, LayerCache};
+use bulkhead_image::source::{Opened, open_first};
+use bulkhead_image::{Image, Reference};
+use bulkhead_scan::{ContentScanner, LayerAnalysis, LayerStore, ScanOptions, StoreStats};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn options_key(opts: &ScanOptions, content: Option<&dyn ContentScanner>) -> Option<String> {
@@ -18,13 +19,15 @@ fn options_key(opts: &ScanOptions, content: Option<&dyn ContentScanner>) -> Opti
     Some(format!("limits={:?};content={content_key}", opts.limits))
 }
 
-/// Open the layer cache for a scan, unless disabled (or the content scanner
-/// cannot name its configuration, so its findings cannot be cached).
-fn open_cache(
+/// The layer cache as the pipeline's store for a scan, unless disabled (or
+/// the content scanner cannot name its configuration, so its findings
+/// cannot be cached).
+fn open_store(
     req: &ScanRequest,
+    analyzers: &[Box<dyn Analyzer>],
     content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
-) -> Option<(LayerCache, String)> {
+) -> Option<CacheStore> {
     if !req.layer_cache {
         return None;
     }
@@ -33,7 +36,7 @@ fn open_cache(
         return None;
     };
     match LayerCache::open(&req.cache_dir) {
-        Ok(c) => Some((c, key)),
+        Ok(c) => Some(c.store(&bulkhead_analyzers::versions_key(analyzers), &key)),
         Err(e) => {
             tracing::warn!("layer cache off: {e}");
             None
@@ -41,7 +44,7 @@ fn open_cache(
     }
 }
 
-fn report_stats(stats: &CacheStats) {
+fn report_stats(stats: &StoreStats) {
     if !stats.hits.is_empty() || !stats.misses.is_empty() {
         tracing::info!(
             "layer cache: {} of {} layers reused",
@@ -60,88 +63,73 @@ pub(crate) fn analyze_layers(
     opts: &ScanOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<LayerAnalysis>> {
-    let cache = open_cache(req, content, opts);
-    let cached = CachedScan {
-        cache: cache.as_ref().map(|(c, _)| c),
-        versions_key: bulkhead_analyzers::versions_key(analyzers),
-        options_key: cache.as_ref().map(|(_, k)| k.clone()).unwrap_or_default(),
-    };
-    let (layers, stats) =
-        bulkhead_cache::analyze_image(image, analyzers, content, opts, &cached, progress)?;
+    let store = open_store(req, analyzers, content, opts);
+    let (layers, stats) = bulkhead_scan::pipeline::analyze_image(
+        image,
+        analyzers,
+        content,
+        opts,
+        store.as_ref().map(|s| s as &dyn LayerStore),
+        progress,
+    )?;
     report_stats(&stats);
     Ok(layers)
 }
 
-/// Scan an image by name: the request's sources, in order.
+/// Scan an image by name: the request's sources, tried in order by
+/// [`bulkhead_image::source::open_first`].
 pub(crate) fn scan_image_name(
     req: &ScanRequest,
     name: &str,
     content: Option<&dyn ContentScanner>,
     progress: &dyn Progress,
 ) -> Result<Scanned> {
-    let mut tried: Vec<String> = Vec::new();
-    if req.sources.is_empty() {
-        bail!("--image-src is empty: use docker, remote or both");
-    }
-    for src in &req.sources {
-        let attempt = match src.trim() {
-            "docker" => scan_from_daemon(req, name, content, progress),
-            "remote" => scan_from_registry(req, name, content, progress),
-            other => {
-                bail!("unknown image source {other:?} in --image-src: use docker and/or remote")
-            }
-        };
-        match attempt {
-            Ok(s) => return Ok(s),
-            Err(e) => {
-                // Not found (or not reachable) here: try the next source, and
-                // remember why for the final message. Other errors stop now.
-                let next = match e.downcast_ref::<ImageError>() {
-                    Some(ImageError::NotFound(m) | ImageError::Unreachable(m)) => Some(m.clone()),
-                    _ => None,
-                };
-                match next {
-                    Some(m) => {
-                        tracing::info!("{src}: {m}");
-                        tried.push(format!("{src}: {m}"));
-                    }
-                    None => return Err(e),
-                }
-            }
+    let chain = bulkhead_image::source::sources(&req.sources, &req.registry)?;
+    let mut started = false;
+    let (opened, _) = open_first(&chain, name, req.platform.as_ref(), &mut |src| {
+        if started {
+            progress.finish();
+        }
+        progress.start(&src.describe(name), None);
+        started = true;
+    })
+    .inspect_err(|_| {
+        if started {
+            progress.finish();
+        }
+    })?;
+    match opened {
+        Opened::DockerExport { stream, inspect } => {
+            scan_docker_export(req, name, stream, inspect, content, progress)
+        }
+        Opened::Blobs(image) => {
+            progress.finish();
+            scan_blobs(req, image, name, content, progress)
         }
     }
-    let looked: Vec<String> = tried.iter().map(|t| format!("  - {t}")).collect();
-    bail!(
-        "image {name} was not found. Looked in:\n{}\n(a file path? check it exists; a private registry? run `docker login`)",
-        looked.join("\n")
-    )
 }
 
-fn scan_from_daemon(
+/// The daemon's export, read once as it streams (the progress line of
+/// [`scan_image_name`] stays up until it is read).
+fn scan_docker_export(
     req: &ScanRequest,
     name: &str,
+    stream: Box<dyn std::io::Read + Send>,
+    info: bulkhead_image::daemon::DaemonImage,
     content: Option<&dyn ContentScanner>,
     progress: &dyn Progress,
 ) -> Result<Scanned> {
-    let info = bulkhead_image::daemon::inspect(name)?;
     let analyzers = bulkhead_analyzers::for_image();
     let opts = scan_options(req);
-    let cache = open_cache(req, content, &opts);
-    let cached = CachedScan {
-        cache: cache.as_ref().map(|(c, _)| c),
-        versions_key: bulkhead_analyzers::versions_key(&analyzers),
-        options_key: cache.as_ref().map(|(_, k)| k.clone()).unwrap_or_default(),
-    };
-    progress.start(&format!("reading {name} from the Docker daemon"), None);
-    let reader = bulkhead_image::daemon::export(name)?;
-    let (mut image, layers, stats) = bulkhead_cache::analyze_docker_stream(
-        reader,
+    let store = open_store(req, &analyzers, content, &opts);
+    let (mut image, layers, stats) = bulkhead_scan::pipeline::analyze_docker_stream(
+        stream,
         req.platform.as_ref(),
         &info.diff_ids,
         &analyzers,
         content,
         &opts,
-        &cached,
+        store.as_ref().map(|s| s as &dyn LayerStore),
     )
     .with_context(|| format!("cannot read image {name} from the Docker daemon"))?;
     progress.finish();
@@ -153,17 +141,15 @@ fn scan_from_daemon(
     Ok(scanned_image(image, layers, name))
 }
 
-fn scan_from_registry(
+/// An image whose layers are blobs (a registry), read in parallel.
+fn scan_blobs(
     req: &ScanRequest,
+    image: Image,
     name: &str,
     content: Option<&dyn ContentScanner>,
     progress: &dyn Progress,
 ) -> Result<Scanned> {
-    let reference = Reference::parse(name).map_err(anyhow::Error::msg)?;
-    progress.start(&format!("fetching {reference}"), None);
-    let image =
-        bulkhead_image::registry::pull(&reference, req.platform.as_ref(), req.registry.clone())?;
-    progress.finish();
+    let shown = Reference::parse(name).map_or_else(|_| name.to_string(), |r| r.familiar());
     let analyzers = bulkhead_analyzers::for_image();
     let total: u64 = image.layers.iter().map(|l| l.size).sum();
     progress.start("downloading layers", Some(total));
@@ -174,7 +160,7 @@ fn scan_from_registry(
     };
     let sopts = scan_options(req);
     let layers = analyze_layers(req, &image, &analyzers, content, &sopts, &tick)
-        .with_context(|| format!("cannot read image {reference}"))?;
+        .with_context(|| format!("cannot read image {shown}"))?;
     progress.finish();
-    Ok(scanned_image(image, layers, &reference.familiar()))
+    Ok(scanned_image(image, layers, &shown))
 }

@@ -22,6 +22,7 @@ mod oci;
 mod platform;
 pub mod reference;
 pub mod registry;
+pub mod source;
 mod store;
 
 pub use blob::{BlobRef, RemoteBlob};

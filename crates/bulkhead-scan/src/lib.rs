@@ -17,8 +17,10 @@
 //! executed; only analyzer-requested files are held, each capped.
 
 mod inventory;
+pub mod pipeline;
 
 pub use inventory::{Inventory, PackageSet, build_inventory};
+pub use pipeline::{LayerStore, PipelineError, StoreStats};
 
 use bulkhead_analyzers::{Analyzer, FileAnalysis};
 use bulkhead_image::Image;

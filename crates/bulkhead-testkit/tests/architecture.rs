@@ -144,6 +144,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "the scan engine runs without clap or a terminal; the CLI calls it, never the reverse",
     ),
     (
+        "bulkhead-scan",
+        &["bulkhead-cache", "bulkhead-engine", "bulkhead-cli"],
+        "the image pipeline owns reading layers; the cache plugs in as a LayerStore, never the entry point",
+    ),
+    (
         "bulkhead-match",
         &["bulkhead-image", "bulkhead-scan", "bulkhead-cli"],
         "matching is pure: an inventory and the database in, findings out",

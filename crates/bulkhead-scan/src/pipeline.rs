@@ -1,55 +1,48 @@
-//! Cached scans: per-layer analysis that consults the [`LayerCache`] first.
+//! The per-image pipeline: every layer of an image analyzed once, from
+//! reopenable blobs (files, registries; in parallel) or from one
+//! `docker save` stream (the Docker daemon's export; in arrival order),
+//! with an optional [`LayerStore`] consulted first.
+//!
+//! The store is how the layer cache plugs in (`bulkhead-cache` implements
+//! it): the pipeline owns the reading, pairing and checking of layers; a
+//! store only answers "do you hold this diff_id's analysis" and keeps new
+//! ones. Tests and library users can pass their own store (a map, a
+//! database shared by workers) or none.
 
-use crate::{LayerCache, key};
+use crate::{ContentScanner, LayerAnalysis, ScanError, ScanOptions};
 use bulkhead_analyzers::Analyzer;
 use bulkhead_image::daemon::{LayerSource, read_save_stream};
 use bulkhead_image::{Image, ImageError, Platform};
 use bulkhead_layerfs::{Expect, LayerError};
-use bulkhead_scan::{ContentScanner, LayerAnalysis, ScanError, ScanOptions};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{self, Read};
 
-/// Which layers came from the cache.
+/// Stored analyses of layers by `diff_id` (the layer cache). A store is
+/// keyed by everything else that changes an analysis (analyzer versions,
+/// limits, the content scanner): one store value answers for one set.
+pub trait LayerStore: Sync {
+    /// Whether the analysis of `diff_id` is stored (cheap; no read).
+    fn contains(&self, diff_id: &str) -> bool;
+    /// The stored analysis of `diff_id`, when there is a readable one.
+    fn get(&self, diff_id: &str) -> Option<LayerAnalysis>;
+    /// Keep the analysis of `diff_id`. A store that cannot write says so
+    /// in a warning: it must not fail the scan.
+    fn put(&self, diff_id: &str, analysis: &LayerAnalysis);
+}
+
+/// Which layers came from the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CacheStats {
-    /// diff_ids read from the cache, in layer order.
+pub struct StoreStats {
+    /// diff_ids read from the store, in layer order.
     pub hits: Vec<String>,
-    /// diff_ids analyzed (and written to the cache when one is in use).
+    /// diff_ids analyzed (and put in the store when there is one).
     pub misses: Vec<String>,
 }
 
-/// The cache and the key parts a scan uses. `cache: None` disables it.
-pub struct CachedScan<'a> {
-    pub cache: Option<&'a LayerCache>,
-    /// [`bulkhead_analyzers::versions_key`] of the analyzers.
-    pub versions_key: String,
-    /// Everything else that changes results (limits, content scanner key).
-    pub options_key: String,
-}
-
-impl CachedScan<'_> {
-    fn key(&self, diff_id: &str) -> String {
-        key(diff_id, &self.versions_key, &self.options_key)
-    }
-
-    fn get(&self, diff_id: &str) -> Option<LayerAnalysis> {
-        self.cache.and_then(|c| c.get(&self.key(diff_id)))
-    }
-
-    fn put(&self, diff_id: &str, a: &LayerAnalysis) {
-        if let Some(c) = self.cache
-            && let Err(e) = c.put(&self.key(diff_id), a)
-        {
-            // A cache that cannot be written slows the next run; it must not fail this one.
-            tracing::warn!("cannot write the layer cache in {}: {e}", c.dir().display());
-        }
-    }
-}
-
-/// Errors of a cached scan.
+/// Errors of the image pipeline.
 #[derive(Debug, thiserror::Error)]
-pub enum ScanCacheError {
+pub enum PipelineError {
     #[error(transparent)]
     Scan(#[from] ScanError),
     #[error(transparent)]
@@ -64,20 +57,22 @@ pub enum ScanCacheError {
     Mismatch(String),
 }
 
-/// [`bulkhead_scan::analyze_image_layers`] with the cache: layers whose
-/// entry exists are not read at all; the others are analyzed (in parallel)
-/// and stored.
+/// [`crate::analyze_image_layers`] with a store: layers it holds are not
+/// read at all; the others are analyzed (in parallel) and put in it.
 pub fn analyze_image(
     image: &Image,
     analyzers: &[Box<dyn Analyzer>],
     content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
-    cache: &CachedScan<'_>,
+    store: Option<&dyn LayerStore>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<LayerAnalysis>, CacheStats), ScanCacheError> {
-    let mut found: Vec<Option<LayerAnalysis>> =
-        image.layers.iter().map(|l| cache.get(&l.diff_id)).collect();
-    let mut stats = CacheStats::default();
+) -> Result<(Vec<LayerAnalysis>, StoreStats), PipelineError> {
+    let mut found: Vec<Option<LayerAnalysis>> = image
+        .layers
+        .iter()
+        .map(|l| store.and_then(|s| s.get(&l.diff_id)))
+        .collect();
+    let mut stats = StoreStats::default();
     let mut missing = image.clone();
     missing
         .layers
@@ -92,10 +87,11 @@ pub fn analyze_image(
         }
     }
     if !missing.layers.is_empty() {
-        let analyzed =
-            bulkhead_scan::analyze_image_layers(&missing, analyzers, content, opts, progress)?;
+        let analyzed = crate::analyze_image_layers(&missing, analyzers, content, opts, progress)?;
         for (layer, a) in missing.layers.iter().zip(analyzed) {
-            cache.put(&layer.diff_id, &a);
+            if let Some(s) = store {
+                s.put(&layer.diff_id, &a);
+            }
             if let Some(slot) = found.get_mut(layer.index) {
                 *slot = Some(a);
             }
@@ -105,9 +101,7 @@ pub fn analyze_image(
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            a.ok_or_else(|| {
-                ScanCacheError::Mismatch(format!("internal: layer {i} has no analysis"))
-            })
+            a.ok_or_else(|| PipelineError::Mismatch(format!("internal: layer {i} has no analysis")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((layers, stats))
@@ -137,11 +131,11 @@ fn hash_only(r: &mut dyn Read) -> io::Result<String> {
 /// arrives (its diff_id computed while streaming) and paired with the config
 /// when `manifest.json` and the config have arrived.
 ///
-/// Cache use: in the OCI layout of Docker 25+ a layer member is named by its
-/// diff_id, so cached layers are only hashed (to check the name), not
+/// Store use: in the OCI layout of Docker 25+ a layer member is named by its
+/// diff_id, so stored layers are only hashed (to check the name), not
 /// analyzed. The legacy layout names layers by v1 ids; then layers are only
-/// hashed when `expected_diff_ids` (from the daemon's inspect) are all cached,
-/// and all analyzed otherwise.
+/// hashed when `expected_diff_ids` (from the daemon's inspect) are all
+/// stored, and all analyzed otherwise.
 pub fn analyze_docker_stream(
     reader: impl Read,
     platform: Option<&Platform>,
@@ -149,9 +143,14 @@ pub fn analyze_docker_stream(
     analyzers: &[Box<dyn Analyzer>],
     content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
-    cache: &CachedScan<'_>,
-) -> Result<(Image, Vec<LayerAnalysis>, CacheStats), ScanCacheError> {
-    let cached = |d: &str| cache.cache.is_some_and(|c| c.contains(&cache.key(d)));
+    store: Option<&dyn LayerStore>,
+) -> Result<(Image, Vec<LayerAnalysis>, StoreStats), PipelineError> {
+    let cached = |d: &str| store.is_some_and(|s| s.contains(d));
+    let put = |d: &str, a: &LayerAnalysis| {
+        if let Some(s) = store {
+            s.put(d, a);
+        }
+    };
     let all_cached = !expected_diff_ids.is_empty() && expected_diff_ids.iter().all(|d| cached(d));
     let mut members: HashMap<String, Member> = HashMap::new();
     let mut layer_error: Option<(String, LayerError)> = None;
@@ -170,7 +169,7 @@ pub fn analyze_docker_stream(
             digest: named,
             diff_id: None,
         };
-        match bulkhead_scan::analyze_layer_reader(r, &expect, analyzers, content, opts) {
+        match crate::analyze_layer_reader(r, &expect, analyzers, content, opts) {
             Ok(a) => {
                 members.insert(name.to_string(), Member::Analyzed(Box::new(a)));
             }
@@ -186,14 +185,14 @@ pub fn analyze_docker_stream(
         Ok(())
     })?;
     let (image, sources) = saved.image(platform)?;
-    let mut stats = CacheStats::default();
+    let mut stats = StoreStats::default();
     let mut out = Vec::with_capacity(image.layers.len());
     for (layer, source) in image.layers.iter().zip(&sources) {
         let a = match source {
             LayerSource::Streamed(name) => match members.get(name) {
                 Some(Member::Analyzed(a)) => {
                     check_diff(&a.index.diff_id, &layer.diff_id, name)?;
-                    cache.put(&layer.diff_id, a);
+                    put(&layer.diff_id, a);
                     stats.misses.push(layer.diff_id.clone());
                     (**a).clone()
                 }
@@ -203,8 +202,8 @@ pub fn analyze_docker_stream(
                     if layer.digest.as_ref() != Some(d) {
                         check_diff(d, &layer.diff_id, name)?;
                     }
-                    let a = cache.get(&layer.diff_id).ok_or_else(|| {
-                        ScanCacheError::Mismatch(format!(
+                    let a = store.and_then(|s| s.get(&layer.diff_id)).ok_or_else(|| {
+                        PipelineError::Mismatch(format!(
                             "the layer cache entry of {} vanished during the scan (a concurrent `cache clean`?): run the scan again",
                             layer.diff_id
                         ))
@@ -215,8 +214,8 @@ pub fn analyze_docker_stream(
                 }
                 None => {
                     return Err(match layer_error.take() {
-                        Some((name, source)) => ScanCacheError::Layer { name, source },
-                        None => ScanCacheError::Mismatch(format!("layer {name} was not read")),
+                        Some((name, source)) => PipelineError::Layer { name, source },
+                        None => PipelineError::Mismatch(format!("layer {name} was not read")),
                     });
                 }
             },
@@ -226,13 +225,12 @@ pub fn analyze_docker_stream(
                     digest: None,
                     diff_id: Some(layer.diff_id.clone()),
                 };
-                let a =
-                    bulkhead_scan::analyze_layer_reader(bytes, &expect, analyzers, content, opts)
-                        .map_err(|source| ScanCacheError::Layer {
+                let a = crate::analyze_layer_reader(bytes, &expect, analyzers, content, opts)
+                    .map_err(|source| PipelineError::Layer {
                         name: name.clone(),
                         source,
                     })?;
-                cache.put(&layer.diff_id, &a);
+                put(&layer.diff_id, &a);
                 stats.misses.push(layer.diff_id.clone());
                 a
             }
@@ -242,9 +240,9 @@ pub fn analyze_docker_stream(
     Ok((image, out, stats))
 }
 
-fn check_diff(actual: &str, expected: &str, name: &str) -> Result<(), ScanCacheError> {
+fn check_diff(actual: &str, expected: &str, name: &str) -> Result<(), PipelineError> {
     if actual != expected {
-        return Err(ScanCacheError::Mismatch(format!(
+        return Err(PipelineError::Mismatch(format!(
             "layer {name} of the Docker daemon's export has diff_id {actual}, but the config says {expected} (the export is corrupt)"
         )));
     }

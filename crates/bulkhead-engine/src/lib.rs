@@ -28,8 +28,12 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
+//! Or [`scan_async`], which does exactly that on tokio's blocking pool.
+//!
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
+//! [`diff::diff`] compares two images the same way.
 
+pub mod diff;
 mod report;
 mod source;
 mod target;
@@ -196,6 +200,18 @@ pub trait Progress: Sync {
     fn db_update(&self, _event: &bulkhead_osv::Progress<'_>) {}
     /// The current task is over.
     fn finish(&self) {}
+}
+
+/// [`scan`] for async callers (a tokio server): the scan runs on tokio's
+/// blocking pool, so the caller's reactor never waits on file, daemon,
+/// registry or database I/O. Needs a tokio runtime.
+pub async fn scan_async(
+    req: ScanRequest,
+    progress: std::sync::Arc<dyn Progress + Send>,
+) -> Result<ScanOutput> {
+    tokio::task::spawn_blocking(move || scan(&req, progress.as_ref()))
+        .await
+        .map_err(|e| anyhow::anyhow!("the scan task failed: {e}"))?
 }
 
 /// A [`Progress`] that shows nothing.

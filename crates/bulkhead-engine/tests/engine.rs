@@ -233,3 +233,165 @@ fn image_file_vuln_matches_cli() {
     );
     assert_same(engine, cli);
 }
+
+/// The demo advisories in the cache's database.
+fn demo_db(cache: &Path) {
+    let advisories =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bulkhead-fixtures/demo/advisories");
+    let db = cache.join("db").join(bulkhead_osv::DB_FILE);
+    bulkhead_osv::import_paths(&db, &[advisories], &|_| {}).unwrap();
+}
+
+/// Image B: image A with zlib1g upgraded and libssl1.1 removed.
+fn write_image_b(path: &Path) {
+    let status = "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n\n\
+Package: sudo\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.5p2-3+deb11u1\n\n";
+    let mut b = ImageBuilder::new().tag("engine-test:2");
+    let layer = b.layer("ADD rootfs.tar /");
+    for (p, c) in files() {
+        let c = if p == "var/lib/dpkg/status" {
+            status.as_bytes().to_vec()
+        } else {
+            c
+        };
+        layer.file(&p, &c).unwrap();
+    }
+    b.write(Layout::DockerOci, path).unwrap();
+}
+
+#[test]
+fn diff_through_the_engine_matches_cli() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    demo_db(&cache);
+    let (a, b) = (work.path().join("a.tar"), work.path().join("b.tar"));
+    write_image(&a);
+    write_image_b(&b);
+    let req = |p: &Path| request(Target::File(p.to_path_buf()), &cache, Scanners::default());
+    let secrets =
+        bulkhead_secrets::Scanner::new(&bulkhead_engine::SecretsConfig::default()).unwrap();
+    let diff = bulkhead_engine::diff::diff(&req(&a), &req(&b), &secrets, &NoProgress, &|r| {
+        bulkhead_report::filter::apply(r, &bulkhead_report::filter::Filter::default());
+    })
+    .unwrap();
+    assert!(!diff.vulnerabilities.fixed.is_empty(), "{diff:?}");
+    let engine = serde_json::to_value(&diff).unwrap();
+    let out = Command::new(bulkhead_bin())
+        .current_dir(work.path())
+        .env("BULKHEAD_CACHE_DIR", &cache)
+        .args(["diff", "--offline", "--format", "json", "-q"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_same(engine, cli);
+}
+
+/// `scan_async` from a multi-threaded tokio runtime gives the blocking
+/// scan's report, for an image file and, when the Docker daemon answers,
+/// for the same image read from the daemon by name (whose client runs its
+/// own runtime: it must not clash with the caller's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_async_from_a_tokio_runtime() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let img = work.path().join("image.tar");
+    write_image(&img);
+    let req = request(Target::File(img.clone()), &cache, SECRET_MISCONFIG);
+    let sync = {
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || engine_json(&req))
+            .await
+            .unwrap()
+    };
+    let out = bulkhead_engine::scan_async(req, std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_same(filtered_json(out.report), sync.clone());
+
+    if !bulkhead_testkit::require::daemon() {
+        return;
+    }
+    let tag = format!(
+        "bulkhead-test-engine-{}-{}:1",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let tagged = work.path().join("tagged.tar");
+    let mut b = ImageBuilder::new()
+        .tag(&tag)
+        .config("User", json!("root"))
+        .config(
+            "Env",
+            json!([
+                "PATH=/usr/bin:/bin",
+                format!("GH_TOKEN={}", ghp()),
+                "DB_PASSWORD=Vq7rT2mW9pL4xZk"
+            ]),
+        );
+    let layer = b.layer("ADD rootfs.tar /");
+    for (p, c) in files() {
+        layer.file(&p, &c).unwrap();
+    }
+    b.write(Layout::DockerOci, &tagged).unwrap();
+    let loaded = Command::new("docker")
+        .args(["load", "-q", "-i"])
+        .arg(&tagged)
+        .output()
+        .unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = Command::new("docker").args(["rmi", "-f", &self.0]).output();
+        }
+    }
+    let _remove = Remove(tag.clone());
+    let mut req = request(Target::Name(tag.clone()), &cache, SECRET_MISCONFIG);
+    req.sources = vec!["docker".into()];
+    let out = bulkhead_engine::scan_async(req, std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let from_daemon = filtered_json(out.report);
+    assert_eq!(from_daemon["ArtifactName"], json!(tag));
+    assert_eq!(
+        from_daemon["Metadata"]["DiffIDs"], sync["Metadata"]["DiffIDs"],
+        "the daemon's copy has the file's layers"
+    );
+    // The same findings; the daemon's export has uncompressed layers (no
+    // compressed digest) and the tag names the target.
+    assert_eq!(findings(&from_daemon), findings(&sync));
+    assert!(findings(&sync).len() >= 8, "{:?}", findings(&sync));
+}
+
+/// Every package, secret and misconfiguration of a report, by id.
+fn findings(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in v["Results"].as_array().into_iter().flatten() {
+        for (list, key) in [
+            ("Packages", "ID"),
+            ("Secrets", "RuleID"),
+            ("Misconfigurations", "ID"),
+            ("Vulnerabilities", "VulnerabilityID"),
+        ] {
+            for f in r[list].as_array().into_iter().flatten() {
+                out.push(format!("{list} {} {}", f[key], f["Layer"]["DiffID"]));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -6,19 +6,7 @@
 use crate::render::{self, DiffFormat};
 use bulkhead_types::{ArtifactType, Class, Ecosystem, Package, Report, ScanResult};
 
-const ECOSYSTEMS: [Ecosystem; 11] = [
-    Ecosystem::Dpkg,
-    Ecosystem::Apk,
-    Ecosystem::Rpm,
-    Ecosystem::Python,
-    Ecosystem::Npm,
-    Ecosystem::Cargo,
-    Ecosystem::Go,
-    Ecosystem::Maven,
-    Ecosystem::RubyGems,
-    Ecosystem::Composer,
-    Ecosystem::NuGet,
-];
+const ECOSYSTEMS: [Ecosystem; 11] = Ecosystem::ALL;
 
 /// `config JSON`, then `ECO NAME VERSION [ARCH]` lines (ECO: a digit, the
 /// index of the ecosystem).

@@ -102,40 +102,10 @@ fn key_name(scheme: Option<Scheme>, name: &str) -> String {
 /// built in this process, else from its purl type (reports read back from
 /// JSON do not carry the ecosystem).
 fn scheme_of(p: &Package) -> Option<Scheme> {
-    let eco = match p.ecosystem {
-        Some(e) => e,
-        None => {
-            let purl = p.identifier.purl.strip_prefix("pkg:")?;
-            let ty = purl.split('/').next()?;
-            match ty {
-                "deb" => Ecosystem::Dpkg,
-                "apk" => Ecosystem::Apk,
-                "rpm" => Ecosystem::Rpm,
-                "pypi" => Ecosystem::Python,
-                "npm" => Ecosystem::Npm,
-                "cargo" => Ecosystem::Cargo,
-                "golang" => Ecosystem::Go,
-                "maven" => Ecosystem::Maven,
-                "gem" => Ecosystem::RubyGems,
-                "composer" => Ecosystem::Composer,
-                "nuget" => Ecosystem::NuGet,
-                _ => return None,
-            }
-        }
-    };
-    Some(match eco {
-        Ecosystem::Dpkg => Scheme::Dpkg,
-        Ecosystem::Apk => Scheme::Apk,
-        Ecosystem::Rpm => Scheme::Rpm,
-        Ecosystem::Python => Scheme::Pep440,
-        Ecosystem::Npm => Scheme::Npm,
-        Ecosystem::Cargo => Scheme::Cargo,
-        Ecosystem::Go => Scheme::Go,
-        Ecosystem::Maven => Scheme::Maven,
-        Ecosystem::RubyGems => Scheme::RubyGems,
-        Ecosystem::Composer => Scheme::Packagist,
-        Ecosystem::NuGet => Scheme::NuGet,
-    })
+    let eco = p
+        .ecosystem
+        .or_else(|| Ecosystem::from_purl(&p.identifier.purl))?;
+    Some(Scheme::for_ecosystem(eco))
 }
 
 /// A package's entry in an inventory: its scheme, the versions installed

@@ -61,19 +61,10 @@ pub fn distro_ecosystem(os: &OsInfo) -> Option<String> {
     })
 }
 
-/// The language ecosystem string of a package kind (OS kinds return `None`).
+/// The language ecosystem string of a package kind (OS kinds return `None`):
+/// the OSV name of the ecosystem table in `bulkhead-types`.
 pub fn language_ecosystem(eco: Ecosystem) -> Option<&'static str> {
-    Some(match eco {
-        Ecosystem::Python => "PyPI",
-        Ecosystem::Npm => "npm",
-        Ecosystem::Cargo => "crates.io",
-        Ecosystem::Go => "Go",
-        Ecosystem::Maven => "Maven",
-        Ecosystem::RubyGems => "RubyGems",
-        Ecosystem::Composer => "Packagist",
-        Ecosystem::NuGet => "NuGet",
-        Ecosystem::Dpkg | Ecosystem::Apk | Ecosystem::Rpm => return None,
-    })
+    eco.facts().osv
 }
 
 /// Matching output for one set of packages.

@@ -17,7 +17,7 @@ mod severity;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};
-pub use package::{Ecosystem, LayerRef, OsInfo, Package, PkgIdentifier};
+pub use package::{Ecosystem, EcosystemFacts, LayerRef, OsInfo, Package, PkgIdentifier, VersionScheme};
 pub use rating::{Epss, KevDetail, PreferredCvss};
 pub use report::{
     ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET,

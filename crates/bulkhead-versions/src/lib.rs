@@ -71,6 +71,32 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// The scheme of an ecosystem's [`bulkhead_types::VersionScheme`] (the
+    /// ecosystem table of `bulkhead-types`).
+    pub fn of(scheme: bulkhead_types::VersionScheme) -> Scheme {
+        use bulkhead_types::VersionScheme as V;
+        match scheme {
+            V::Dpkg => Scheme::Dpkg,
+            V::Rpm => Scheme::Rpm,
+            V::Apk => Scheme::Apk,
+            V::Pep440 => Scheme::Pep440,
+            V::Npm => Scheme::Npm,
+            V::Cargo => Scheme::Cargo,
+            V::Go => Scheme::Go,
+            V::Maven => Scheme::Maven,
+            V::RubyGems => Scheme::RubyGems,
+            V::NuGet => Scheme::NuGet,
+            V::Packagist => Scheme::Packagist,
+        }
+    }
+
+    /// The scheme of an ecosystem's versions.
+    pub fn for_ecosystem(eco: bulkhead_types::Ecosystem) -> Scheme {
+        Scheme::of(eco.facts().scheme)
+    }
+}
+
+impl Scheme {
     /// All schemes, in declaration order.
     pub const ALL: [Scheme; 11] = [
         Scheme::Dpkg,

@@ -15,36 +15,7 @@ pub mod os;
 pub mod passwd;
 pub mod purl;
 
-use bulkhead_types::{Ecosystem, Package};
-use serde::{Deserialize, Serialize};
-
-/// Facts about the OS read from one release file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct OsFacts {
-    pub family: String,
-    pub version: String,
-    pub codename: String,
-    pub pretty_name: String,
-    pub id_like: Vec<String>,
-}
-
-/// What an analyzer found in one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FileAnalysis {
-    /// A release file (`/etc/os-release`, `/etc/alpine-release`, …).
-    Os { source: String, facts: OsFacts },
-    /// A package database or manifest.
-    Packages {
-        /// Result type as reported (`debian`, `alpine`, `rpm`, `python-pkg`, …).
-        kind: String,
-        ecosystem: Ecosystem,
-        packages: Vec<Package>,
-    },
-    /// Installed-file list of one package (`/var/lib/dpkg/info/NAME.list`).
-    FileList { package: String, files: Vec<String> },
-    /// The users of `/etc/passwd`.
-    Users { entries: Vec<passwd::PasswdEntry> },
-}
+pub use bulkhead_types::layer::{FileAnalysis, OsFacts};
 
 /// Most packages kept from one database or manifest (a full Debian or RHEL
 /// install has a few thousand, the largest npm lockfiles tens of

@@ -24,13 +24,13 @@ mod path;
 mod squash;
 mod walk;
 
+pub use bulkhead_types::layer::Compression;
+pub use bulkhead_types::layer::{Entry, EntryKind, LayerIndex};
 pub use capture::{Captured, CapturedData, capture};
 pub use dir::walk_dir;
 pub use path::normalize;
 pub use squash::{FileNode, RemovedFile, Squashed, squash};
-pub use walk::{Compression, Expect, walk_layer};
-
-use serde::{Deserialize, Serialize};
+pub use walk::{Expect, walk_layer};
 
 /// Limits that keep hostile layers from exhausting memory or time.
 #[derive(Debug, Clone)]
@@ -103,52 +103,6 @@ pub(crate) fn unkept_warning(limits: &Limits, unkept: u64) -> String {
         "more than {} entries: the metadata of {unkept} more is not kept (file permission checks and symlink resolution see the first {}; the files analyzers read are still read)",
         limits.max_entries, limits.max_entries
     )
-}
-
-/// The kind of a tar entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EntryKind {
-    File,
-    Dir,
-    Symlink,
-    Hardlink,
-    Other,
-}
-
-/// Metadata of one entry in a layer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
-    /// Normalised path relative to the root, no leading `/`.
-    pub path: String,
-    pub kind: EntryKind,
-    /// Permission bits including setuid/setgid/sticky.
-    pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
-    pub size: u64,
-    /// Symlink target as written, or hardlink target (normalised path).
-    pub link: Option<String>,
-}
-
-/// What one pass over a layer found.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct LayerIndex {
-    /// Entries in tar order (whiteout markers excluded).
-    pub entries: Vec<Entry>,
-    /// Paths removed by `.wh.NAME` markers.
-    pub whiteouts: Vec<String>,
-    /// Directories made opaque by `.wh..wh..opq`.
-    pub opaque_dirs: Vec<String>,
-    /// Things skipped or tolerated (unsafe names, dangling hardlinks).
-    pub warnings: Vec<String>,
-    /// Uncompressed size of the tar.
-    pub tar_size: u64,
-    /// `sha256:` of the uncompressed tar.
-    pub diff_id: String,
-    /// `sha256:` of the stored blob.
-    pub digest: String,
-    /// Detected compression.
-    pub compression: Option<Compression>,
 }
 
 /// Errors reading a layer.

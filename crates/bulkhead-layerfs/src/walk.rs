@@ -1,18 +1,10 @@
+use crate::Compression;
 use crate::hash::{HashReader, LIMIT_MARKER};
 use crate::path::{join, normalize, parent};
 use crate::{
     Entry, EntryKind, LayerError, LayerIndex, Limits, Warnings, keep_entry, unkept_warning,
 };
-use serde::{Deserialize, Serialize};
 use std::io::{self, BufReader, Read};
-
-/// Compression of a layer blob, detected by magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Compression {
-    Gzip,
-    Zstd,
-    None,
-}
 
 /// Digests the layer must have; `None` skips that check.
 #[derive(Debug, Clone, Default)]

@@ -19,6 +19,7 @@
 mod inventory;
 pub mod pipeline;
 
+pub use bulkhead_types::layer::{ContentScanner, LayerAnalysis};
 pub use inventory::{Inventory, PackageSet, build_inventory};
 pub use pipeline::{LayerStore, PipelineError, StoreStats};
 
@@ -27,55 +28,9 @@ use bulkhead_image::Image;
 use bulkhead_layerfs::{Captured, CapturedData, Entry, Expect, LayerIndex, Limits, capture};
 use bulkhead_types::Secret;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::Path;
-
-/// What the analyzers found in one layer.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct LayerAnalysis {
-    /// Every entry, whiteout and opaque dir of the layer.
-    pub index: LayerIndex,
-    /// Analyzer results by path.
-    pub files: BTreeMap<String, Vec<FileAnalysis>>,
-    /// Analyzer complaints (malformed databases, …).
-    pub warnings: Vec<String>,
-    /// Findings of the content scanner by path (already redacted: never a
-    /// raw secret, so this may be cached). Empty without a content scanner.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub secrets: BTreeMap<String, Vec<Secret>>,
-}
-
-/// A scanner that reads file content during the streaming pass (the secret
-/// scanner). It must be cheap to call from several threads at once.
-///
-/// For each regular file: [`wants`](Self::wants) decides from the entry
-/// alone (path, size); then, when the file is not already captured for an
-/// analyzer, the first [`sniff_len`](Self::sniff_len) bytes are read and
-/// [`accepts`](Self::accepts) may refuse them (binary content), so binaries
-/// are never read whole; finally [`scan`](Self::scan) gets the content.
-pub trait ContentScanner: Send + Sync {
-    /// Whether to look at this file at all.
-    fn wants(&self, entry: &Entry) -> bool;
-    /// How many leading bytes [`accepts`](Self::accepts) needs.
-    fn sniff_len(&self) -> usize {
-        0
-    }
-    /// Whether to read the rest after seeing the head (e.g. not binary).
-    fn accepts(&self, _head: &[u8]) -> bool {
-        true
-    }
-    /// Scan the whole content; findings must be redacted.
-    fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret>;
-    /// A key naming everything that changes this scanner's findings (rule
-    /// set version, configuration). The layer cache stores per-layer
-    /// findings under it; `None` (the default) means "do not cache layers
-    /// scanned with me".
-    fn cache_key(&self) -> Option<String> {
-        None
-    }
-}
 
 /// Errors of a scan.
 #[derive(Debug, thiserror::Error)]

@@ -561,6 +561,29 @@ fn region(text: &[u8], start: usize, end: usize, region: Region) -> Range<usize>
     }
 }
 
+/// The secret scanner rides the streaming pass over every layer (the hook
+/// is plain data in `bulkhead-types`, so this needs no image crate).
+impl bulkhead_types::layer::ContentScanner for Scanner {
+    fn wants(&self, entry: &bulkhead_types::layer::Entry) -> bool {
+        entry.kind == bulkhead_types::layer::EntryKind::File
+            && Scanner::wants(self, &entry.path, entry.size)
+    }
+    fn sniff_len(&self) -> usize {
+        SNIFF_LEN
+    }
+    fn accepts(&self, head: &[u8]) -> bool {
+        !is_binary(head)
+    }
+    fn scan(&self, entry: &bulkhead_types::layer::Entry, content: &[u8]) -> Vec<Secret> {
+        Scanner::scan(self, &entry.path, content)
+    }
+    /// Findings are redacted, so layer results may be cached under the
+    /// rule set version and configuration.
+    fn cache_key(&self) -> Option<String> {
+        Some(format!("secrets:{}", self.fingerprint()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

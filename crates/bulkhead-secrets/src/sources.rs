@@ -1,10 +1,9 @@
 //! Where secrets are looked for, and how findings become report results.
 
 use crate::Scanner;
-use crate::scanner::{SNIFF_LEN, is_binary};
 use bulkhead_image::Image;
-use bulkhead_layerfs::{Entry, EntryKind, Squashed};
-use bulkhead_scan::{ContentScanner, LayerAnalysis};
+use bulkhead_layerfs::Squashed;
+use bulkhead_scan::LayerAnalysis;
 use bulkhead_types::{Class, LayerRef, Report, ScanResult, Secret};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,26 +12,6 @@ use std::path::{Path, PathBuf};
 pub const TARGET_ENV: &str = bulkhead_types::IMAGE_ENV_TARGET;
 /// Target of the findings in the image history (`created_by`).
 pub const TARGET_HISTORY: &str = bulkhead_types::IMAGE_HISTORY_TARGET;
-
-impl ContentScanner for Scanner {
-    fn wants(&self, entry: &Entry) -> bool {
-        entry.kind == EntryKind::File && Scanner::wants(self, &entry.path, entry.size)
-    }
-    fn sniff_len(&self) -> usize {
-        SNIFF_LEN
-    }
-    fn accepts(&self, head: &[u8]) -> bool {
-        !is_binary(head)
-    }
-    fn scan(&self, entry: &Entry, content: &[u8]) -> Vec<Secret> {
-        Scanner::scan(self, &entry.path, content)
-    }
-    /// Findings are redacted, so layer results may be cached under the
-    /// rule set version and configuration.
-    fn cache_key(&self) -> Option<String> {
-        Some(format!("secrets:{}", self.fingerprint()))
-    }
-}
 
 /// The report's reference to layer `i`, with secrets in its `created_by`
 /// redacted.

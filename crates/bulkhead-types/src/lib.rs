@@ -9,6 +9,7 @@
 //! serde field names.
 
 mod image;
+pub mod layer;
 mod package;
 pub mod rating;
 mod report;
@@ -17,7 +18,9 @@ mod severity;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};
-pub use package::{Ecosystem, EcosystemFacts, LayerRef, OsInfo, Package, PkgIdentifier, VersionScheme};
+pub use package::{
+    Ecosystem, EcosystemFacts, LayerRef, OsInfo, Package, PkgIdentifier, VersionScheme,
+};
 pub use rating::{Epss, KevDetail, PreferredCvss};
 pub use report::{
     ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET,

@@ -34,6 +34,7 @@
 //! [`diff::diff`] compares two images the same way.
 
 pub mod diff;
+pub mod harden;
 mod report;
 mod source;
 mod target;

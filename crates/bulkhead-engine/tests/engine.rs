@@ -395,3 +395,35 @@ fn findings(v: &Value) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A harden proposal for an image file through the engine and
+/// `bulkhead-harden` alone equals `bulkhead harden --input … --format json`.
+#[test]
+fn harden_proposal_through_the_engine_matches_cli() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let img = work.path().join("image.tar");
+    write_image(&img);
+    let req = request(Target::File(img.clone()), &cache, Scanners::default());
+    let (name, mut workload) = bulkhead_engine::harden::image_workload(&req, &NoProgress).unwrap();
+    assert_eq!(name, "engine-test:1");
+    workload.name = bulkhead_engine::harden::service_key(&name);
+    let proposal = bulkhead_harden::propose(&workload, &bulkhead_harden::ProposeOptions::default());
+    let engine: Value =
+        serde_json::from_str(&bulkhead_harden::render::json_text(&proposal).unwrap()).unwrap();
+    assert!(engine.to_string().contains("read_only"), "{engine}");
+    let out = Command::new(bulkhead_bin())
+        .current_dir(work.path())
+        .env("BULKHEAD_CACHE_DIR", &cache)
+        .args(["harden", "--format", "json", "-q", "--input"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_same(engine, cli);
+}

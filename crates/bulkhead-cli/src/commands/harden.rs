@@ -80,45 +80,10 @@ fn check_size(s: &str) -> Result<()> {
     Ok(())
 }
 
-/// The image's config and passwd entries, read with the image reader.
+/// The workload of an image file (`bulkhead_engine::harden`).
 fn read_image(global: &GlobalArgs, path: &Path) -> Result<(String, Workload)> {
     let req = super::request::image_file(global, path)?;
-    let scanned =
-        bulkhead_engine::read_target(&req, None, &crate::progress::Bars::new(global.quiet))?;
-    let image = scanned
-        .image
-        .with_context(|| format!("{} holds no image", path.display()))?;
-    let name = image
-        .repo_tags
-        .first()
-        .cloned()
-        .unwrap_or_else(|| path.display().to_string());
-    let mut w = Workload::from_image_config("", &format!("image {name}"), &image.config);
-    w.passwd = scanned.inventory.users;
-    w.image = Some(name.clone());
-    Ok((name, w))
-}
-
-/// `nginx:1.27` / `registry/x/app@sha256:…` / `app.tar` → `nginx`, `app`.
-fn service_key(image: &str) -> String {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let base = last.split(['@', ':']).next().unwrap_or(last);
-    let base = base.strip_suffix(".tar").unwrap_or(base);
-    let key: String = base
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if key.is_empty() {
-        "app".to_string()
-    } else {
-        key
-    }
+    bulkhead_engine::harden::image_workload(&req, &crate::progress::Bars::new(global.quiet))
 }
 
 fn load_workload(global: &GlobalArgs, args: &HardenArgs) -> Result<Workload> {
@@ -164,7 +129,7 @@ fn load_workload(global: &GlobalArgs, args: &HardenArgs) -> Result<Workload> {
         let (name, mut w) = read_image(global, input)?;
         w.name = match &args.service {
             Some(s) => s.clone(),
-            None => service_key(&name),
+            None => bulkhead_engine::harden::service_key(&name),
         };
         return Ok(w);
     }
@@ -268,17 +233,6 @@ pub fn run(global: &GlobalArgs, args: HardenArgs) -> Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn service_keys() {
-        assert_eq!(service_key("nginx:1.27"), "nginx");
-        assert_eq!(
-            service_key("registry.example:5000/team/App@sha256:ab"),
-            "app"
-        );
-        assert_eq!(service_key("/tmp/x/busybox-www.tar"), "busybox-www");
-        assert_eq!(service_key(""), "app");
-    }
 
     #[test]
     fn sizes() {

@@ -4,14 +4,14 @@
 
 use super::image_source::SourceArgs;
 use super::request;
-use super::scan::{ScanArgs, engine_report};
+use super::scan::ScanArgs;
 use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
 use bulkhead_diff::render::{self, DiffFormat};
 use bulkhead_engine::Target;
+use bulkhead_engine::diff::Side;
 use bulkhead_report::filter::{self, Filter};
-use bulkhead_types::Report;
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -48,34 +48,18 @@ pub struct DiffArgs {
     pub scan: ScanArgs,
 }
 
-/// Which image a target is, for messages.
-#[derive(Clone, Copy)]
-enum Which {
-    A,
-    B,
-}
-
-impl Which {
-    fn label(self) -> &'static str {
-        match self {
-            Which::A => "image A (before)",
-            Which::B => "image B (after)",
-        }
-    }
-}
-
 /// Whether `t` can only be a path (image names never start with `/` or `.`).
 fn looks_like_path(t: &str) -> bool {
     t.starts_with('/') || t.starts_with("./") || t.starts_with("../") || t.ends_with(".tar")
 }
 
 /// The target of one side.
-fn side_target(which: Which, positional: Option<&str>, input: Option<&Path>) -> Result<Target> {
+fn side_target(which: Side, positional: Option<&str>, input: Option<&Path>) -> Result<Target> {
     let label = which.label();
     match (positional, input) {
         (Some(_), Some(_)) => bail!(
             "{label} is given twice (an argument and --input-{}): give one",
-            if matches!(which, Which::A) { "a" } else { "b" }
+            if which == Side::A { "a" } else { "b" }
         ),
         (None, Some(p)) => {
             if !p.exists() {
@@ -102,20 +86,21 @@ fn side_target(which: Which, positional: Option<&str>, input: Option<&Path>) -> 
     }
 }
 
-fn scan_side(
+/// The request of one side (vulnerabilities only: the engine's diff sets
+/// the scanners).
+fn side_request(
     global: &GlobalArgs,
-    which: Which,
+    which: Side,
     target: &Target,
     args: &DiffArgs,
     scan: &ScanArgs,
-) -> Result<Report> {
+) -> Result<bulkhead_engine::ScanRequest> {
     let flags = request::TargetFlags {
         platform: args.platform.as_deref(),
         limits: &args.limits,
         source: &args.source,
     };
     request::for_target(global, Ok(target.clone()), flags, Some(scan))
-        .and_then(|req| engine_report(global, &req))
         .with_context(|| format!("cannot scan {}", which.label()))
 }
 
@@ -137,8 +122,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let (shown, _) = output::severities(&args.scan.report)?;
     let policy = output::exit_policy(&args.scan.report)?;
     let ignores = output::ignore_rules(global, &args.scan.report)?;
-    let ta = side_target(Which::A, args.a.as_deref(), args.input_a.as_deref())?;
-    let tb = side_target(Which::B, args.b.as_deref(), args.input_b.as_deref())?;
+    let ta = side_target(Side::A, args.a.as_deref(), args.input_a.as_deref())?;
+    let tb = side_target(Side::B, args.b.as_deref(), args.input_b.as_deref())?;
     // Only the vulnerability scanner: the diff compares packages and their
     // advisories. Every package is kept in the reports. `--scanners` comes
     // with `image`'s flags; anything but its default or `vuln` would be
@@ -156,8 +141,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         list_all_pkgs: true,
         ..args.scan.clone()
     };
-    let mut before = scan_side(global, Which::A, &ta, &args, &scan)?;
-    let mut after = scan_side(global, Which::B, &tb, &args, &scan)?;
+    let before = side_request(global, Side::A, &ta, &args, &scan)?;
+    let after = side_request(global, Side::B, &tb, &args, &scan)?;
     // Ignores and --ignore-unfixed apply to both images before comparing;
     // the severity filter applies to what the diff shows.
     let f = Filter {
@@ -166,9 +151,16 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         ignores,
         today: output::today(),
     };
-    filter::apply(&mut before, &f);
-    filter::apply(&mut after, &f);
-    let mut diff = bulkhead_diff::compare(&before, &after);
+    let secrets = super::secret::load_scanner(global)?;
+    let mut diff = bulkhead_engine::diff::diff(
+        &before,
+        &after,
+        &secrets,
+        &crate::progress::Bars::new(global.quiet),
+        &|r| {
+            filter::apply(r, &f);
+        },
+    )?;
     // --fail-on, --fail-on-kev and --epss-threshold look at every
     // introduced finding, shown or not (Grype semantics); --exit-code at the
     // shown ones.

@@ -14,6 +14,7 @@ pub mod rating;
 mod report;
 pub mod sensitive;
 mod severity;
+pub mod signature;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};

@@ -246,6 +246,6 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         candidates: ranked,
         warnings: notes,
     };
-    summary::write_view(global, &advice, bulkhead_advise::render::advice_text)?;
+    summary::write_view(global, &advice, bulkhead_report::advise::advice_text)?;
     Ok(0)
 }

@@ -212,7 +212,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let base = identify_base(&report, &args.advise, &args.target_args, &mut notes);
     report.warnings.extend(notes);
     let summary = bulkhead_advise::summarize(&report, base, today);
-    write_view(global, &summary, bulkhead_advise::render::summary_text)?;
+    write_view(global, &summary, bulkhead_report::advise::summary_text)?;
     output::warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
 }

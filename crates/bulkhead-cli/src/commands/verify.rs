@@ -10,12 +10,9 @@ use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
 use bulkhead_sign::policy::Policy;
-use bulkhead_sign::{
-    KeySource, PolicySource, PublicKey, Status, VerifyMode, VerifyOutcome, VerifyRequest,
-};
+use bulkhead_sign::{KeySource, PolicySource, PublicKey, VerifyOutcome, VerifyRequest};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Flags of `bulkhead verify`.
@@ -72,7 +69,7 @@ pub fn load_policy(global: &GlobalArgs, explicit: Option<&Path>) -> Result<Optio
     Ok(Some(LoadedPolicy { policy, file }))
 }
 
-use bulkhead_sign::verify::{KeyLoadError, name_keys, printable as clean};
+use bulkhead_sign::verify::{KeyLoadError, printable as clean};
 
 /// Reads PEM public keys from files; errors name the file and say what to pass.
 struct PemFiles;
@@ -111,90 +108,6 @@ fn check(
     Ok(bulkhead_sign::verify(&req, &resolved.store, &PemFiles)?)
 }
 
-fn table(out: &VerifyOutcome) -> String {
-    let mut s = String::new();
-    let label_of = |fp: &str| {
-        out.keys.iter().find(|k| k.fingerprint == fp).map_or_else(
-            || clean(fp),
-            |k| format!("{} ({})", clean(&k.path), clean(fp)),
-        )
-    };
-    let _ = writeln!(s, "image:  {}", clean(&out.image));
-    let _ = writeln!(s, "digest: {}", clean(&out.digest));
-    if let Some(p) = &out.policy {
-        match (&p.rule, &p.pattern) {
-            (Some(r), Some(m)) => {
-                let _ = writeln!(
-                    s,
-                    "policy: rule {:?} (match {:?}) of {}",
-                    clean(r),
-                    clean(m),
-                    clean(&p.file)
-                );
-            }
-            _ => {
-                let _ = writeln!(s, "policy: no rule matches ({})", clean(&p.file));
-            }
-        }
-    }
-    let n = out.signatures.len();
-    if n == 0 {
-        let _ = writeln!(s, "\nno signatures");
-    } else {
-        let _ = writeln!(s, "\n{n} signature{}:", if n == 1 { "" } else { "s" });
-    }
-    for (i, sig) in out.signatures.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "\n[{}] {}  {}",
-            i + 1,
-            sig.format.name(),
-            clean(&sig.location)
-        );
-        let status = match &sig.status {
-            Status::Verified { key } => format!("verified with {}", label_of(key)),
-            Status::Failed { reason } => {
-                format!("FAILED: {}", clean(&name_keys(reason, &out.keys)))
-            }
-            Status::Unchecked => "not checked (no key given)".to_string(),
-        };
-        let _ = writeln!(s, "    status:           {status}");
-        if let Some(h) = &sig.key_hint {
-            let _ = writeln!(s, "    key hint:         {}", clean(h));
-        }
-        if let Some(c) = &sig.claims {
-            let _ = writeln!(s, "    digest:           {}", clean(&c.image_digest));
-            if let Some(d) = &c.docker_reference {
-                let _ = writeln!(s, "    docker-reference: {}", clean(d));
-            }
-            if !c.annotations.is_empty() {
-                let a: Vec<String> = c
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
-                    .collect();
-                let _ = writeln!(s, "    annotations:      {}", a.join(", "));
-            }
-        }
-    }
-    let _ = writeln!(s);
-    match (&out.failure, out.mode) {
-        (Some(f), _) => {
-            let _ = writeln!(s, "result: FAILED: {}", clean(f));
-        }
-        (None, VerifyMode::List) => {
-            let _ = writeln!(s, "result: listed only; pass --key or a policy to verify");
-        }
-        (None, _) => {
-            let _ = writeln!(s, "result: verified");
-        }
-    }
-    if let Some(n) = &out.note {
-        let _ = writeln!(s, "note:   {}", clean(n));
-    }
-    s
-}
-
 /// Run `bulkhead verify`.
 pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<i32> {
     let format = output::choose_format(global, &["table", "json"])?;
@@ -213,14 +126,14 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<i32> {
         policy.as_ref(),
         &annotations,
     )?;
-    let text = match format {
-        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&out)? + "\n",
-        _ => table(&out),
-    };
+    let text = bulkhead_report::signing::verify(&out, format)?;
     output::write_text(global, &text)?;
     match &out.failure {
         Some(f) => {
-            eprintln!("verify: FAILED: {}", clean(f));
+            eprintln!(
+                "verify: FAILED: {}",
+                bulkhead_report::signing::verify_failure(f)
+            );
             Ok(1)
         }
         None => Ok(0),

@@ -30,6 +30,7 @@
 //!
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
 
+pub mod advise;
 mod report;
 mod source;
 mod target;

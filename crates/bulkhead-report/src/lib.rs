@@ -16,6 +16,8 @@
 //! beyond the writer it is given, and depends on no I/O crate.
 
 pub mod advise;
+pub mod cache;
+pub mod db;
 pub mod diff;
 pub mod filter;
 #[doc(hidden)]
@@ -24,6 +26,7 @@ mod json;
 pub mod palette;
 mod sarif;
 mod sbom;
+pub mod seccomp;
 pub mod signing;
 pub mod sort;
 mod table;

@@ -6,13 +6,14 @@ use super::image::TargetArgs;
 use super::request;
 use super::request::registry_options;
 use super::scan::{ImageArgs, engine_report, scan_report};
-use super::summary::{self, identify_base, image_meta};
+use super::summary::{self, identify_base, meta_sources};
 use crate::args::GlobalArgs;
 use anyhow::{Context, Result, bail};
 use bulkhead_advise::base::{BaseImage, shared_prefix};
 use bulkhead_advise::rank::{self, Advice, BaseFindingsSource, Candidate, Current};
 use bulkhead_advise::summary::Counts;
 use bulkhead_engine::Target;
+use bulkhead_engine::advise::image_meta;
 use bulkhead_image::Reference;
 use bulkhead_image::registry::Registry;
 use bulkhead_report::filter::{self, Filter};
@@ -129,7 +130,8 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         &filter,
     );
     let mut notes: Vec<String> = current.warnings.clone();
-    let base = identify_base(&current, &args.advise, targs, &mut notes);
+    let base = identify_base(&current, &args.advise, targs, &mut notes)?;
+    let sources = meta_sources(targs)?;
     let names = candidate_names(args, base.as_ref(), &mut notes)?;
     let explicit = !args.advise.candidates.is_empty();
     // Candidates and the base are named, never the --input file (`scan_image`
@@ -138,7 +140,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let mut candidates = Vec::new();
     for name in &names {
         let scanned = scan_image(global, name, targs, &scan)
-            .and_then(|report| Ok((report, image_meta(name, targs)?)));
+            .and_then(|report| Ok((report, image_meta(name, &sources)?)));
         match scanned {
             Ok((report, meta)) => candidates.push(Candidate {
                 name: name.clone(),
@@ -177,7 +179,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
                 .map(|c| c.diff_ids.clone());
             let ids = match known {
                 Some(ids) => Some(ids),
-                None => match image_meta(&b.name, targs) {
+                None => match image_meta(&b.name, &sources) {
                     Ok(m) => Some(m.diff_ids),
                     Err(e) => {
                         notes.push(format!("cannot read the base image {}: {e:#}", b.name));

@@ -6,5 +6,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = bulkhead_diff::fuzzing::exercise(data);
+    let _ = bulkhead_report::fuzzing::diff(data);
 });

@@ -24,7 +24,7 @@ pub fn exercise(data: &[u8]) -> usize {
     seen += kept.len();
     if let Ok(config) = serde_json::from_slice::<serde_json::Value>(data) {
         if let Some(b) = from_labels(&config) {
-            seen += crate::render::clean(&b.name).len();
+            seen += bulkhead_types::text::terminal_safe_capped(&b.name, 120).len();
         }
         let _ = from_layers(&lines, [("x", lines.as_slice())]);
     }

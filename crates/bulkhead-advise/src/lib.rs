@@ -9,7 +9,8 @@
 //! - [`rank`]: candidate base images ranked by their findings, size and
 //!   closeness to the current base, with what each would fix and introduce
 //!   (the delta comes from `bulkhead_diff::vuln_delta`).
-//! - [`render`]: the text views.
+//!
+//! The text views are `bulkhead_report::advise`.
 //!
 //! Pure data in, data out: the CLI scans images and passes reports here;
 //! "today" is a parameter so results are reproducible.
@@ -18,7 +19,6 @@ pub mod base;
 pub mod eol;
 pub mod fuzzing;
 pub mod rank;
-pub mod render;
 pub mod summary;
 #[cfg(test)]
 mod testutil;

@@ -38,10 +38,12 @@ fn main() -> ExitCode {
             }
             eprintln!("{}", bulkhead_types::text::terminal_safe_multiline(&msg));
             let internal = err.downcast_ref::<Internal>().is_some()
-                || matches!(
-                    err.downcast_ref::<bulkhead_sign::SignError>(),
-                    Some(bulkhead_sign::SignError::Internal(_))
-                );
+                || err.chain().any(|cause| {
+                    matches!(
+                        cause.downcast_ref::<bulkhead_sign::SignError>(),
+                        Some(bulkhead_sign::SignError::Internal(_))
+                    )
+                });
             if internal {
                 ExitCode::from(3)
             } else {

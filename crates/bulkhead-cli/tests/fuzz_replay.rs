@@ -84,7 +84,7 @@ fn package_database_seeds() {
 #[test]
 fn diff_seeds() {
     for (_p, data) in seeds("diff") {
-        let outs = bulkhead_diff::fuzzing::exercise(&data);
+        let outs = bulkhead_report::fuzzing::diff(&data);
         assert_eq!(outs.len(), 3);
         assert!(outs.iter().all(|o| !o.contains("SECRET=")));
     }

@@ -1,9 +1,8 @@
-//! The entry point shared by the `diff` fuzz target and the seed replay
-//! test: arbitrary bytes become two reports (image configs and package
-//! lists), which are compared and rendered in every format. Never panics;
-//! env values never reach the output.
+//! The model half of the `diff` fuzz target and its seed replay:
+//! arbitrary bytes become two reports (image configs and package lists),
+//! which are compared (`bulkhead_report::fuzzing::diff` renders the result
+//! in every format). Never panics; env values never reach the output.
 
-use crate::render::{self, DiffFormat};
 use bulkhead_types::{ArtifactType, Class, Ecosystem, Package, Report, ScanResult};
 
 const ECOSYSTEMS: [Ecosystem; 11] = Ecosystem::ALL;
@@ -39,19 +38,9 @@ fn report(section: &str) -> Report {
     r
 }
 
-/// Compare and render two reports read from `data` (split at `\n---\n`).
-/// Returns the rendered outputs.
-pub fn exercise(data: &[u8]) -> Vec<String> {
+/// Compare two reports read from `data` (split at `\n---\n`).
+pub fn compare_input(data: &[u8]) -> crate::ImageDiff {
     let text = String::from_utf8_lossy(data);
     let (a, b) = text.split_once("\n---\n").unwrap_or((&text, ""));
-    let (ra, rb) = (report(a), report(b));
-    let d = crate::compare(&ra, &rb);
-    let mut outs = Vec::new();
-    for f in [DiffFormat::Table, DiffFormat::Json, DiffFormat::Markdown] {
-        let mut buf = Vec::new();
-        if render::write(&d, f, false, &mut buf).is_ok() {
-            outs.push(String::from_utf8_lossy(&buf).into_owned());
-        }
-    }
-    outs
+    crate::compare(&report(a), &report(b))
 }

@@ -3,18 +3,17 @@
 //! image config changes.
 //!
 //! Pure data in, data out: the CLI scans both images through the normal
-//! pipeline and hands the two [`Report`]s to [`compare`]; [`render`] writes
-//! the result as a table, JSON (the schema is documented in `docs/diff.md`)
-//! or Markdown for a pull-request comment.
+//! pipeline and hands the two [`Report`]s to [`compare`];
+//! `bulkhead_report::diff` writes the result as a table, JSON (the schema is
+//! documented in `docs/diff.md`) or Markdown for a pull-request comment.
 //!
-//! **Invariant**: no I/O beyond the writer the renderers are given; env
-//! values of the image configs never reach the output.
+//! **Invariant**: no I/O; env values of the image configs never reach the
+//! model.
 
 #[doc(hidden)]
 pub mod fuzzing;
 mod image;
 mod packages;
-pub mod render;
 mod vulns;
 
 pub use image::{

@@ -33,6 +33,7 @@
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
 //! [`diff::diff`] compares two images the same way.
 
+pub mod advise;
 pub mod diff;
 pub mod harden;
 mod report;

@@ -1,16 +1,33 @@
-//! Report filters and writers.
+//! Report filters and every output format.
 //!
 //! A scanner builds a [`bulkhead_types::Report`]; the CLI applies the user's
 //! filters with [`filter::apply`] and hands the result to [`write_report`] in
 //! the chosen [`Format`]. Adding an output format = one new module here plus
 //! one arm in [`write_report`].
 //!
-//! **Invariant**: only this crate knows output formats.
+//! The other commands' views live here too, each over the plain model its
+//! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
+//! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
+//! [`signing`] (`verify`, `sign`, `key generate`). Severities are coloured
+//! by [`palette`] only; strings from an image, a registry or a daemon pass
+//! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
+//!
+//! **Invariant**: only this crate knows output formats; it does no I/O
+//! beyond the writer it is given, and depends on no I/O crate.
 
+pub mod advise;
+pub mod cache;
+pub mod db;
+pub mod diff;
 pub mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
+pub mod palette;
 mod sarif;
 mod sbom;
+pub mod seccomp;
+pub mod signing;
 pub mod sort;
 mod table;
 

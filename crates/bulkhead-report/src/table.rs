@@ -1,10 +1,10 @@
 //! Human-readable tables, grouped by target as Trivy prints them.
 
 use crate::WriteOptions;
+use crate::palette::severity_text as sev_text;
 use bulkhead_types::text::terminal_safe;
 use bulkhead_types::{Class, MisconfStatus, Report, ScanResult, Severity};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use owo_colors::OwoColorize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -12,19 +12,6 @@ use std::io::Write;
 /// line: escape sequences and bidi controls become `?`.
 fn safe(s: &str) -> String {
     terminal_safe(s).into_owned()
-}
-
-fn sev_text(sev: Severity, color: bool) -> String {
-    if !color {
-        return sev.as_str().to_string();
-    }
-    match sev {
-        Severity::Critical => sev.as_str().red().bold().to_string(),
-        Severity::High => sev.as_str().red().to_string(),
-        Severity::Medium => sev.as_str().yellow().to_string(),
-        Severity::Low => sev.as_str().blue().to_string(),
-        Severity::Unknown => sev.as_str().dimmed().to_string(),
-    }
 }
 
 fn totals(sevs: impl Iterator<Item = Severity>) -> String {

@@ -23,14 +23,20 @@ mod sign;
 pub mod simple;
 #[cfg(test)]
 mod tests;
+pub mod verify;
 
 use std::collections::BTreeMap;
 
+pub use bulkhead_types::signature::{
+    Claims, FoundSignature, KeyInfo, PolicyInfo, SignatureFormat, Signed, Status, VerifyMode,
+    VerifyOutcome,
+};
 pub use discover::discover;
 pub use keys::{KeyLimits, PublicKey, SigningKey};
 pub use memstore::MemStore;
 pub use oci_spec::image::Descriptor;
 pub use sign::sign;
+pub use verify::{KeySource, PolicySource, VerifyError, VerifyRequest, verify};
 
 /// Largest signature manifest or index read (bytes).
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
@@ -108,13 +114,6 @@ pub trait Store {
     ) -> Result<String, SignError>;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SignatureFormat {
-    Bundle,
-    Legacy,
-}
-
 pub struct SignRequest<'a> {
     /// The manifest digest being signed ("sha256:<hex>"); callers resolve tags first.
     pub digest: &'a str,
@@ -125,53 +124,6 @@ pub struct SignRequest<'a> {
     /// statement subject annotations).
     pub annotations: &'a BTreeMap<String, String>,
     pub format: SignatureFormat,
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Signed {
-    pub format: SignatureFormat,
-    pub image_digest: String,
-    /// "tag sha256-<hex>.sig" or "referrer sha256:<manifest digest>" (+ "
-    /// (fallback tag sha256-<hex>)" when the fallback index was updated).
-    pub location: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Claims {
-    /// Digest named in the payload / statement subject.
-    pub image_digest: String,
-    pub docker_reference: Option<String>,
-    pub annotations: BTreeMap<String, String>,
-    /// The simple-signing payload or the in-toto statement.
-    pub payload: serde_json::Value,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(tag = "status", rename_all = "lowercase")]
-pub enum Status {
-    /// Fingerprint of the key that verified it.
-    Verified {
-        key: String,
-    },
-    Failed {
-        reason: String,
-    },
-    /// No keys were given: listed only.
-    Unchecked,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FoundSignature {
-    pub format: SignatureFormat,
-    /// e.g. "tag sha256-<hex>.sig, layer 1" or "referrer sha256:<digest>".
-    pub location: String,
-    /// Key hint from a bundle (publicKey.hint) when present.
-    pub key_hint: Option<String>,
-    /// None when the payload could not be read at all (then status is Failed).
-    pub claims: Option<Claims>,
-    /// Flattened in JSON: `"status": "verified", "key": "sha256:…"`.
-    #[serde(flatten)]
-    pub status: Status,
 }
 
 /// The hex part of a "sha256:<64 lowercase hex>" digest.

@@ -110,8 +110,13 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
             "bulkhead-image",
             "bulkhead-scan",
             "bulkhead-osv",
+            "bulkhead-audit",
+            "bulkhead-harden",
+            "bulkhead-cache",
+            "bulkhead-layerfs",
+            "bulkhead-sign",
         ],
-        "formats render reports; they never scan",
+        "formats render plain models (bulkhead-types, diff, advise); they never scan, sign or talk to a daemon",
     ),
     (
         "bulkhead-sign",
@@ -158,6 +163,12 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
 /// External crates the model crate may use.
 const TYPES_EXTERNAL: &[&str] = &["serde", "serde_json"];
 
+/// Terminal styling and table crates: output formats, so `bulkhead-report` only.
+const STYLING_EXTERNAL: &[&str] = &["owo-colors", "comfy-table"];
+
+/// I/O crates (daemon, HTTP, database, async runtime) `bulkhead-report` must not use.
+const IO_EXTERNAL: &[&str] = &["bollard", "ureq", "reqwest", "tokio", "rusqlite", "hyper"];
+
 #[test]
 fn forbidden_dependency_edges_stay_out() {
     let g = graph();
@@ -186,6 +197,22 @@ fn forbidden_dependency_edges_stay_out() {
         if !TYPES_EXTERNAL.contains(&ext.as_str()) {
             broken.push(format!(
                 "bulkhead-types -> {ext} (the model crate uses serde only)"
+            ));
+        }
+    }
+    for (name, exts) in &g.external {
+        for ext in exts {
+            if STYLING_EXTERNAL.contains(&ext.as_str()) && name != "bulkhead-report" {
+                broken.push(format!(
+                    "{name} -> {ext} (output formats and colours live in bulkhead-report)"
+                ));
+            }
+        }
+    }
+    for ext in g.external.get("bulkhead-report").into_iter().flatten() {
+        if IO_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-report -> {ext} (formats do no I/O beyond the writer they are given)"
             ));
         }
     }

@@ -8,6 +8,7 @@
 //! **Invariant**: this crate does no I/O and knows no output format beyond the
 //! serde field names.
 
+pub mod db;
 mod image;
 pub mod layer;
 mod package;
@@ -15,6 +16,7 @@ pub mod rating;
 mod report;
 pub mod sensitive;
 mod severity;
+pub mod signature;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};

@@ -42,6 +42,16 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     replace(s, false)
 }
 
+/// [`terminal_safe`], cut to `max` characters with `…` appended when
+/// longer: for values a hostile source could make very long.
+pub fn terminal_safe_capped(s: &str, max: usize) -> String {
+    let mut out: String = terminal_safe(s).chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Like [`terminal_safe`], but keeps `\n`: for text a caller means to span
 /// several lines. A carriage return still becomes `?` (it could overwrite
 /// what the line showed).

@@ -21,17 +21,6 @@ pub enum CacheAction {
     Clean,
 }
 
-fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS.get(unit).copied().unwrap_or("B"))
-}
-
 pub fn run(global: &GlobalArgs, args: CacheArgs) -> Result<i32> {
     let root = super::db::cache_dir(global);
     let cache = LayerCache::existing(&root);
@@ -41,39 +30,14 @@ pub fn run(global: &GlobalArgs, args: CacheArgs) -> Result<i32> {
             let info = cache.info().with_context(|| {
                 format!("cannot read the layer cache {}", cache.dir().display())
             })?;
-            if json {
-                serde_json::json!({
-                    "Path": cache.dir(),
-                    "Entries": info.entries,
-                    "Bytes": info.bytes,
-                })
-                .to_string()
-                    + "\n"
-            } else {
-                format!(
-                    "Layer cache: {}\nEntries:     {}\nSize:        {} ({} bytes)\n",
-                    cache.dir().display(),
-                    info.entries,
-                    human(info.bytes),
-                    info.bytes
-                )
-            }
+            bulkhead_report::cache::info(cache.dir(), info.entries, info.bytes, json)
+                .context("cannot render the layer cache info")?
         }
         CacheAction::Clean => {
             let removed = cache.clean().with_context(|| {
                 format!("cannot clean the layer cache {}", cache.dir().display())
             })?;
-            if json {
-                serde_json::json!({"Removed": removed.entries, "Bytes": removed.bytes}).to_string()
-                    + "\n"
-            } else {
-                format!(
-                    "Removed {} cached layers ({}) from {}\n",
-                    removed.entries,
-                    human(removed.bytes),
-                    cache.dir().display()
-                )
-            }
+            bulkhead_report::cache::cleaned(cache.dir(), removed.entries, removed.bytes, json)
         }
     };
     crate::output::write_text(global, &text)?;

@@ -188,74 +188,13 @@ fn info(global: &GlobalArgs) -> Result<i32> {
     let db = Database::open(&path)?;
     let info = db.info().context("cannot read the database")?;
     let age_days = db.age().map(|a| a.as_secs() / 86_400);
-    if global.format.as_deref() == Some("json") {
-        let v = serde_json::json!({
-            "Path": path.display().to_string(),
-            "SchemaVersion": info.schema_version,
-            "BuiltAt": info.built_at,
-            "CheckedAt": info.checked_at,
-            "AgeDays": age_days,
-            "Advisories": info.advisories,
-            "Withdrawn": info.withdrawn,
-            "KEV": info.kev,
-            "Ratings": {
-                "EPSS": info.epss_rows,
-                "EPSSDate": info.epss_date,
-                "CVSSCVEs": info.cvss_cves,
-                "CVSSBySource": info.cvss_by_source,
-            },
-            "Ecosystems": info.ecosystems,
-            "Sources": info.sources.iter().map(|s| serde_json::json!({
-                "Name": s.name, "URL": s.url, "FetchedAt": s.fetched_at,
-                "Records": s.records, "Skipped": s.skipped,
-                "ETag": s.etag, "LastModified": s.last_modified,
-            })).collect::<Vec<_>>(),
-        });
-        let text =
-            bulkhead_types::text::to_json_pretty(&v).context("cannot render the database info")?;
-        return output::write_text(global, &format!("{text}\n")).map(|()| 0);
-    }
-    let mut out = String::new();
-    out.push_str(&format!("Database: {}\n", path.display()));
-    out.push_str(&format!(
-        "Built: {}  (last checked: {}; age: {})\n",
-        info.built_at.as_deref().unwrap_or("unknown"),
-        info.checked_at.as_deref().unwrap_or("never"),
-        age_days
-            .map(|d| format!("{d} day(s)"))
-            .unwrap_or_else(|| "unknown".into())
-    ));
-    out.push_str(&format!(
-        "Advisories: {} ({} withdrawn), KEV entries: {}\n",
-        info.advisories, info.withdrawn, info.kev
-    ));
-    let by_source: Vec<String> = info
-        .cvss_by_source
-        .iter()
-        .map(|(s, n)| format!("{s} {n}"))
-        .collect();
-    out.push_str(&format!(
-        "Ratings: EPSS {} CVE(s) (scores of {}), CVSS for {} CVE(s) ({})\n\nSources:\n",
-        info.epss_rows,
-        info.epss_date.as_deref().unwrap_or("unknown date"),
-        info.cvss_cves,
-        if by_source.is_empty() {
-            "none".to_string()
-        } else {
-            by_source.join(", ")
-        }
-    ));
-    for s in &info.sources {
-        out.push_str(&format!(
-            "  {:<24} {:>7} records {:>5} skipped  fetched {}  {}\n",
-            s.name, s.records, s.skipped, s.fetched_at, s.url
-        ));
-    }
-    out.push_str("\nRecords per ecosystem:\n");
-    for (eco, n) in &info.ecosystems {
-        out.push_str(&format!("  {eco:<24} {n:>7}\n"));
-    }
-    // Source names, URLs and dates are the database's (built from feeds).
-    output::write_text(global, &bulkhead_types::text::terminal_safe_multiline(&out))?;
+    let text = bulkhead_report::db::info(
+        &path.display().to_string(),
+        &info,
+        age_days,
+        global.format.as_deref() == Some("json"),
+    )
+    .context("cannot render the database info")?;
+    output::write_text(global, &text)?;
     Ok(0)
 }

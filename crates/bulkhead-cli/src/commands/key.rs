@@ -160,13 +160,6 @@ fn place(staged: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<()
     })
 }
 
-#[derive(serde::Serialize)]
-struct Generated {
-    private_key: String,
-    public_key: String,
-    fingerprint: String,
-}
-
 fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {
     let format = output::choose_format(global, &["table", "json"])?;
     if args.output_key_prefix.is_empty() {
@@ -197,18 +190,12 @@ fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {
     let staged_pub = stage(&pub_path, public.to_pem().as_bytes(), 0o644)?;
     place(staged_key, &key_path, args.force)?;
     place(staged_pub, &pub_path, args.force)?;
-    let done = Generated {
+    let done = bulkhead_report::signing::GeneratedKey {
         private_key: key_path.display().to_string(),
         public_key: pub_path.display().to_string(),
         fingerprint: public.fingerprint(),
     };
-    let text = match format {
-        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&done)? + "\n",
-        _ => format!(
-            "wrote {} (encrypted private key, mode 0600) and {} (public key)\npublic key fingerprint: {}\n",
-            done.private_key, done.public_key, done.fingerprint
-        ),
-    };
+    let text = bulkhead_report::signing::generated_key(&done, format)?;
     output::write_text(global, &text)?;
     Ok(0)
 }

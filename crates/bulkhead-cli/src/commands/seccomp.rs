@@ -171,12 +171,9 @@ fn run_diff(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let (b_name, b) = load(&b_spec)?;
     let d = diff::diff(&a_name, &a, &b_name, &b);
     let text = match global.format.as_deref() {
-        None | Some("table") => diff::render_text(&d),
+        None | Some("table") => bulkhead_report::seccomp::diff_text(&d),
         Some("json") => {
-            let mut s = bulkhead_types::text::to_json_pretty(&d)
-                .map_err(|e| crate::Internal(e.to_string()))?;
-            s.push('\n');
-            s
+            bulkhead_report::seccomp::diff_json(&d).map_err(|e| crate::Internal(e.to_string()))?
         }
         Some(other) => {
             bail!("--format {other} is not available for seccomp diff; choose table or json")

@@ -5,7 +5,7 @@ use super::sign_store::{RegistryArgs, resolve};
 use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
-use bulkhead_sign::{SignRequest, SignatureFormat, Signed};
+use bulkhead_sign::{SignRequest, SignatureFormat};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -58,16 +58,6 @@ pub fn parse_annotations(flags: &[String]) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-#[derive(serde::Serialize)]
-struct SignOutput<'a> {
-    /// The image as the user named it.
-    image: &'a str,
-    /// `registry/repository@sha256:…`: what was signed.
-    reference: String,
-    #[serde(flatten)]
-    signed: &'a Signed,
-}
-
 /// Run `bulkhead sign`.
 pub fn run(global: &GlobalArgs, args: SignArgs) -> Result<i32> {
     let format = output::choose_format(global, &["table", "json"])?;
@@ -87,23 +77,12 @@ pub fn run(global: &GlobalArgs, args: SignArgs) -> Result<i32> {
     let signed = bulkhead_sign::sign(&resolved.store, &key, &req)
         .with_context(|| format!("cannot sign {}", resolved.pinned()))?;
     tracing::info!("signed with key {}", key.public_key().fingerprint());
-    let out = SignOutput {
+    let out = bulkhead_report::signing::SignedImage {
         image: &args.image,
         reference: resolved.pinned(),
         signed: &signed,
     };
-    let text = match format {
-        bulkhead_report::Format::Json => bulkhead_types::text::to_json_pretty(&out)? + "\n",
-        _ => format!(
-            "signed {} ({}, stored as {})\n",
-            out.reference,
-            match signed.format {
-                SignatureFormat::Bundle => "bundle",
-                SignatureFormat::Legacy => "legacy",
-            },
-            signed.location
-        ),
-    };
+    let text = bulkhead_report::signing::signed(&out, format)?;
     output::write_text(global, &text)?;
     Ok(0)
 }

@@ -7,15 +7,14 @@ use super::request::{platform, registry_options};
 use super::scan::{ImageArgs, ScanArgs};
 use crate::args::GlobalArgs;
 use crate::output;
-use anyhow::{Context, Result, bail};
-use bulkhead_advise::base::{self, BaseImage};
+use anyhow::{Context, Result};
+use bulkhead_advise::base::BaseImage;
 use bulkhead_advise::eol;
-use bulkhead_image::{ImageError, Reference};
+use bulkhead_engine::advise::MetaSources;
 use bulkhead_report::Format;
 use bulkhead_report::filter::{self, Filter, FilterOutcome};
 use bulkhead_types::Report;
 use clap::Args;
-use std::path::Path;
 use time::Date;
 
 /// Flags of `bulkhead image` for the quick view and base-image advice.
@@ -80,104 +79,41 @@ pub fn report_filter(global: &GlobalArgs, scan: &ScanArgs, today: Date) -> Resul
     })
 }
 
-/// An image's layers and stored size, read without reading its layers.
-pub struct ImageMeta {
-    pub diff_ids: Vec<String>,
-    /// Sum of stored layer sizes; unknown for images in the Docker daemon.
-    pub size: Option<u64>,
+/// Where `--base-candidates` and `--recommend` look up images by name
+/// (`--image-src`, `--platform`, `--insecure`, `--timeout`).
+pub fn meta_sources(targs: &TargetArgs) -> Result<MetaSources> {
+    Ok(MetaSources {
+        sources: targs.source.image_src.clone(),
+        platform: platform(targs)?,
+        registry: registry_options(targs)?,
+    })
 }
 
-/// Sum of the stored layer sizes, saturating: a registry's manifest may
-/// claim any sizes.
-fn stored_size(layers: &[bulkhead_image::Layer]) -> u64 {
-    layers.iter().fold(0u64, |n, l| n.saturating_add(l.size))
-}
-
-/// Layers and size of an image given as a path or a name (sources in the
-/// order of `--image-src`, like a scan).
-pub fn image_meta(name: &str, targs: &TargetArgs) -> Result<ImageMeta> {
-    let platform = platform(targs)?;
-    if Path::new(name).exists() {
-        let img = bulkhead_image::open_input(Path::new(name), platform.as_ref())
-            .with_context(|| format!("cannot read image {name}"))?;
-        return Ok(ImageMeta {
-            size: Some(stored_size(&img.layers)),
-            diff_ids: img.diff_ids,
-        });
-    }
-    let mut tried = Vec::new();
-    for src in &targs.source.image_src {
-        let attempt = match src.trim() {
-            "docker" => bulkhead_image::daemon::inspect(name).map(|i| ImageMeta {
-                diff_ids: i.diff_ids,
-                size: None,
-            }),
-            "remote" => {
-                let r = Reference::parse(name).map_err(anyhow::Error::msg)?;
-                bulkhead_image::registry::pull(&r, platform.as_ref(), registry_options(targs)?).map(
-                    |img| ImageMeta {
-                        size: Some(stored_size(&img.layers)),
-                        diff_ids: img.diff_ids,
-                    },
-                )
-            }
-            other => {
-                bail!("unknown image source {other:?} in --image-src: use docker and/or remote")
-            }
-        };
-        match attempt {
-            Ok(m) => return Ok(m),
-            Err(ImageError::NotFound(m) | ImageError::Unreachable(m)) => {
-                tried.push(format!("{src}: {m}"));
-            }
-            Err(e) => return Err(e).with_context(|| format!("cannot read image {name}")),
-        }
-    }
-    bail!(
-        "image {name} was not found ({}): check the name, or pass a file path",
-        tried.join("; ")
-    )
-}
-
-/// The base image: its labels first, else the `--base-candidates` image
-/// whose layers are this image's first layers. Candidates that cannot be
-/// read are noted and skipped.
+/// The base image (see [`bulkhead_engine::advise::identify_base`]).
 pub fn identify_base(
     report: &Report,
     advise: &AdviseArgs,
     targs: &TargetArgs,
     notes: &mut Vec<String>,
-) -> Option<BaseImage> {
-    if let Some(b) = report
-        .metadata
-        .image_config
-        .as_ref()
-        .and_then(base::from_labels)
-    {
-        return Some(b);
+) -> Result<Option<BaseImage>> {
+    if advise.base_candidates.is_empty() {
+        return Ok(bulkhead_engine::advise::identify_base(
+            report,
+            &[],
+            &MetaSources {
+                sources: Vec::new(),
+                platform: None,
+                registry: bulkhead_engine::RegistryOptions::default(),
+            },
+            notes,
+        ));
     }
-    let mut metas: Vec<(String, Vec<String>)> = Vec::new();
-    for name in &advise.base_candidates {
-        let name = name.trim();
-        if name.is_empty() {
-            continue;
-        }
-        match image_meta(name, targs) {
-            Ok(m) => metas.push((name.to_string(), m.diff_ids)),
-            Err(e) => notes.push(format!("base candidate {name} skipped: {e:#}")),
-        }
-    }
-    let found = base::from_layers(
-        &report.metadata.diff_ids,
-        metas.iter().map(|(n, d)| (n.as_str(), d.as_slice())),
-    );
-    if found.is_none() && !metas.is_empty() {
-        notes.push(
-            "none of the --base-candidates has layers that start this image: base not identified"
-                .to_string(),
-        );
-    }
-    found
+    Ok(bulkhead_engine::advise::identify_base(
+        report,
+        &advise.base_candidates,
+        &meta_sources(targs)?,
+        notes,
+    ))
 }
 
 /// Write a view as text (table) or JSON.
@@ -209,10 +145,10 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         super::scan::scan_report(global, args.target.as_deref(), &args.target_args, &scan)?;
     let outcome: FilterOutcome = filter::apply(&mut report, &filter);
     let mut notes = Vec::new();
-    let base = identify_base(&report, &args.advise, &args.target_args, &mut notes);
+    let base = identify_base(&report, &args.advise, &args.target_args, &mut notes)?;
     report.warnings.extend(notes);
     let summary = bulkhead_advise::summarize(&report, base, today);
-    write_view(global, &summary, bulkhead_advise::render::summary_text)?;
+    write_view(global, &summary, bulkhead_report::advise::summary_text)?;
     output::warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
 }

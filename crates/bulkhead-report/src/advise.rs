@@ -1,23 +1,18 @@
-//! Plain-text views of the quick view and the recommendations (the JSON
-//! views are the serde forms of [`Summary`] and [`Advice`]). They live here
-//! rather than in `bulkhead-report`, which writes `Report`s only.
+//! Plain-text views of the quick view and the recommendations of
+//! `bulkhead_advise` (the JSON views are the serde forms of [`Summary`] and
+//! [`Advice`]).
 
-use crate::base::{BaseImage, BaseSource};
-use crate::eol::EolState;
-use crate::rank::{Advice, BaseFindingsSource, Recommendation};
-use crate::summary::{Counts, Summary, UrgentFinding};
-use bulkhead_types::text::terminal_safe;
+use bulkhead_advise::base::{BaseImage, BaseSource};
+use bulkhead_advise::eol::EolState;
+use bulkhead_advise::rank::{Advice, BaseFindingsSource, Recommendation};
+use bulkhead_advise::summary::{Counts, Summary, UrgentFinding};
 use bulkhead_types::{Severity, VulnStatus};
 use std::fmt::Write as _;
 
 /// Image data on screen: terminal escapes and bidi controls replaced
 /// ([`bulkhead_types::text::terminal_safe`]), length capped.
 pub fn clean(s: &str) -> String {
-    let mut out: String = terminal_safe(s).chars().take(120).collect();
-    if s.chars().count() > 120 {
-        out.push('…');
-    }
-    out
+    bulkhead_types::text::terminal_safe_capped(s, 120)
 }
 
 /// Bytes as B, KiB, MiB or GiB with one decimal.

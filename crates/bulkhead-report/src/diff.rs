@@ -4,11 +4,11 @@
 //! They live beside the model rather than in `bulkhead-report` because the
 //! diff is not a `Report`: it has its own schema (docs/diff.md).
 
-use crate::{ConfigDelta, ImageDiff, PackageChange, SetChange, ValueChange};
+use crate::palette::severity_text as sev_text;
+use bulkhead_diff::{ConfigDelta, ImageDiff, PackageChange, SetChange, ValueChange};
 use bulkhead_types::text::terminal_safe;
 use bulkhead_types::{Severity, Vulnerability};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use owo_colors::OwoColorize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -63,19 +63,6 @@ fn sev_counts(total: usize, counts: &BTreeMap<String, usize>) -> String {
         total.to_string()
     } else {
         format!("{total} ({})", parts.join(", "))
-    }
-}
-
-fn sev_text(sev: Severity, color: bool) -> String {
-    if !color {
-        return sev.as_str().to_string();
-    }
-    match sev {
-        Severity::Critical => sev.as_str().red().bold().to_string(),
-        Severity::High => sev.as_str().red().to_string(),
-        Severity::Medium => sev.as_str().yellow().to_string(),
-        Severity::Low => sev.as_str().blue().to_string(),
-        Severity::Unknown => sev.as_str().dimmed().to_string(),
     }
 }
 
@@ -230,7 +217,7 @@ fn section(out: &mut dyn Write, title: &str) -> io::Result<()> {
     writeln!(out, "{}", "=".repeat(title.chars().count().min(160)))
 }
 
-fn side_line(s: &crate::Side) -> String {
+fn side_line(s: &bulkhead_diff::Side) -> String {
     let os = if s.os.is_empty() {
         "OS unknown"
     } else {
@@ -429,7 +416,7 @@ fn markdown(d: &ImageDiff, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    let side = |s: &crate::Side| {
+    let side = |s: &bulkhead_diff::Side| {
         vec![
             s.name.clone(),
             if s.os.is_empty() {
@@ -521,7 +508,7 @@ mod tests {
             r.warnings = vec![format!("w{esc}")];
             r
         };
-        let d = crate::compare(&report("a", "1.0"), &report(esc, &format!("2.0{esc}")));
+        let d = bulkhead_diff::compare(&report("a", "1.0"), &report(esc, &format!("2.0{esc}")));
         let mut buf = Vec::new();
         write(&d, DiffFormat::Table, false, &mut buf).unwrap();
         let out = String::from_utf8(buf).unwrap();

@@ -14,6 +14,7 @@ pub mod rating;
 mod report;
 pub mod sensitive;
 mod severity;
+mod spec;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};
@@ -25,3 +26,7 @@ pub use report::{
     ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
 };
 pub use severity::{ParseSeverityError, Severity};
+pub use spec::{
+    ContainerSpec, MountKind, SecurityOpt, SpecCpu, SpecEnv, SpecHealthcheck, SpecMount,
+    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, parse_go_bool,
+};

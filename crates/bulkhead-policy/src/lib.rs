@@ -46,6 +46,10 @@ pub struct Hit {
     pub key: &'static str,
     /// Origin line (Compose); 0 when unknown.
     pub line: usize,
+    /// Index of the offending entry in the spec's list the control reads
+    /// (`mounts`, `ports`, `tmpfs`, `cap_add`, `devices`); 0 for settings
+    /// that are not lists.
+    pub index: usize,
 }
 
 /// What a control found wrong with a spec.

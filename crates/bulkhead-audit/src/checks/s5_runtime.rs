@@ -2,8 +2,9 @@
 //! rootfs (5.13), restart policy (5.15), health (5.27), image reference
 //! (5.28), and our own check for secrets passed in the environment.
 
-use super::{Check, Run, Verdict, daemon, settings};
+use super::{Check, Run, Verdict, daemon, settings, spec};
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls;
 use bulkhead_types::Severity;
 
 fn swarm(snap: &Snapshot, _: &Check) -> Vec<super::Outcome> {
@@ -44,7 +45,10 @@ fn sshd(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn read_only(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let ro = settings(c).read_only_rootfs;
-    Verdict::warn_if(!ro, format!("HostConfig.ReadonlyRootfs={ro}"))
+    Verdict::warn_if(
+        controls::read_only::check(&spec(c)).is_some(),
+        format!("HostConfig.ReadonlyRootfs={ro}"),
+    )
 }
 
 fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
@@ -63,9 +67,10 @@ fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let h = &settings(c).health;
+    let configured = controls::healthcheck::check(&spec(c)).is_none();
     match &h.status {
-        Some(status) => Verdict::pass(format!("State.Health.Status={status:?}")),
-        None => Verdict::warn(format!(
+        Some(status) if configured => Verdict::pass(format!("State.Health.Status={status:?}")),
+        _ => Verdict::warn(format!(
             "State.Health absent (Config.Healthcheck.Test={:?})",
             h.test
         )),

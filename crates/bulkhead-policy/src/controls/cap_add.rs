@@ -55,11 +55,13 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.cap_add
             .iter()
-            .filter(|c| HIGH_RISK.contains(&c.as_str()))
-            .map(|c| Hit {
+            .enumerate()
+            .filter(|(_, c)| HIGH_RISK.contains(&c.as_str()))
+            .map(|(index, c)| Hit {
                 value: c.clone(),
                 key: "cap_add",
                 line,
+                index,
             })
             .collect(),
     )

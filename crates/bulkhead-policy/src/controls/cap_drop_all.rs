@@ -19,6 +19,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "ALL".into(),
             key: "cap_drop",
             line: s.line_of("cap_drop"),
+            index: 0,
         },
     )
 }

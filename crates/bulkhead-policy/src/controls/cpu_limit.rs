@@ -21,6 +21,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "unlimited".into(),
             key: "cpus",
             line: s.line,
+            index: 0,
         },
     )
 }

@@ -15,10 +15,12 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.devices
             .iter()
-            .map(|d| Hit {
+            .enumerate()
+            .map(|(index, d)| Hit {
                 value: d.clone(),
                 key: "devices",
                 line,
+                index,
             })
             .collect(),
     )

@@ -28,11 +28,13 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
     let mut hits: Vec<Hit> = s
         .mounts
         .iter()
-        .filter(|m| is_socket(&m.source) || is_socket(&m.target))
-        .map(|m| Hit {
+        .enumerate()
+        .filter(|(_, m)| is_socket(&m.source) || is_socket(&m.target))
+        .map(|(index, m)| Hit {
             value: format!("{}:{}", m.source, m.target),
             key: "volumes",
             line: m.line,
+            index,
         })
         .collect();
     if s.use_api_socket {
@@ -40,6 +42,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: API_SOCKET.into(),
             key: "use_api_socket",
             line: s.line_of("use_api_socket"),
+            index: 0,
         });
     }
     Finding::new(&CONTROL, hits)

@@ -31,6 +31,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             } else {
                 s.line
             },
+            index: 0,
         },
     )
 }

@@ -24,6 +24,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: (*ns).to_string(),
             key,
             line: s.line_of(key),
+            index: 0,
         })
         .collect();
     Finding::new(&CONTROL, hits)
@@ -45,6 +46,7 @@ pub(crate) fn host_ns(
             value: "host".into(),
             key,
             line: s.line_of(key),
+            index: 0,
         },
     )
 }

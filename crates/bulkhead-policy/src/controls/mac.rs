@@ -26,6 +26,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: APPARMOR.into(),
             key: "security_opt",
             line,
+            index: 0,
         });
     }
     if s.has_security_opt("label", Some("disable")) {
@@ -33,6 +34,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: SELINUX.into(),
             key: "security_opt",
             line,
+            index: 0,
         });
     }
     Finding::new(&CONTROL, hits)

@@ -19,6 +19,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "unlimited".into(),
             key: "mem_limit",
             line: s.line,
+            index: 0,
         },
     )
 }
@@ -29,7 +30,18 @@ const MIB: u64 = 1024 * 1024;
 /// (at least `default`, rounded up to 64 MiB), else `default`. `source` is
 /// how the reason names the input (`the container`).
 pub fn propose(s: &ContainerSpec, obs: &Observations, default: u64, source: &str) -> Proposed<u64> {
-    match (s.memory_limited(), obs.memory_usage) {
+    propose_from(s.memory, obs, default, source)
+}
+
+/// [`propose`] from the configured value alone (as given: values ≤ 0 are
+/// unlimited).
+pub fn propose_from(
+    current: Option<u64>,
+    obs: &Observations,
+    default: u64,
+    source: &str,
+) -> Proposed<u64> {
+    match (current.filter(|n| *n > 0), obs.memory_usage) {
         (Some(m), _) => Proposed {
             value: m,
             why: format!("set already in {source}; kept"),

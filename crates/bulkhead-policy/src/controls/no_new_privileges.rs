@@ -20,14 +20,20 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "no-new-privileges".into(),
             key: "security_opt",
             line: s.line_of("security_opt"),
+            index: 0,
         },
     )
 }
 
 pub fn propose(s: &ContainerSpec) -> Proposed<bool> {
+    propose_from(s.no_new_privileges())
+}
+
+/// [`propose`] from whether it is on already.
+pub fn propose_from(on: bool) -> Proposed<bool> {
     Proposed {
         value: true,
-        why: if s.no_new_privileges() {
+        why: if on {
             "already on; kept".to_string()
         } else {
             "setuid/setgid binaries and file capabilities cannot raise privileges (su, sudo, ping with file caps stop working)".to_string()

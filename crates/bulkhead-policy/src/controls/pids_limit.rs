@@ -17,11 +17,11 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
     Finding::one(
         &CONTROL,
         Hit {
-            value: s
-                .pids_limit
-                .map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
+            // Unset, 0 and -1 are the same fact: unlimited.
+            value: "unlimited".into(),
             key: "pids_limit",
             line: s.line,
+            index: 0,
         },
     )
 }
@@ -29,7 +29,18 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
 /// The limit to set: the one in force, else four times the processes now
 /// (at least `default`, rounded up to 32), else `default`.
 pub fn propose(s: &ContainerSpec, obs: &Observations, default: i64, source: &str) -> Proposed<i64> {
-    match (s.pids_limited(), obs.pids) {
+    propose_from(s.pids_limit, obs, default, source)
+}
+
+/// [`propose`] from the configured value alone (as given: values ≤ 0 are
+/// unlimited).
+pub fn propose_from(
+    current: Option<i64>,
+    obs: &Observations,
+    default: i64,
+    source: &str,
+) -> Proposed<i64> {
+    match (current.filter(|n| *n > 0), obs.pids) {
         (Some(n), _) => Proposed {
             value: n,
             why: format!("set already in {source}; kept"),

@@ -15,8 +15,9 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.ports
             .iter()
-            .filter(|p| p.all_interfaces())
-            .map(|p| Hit {
+            .enumerate()
+            .filter(|(_, p)| p.all_interfaces())
+            .map(|(index, p)| Hit {
                 value: format!(
                     "{}:{}:{}/{}",
                     if p.host_ip.trim().is_empty() {
@@ -30,6 +31,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
                 ),
                 key: "ports",
                 line: if p.line > 0 { p.line } else { s.line_of("ports") },
+                index,
             })
             .collect(),
     )

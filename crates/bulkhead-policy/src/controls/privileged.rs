@@ -19,6 +19,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "true".into(),
             key: "privileged",
             line: s.line_of("privileged"),
+            index: 0,
         },
     )
 }

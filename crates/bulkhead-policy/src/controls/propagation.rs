@@ -16,7 +16,8 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.mounts
             .iter()
-            .filter_map(|m| {
+            .enumerate()
+            .filter_map(|(index, m)| {
                 m.propagation
                     .as_deref()
                     .filter(|p| matches!(*p, "shared" | "rshared"))
@@ -24,6 +25,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
                         value: format!("{}:{}:{p}", m.source, m.target),
                         key: "volumes",
                         line: m.line,
+                        index,
                     })
             })
             .collect(),

@@ -19,6 +19,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "false".into(),
             key: "read_only",
             line: s.line_of("read_only"),
+            index: 0,
         },
     )
 }

@@ -21,6 +21,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
             value: "seccomp:unconfined".into(),
             key: "security_opt",
             line: s.line_of("security_opt"),
+            index: 0,
         },
     )
 }

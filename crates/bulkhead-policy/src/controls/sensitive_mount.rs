@@ -53,11 +53,13 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.mounts
             .iter()
-            .filter(|m| is_sensitive(m))
-            .map(|m| Hit {
+            .enumerate()
+            .filter(|(_, m)| is_sensitive(m))
+            .map(|(index, m)| Hit {
                 value: format!("{}:{}", m.source, m.target),
                 key: "volumes",
                 line: m.line,
+                index,
             })
             .collect(),
     )

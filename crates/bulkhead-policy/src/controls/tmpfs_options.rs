@@ -29,11 +29,13 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
         &CONTROL,
         s.tmpfs
             .iter()
-            .filter(|t| !missing(t).is_empty())
-            .map(|t| Hit {
+            .enumerate()
+            .filter(|(_, t)| !missing(t).is_empty())
+            .map(|(index, t)| Hit {
                 value: t.target.clone(),
                 key: "tmpfs",
                 line,
+                index,
             })
             .collect(),
     )

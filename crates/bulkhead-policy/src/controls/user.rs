@@ -30,6 +30,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
                 value: u.to_string(),
                 key: "user",
                 line: s.line_of("user"),
+                index: 0,
             },
         ),
         Some(_) => None,
@@ -41,6 +42,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
                     value: u.to_string(),
                     key: "",
                     line: s.line,
+                    index: 0,
                 },
             ),
             None => Finding::one(
@@ -49,6 +51,7 @@ pub fn check(s: &ContainerSpec) -> Option<Finding> {
                     value: UNSET.to_string(),
                     key: "",
                     line: s.line,
+                    index: 0,
                 },
             ),
         },

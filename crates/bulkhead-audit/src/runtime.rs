@@ -571,6 +571,7 @@ impl RuntimeSettings {
                     name: n.clone(),
                     value: None,
                     line: 0,
+                    from_host: false,
                 })
                 .collect(),
             healthcheck: (!self.health.test.is_empty()).then(|| SpecHealthcheck {

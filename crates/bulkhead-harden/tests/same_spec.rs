@@ -35,6 +35,10 @@ services:
     devices: ["/dev/fuse:/dev/fuse"]
     healthcheck:
       test: ["CMD-SHELL", "true"]
+    restart: always
+    environment:
+      - DB_PASSWORD=hunter2
+      - LANG=C.UTF-8
 "#;
 
 const RUN: &str = "docker run --user 0:0 --cap-add sys_admin --cap-add=CAP_NET_BIND_SERVICE \
@@ -43,13 +47,15 @@ const RUN: &str = "docker run --user 0:0 --cap-add sys_admin --cap-add=CAP_NET_B
     --cpus 0.5 --tmpfs /tmp:rw,noexec,nosuid,size=64m --tmpfs /run \
     -v /var/run/docker.sock:/var/run/docker.sock -v /etc:/host-etc:ro -v data:/data \
     -v /srv/shared:/shared:rshared -p 8080:80 -p 127.0.0.1:5353:53/udp --device /dev/fuse \
-    --health-cmd true nginx:1.27";
+    --health-cmd true --restart always -e DB_PASSWORD=hunter2 -e LANG=C.UTF-8 nginx:1.27";
 
 const INSPECT: &str = r#"{
   "Id": "0123456789abcdef", "Name": "/app",
   "Config": {"Image": "nginx:1.27", "User": "0:0",
+             "Env": ["DB_PASSWORD=hunter2", "LANG=C.UTF-8"],
              "Healthcheck": {"Test": ["CMD-SHELL", "true"]}},
   "HostConfig": {
+    "RestartPolicy": {"Name": "always", "MaximumRetryCount": 0},
     "CapAdd": ["CAP_SYS_ADMIN", "NET_BIND_SERVICE"], "CapDrop": ["ALL"],
     "SecurityOpt": ["seccomp=unconfined", "no-new-privileges:true", "label=disable"],
     "PidMode": "host", "IpcMode": "host", "ReadonlyRootfs": true, "PidsLimit": -1,
@@ -142,6 +148,11 @@ fn facts(s: &ContainerSpec) -> Vec<String> {
         format!("ports={ports:?}"),
         format!("devices={:?}", s.devices),
         format!(
+            "env={:?}",
+            s.env.iter().map(|e| e.name.as_str()).collect::<Vec<_>>()
+        ),
+        format!("restart={:?}", s.restart),
+        format!(
             "healthcheck={:?}",
             s.healthcheck.as_ref().map(|h| (h.disabled, h.test.clone()))
         ),
@@ -178,11 +189,14 @@ fn compose_inspect_and_run_flags_agree() {
             "cap-add-high-risk",
             "devices",
             "docker-socket",
+            "env-secrets",
             "host-ipc",
             "host-pid",
+            "image-pinning",
             "mac-confinement",
             "pids-limit",
             "port-all-interfaces",
+            "restart-policy",
             "seccomp",
             "sensitive-mount",
             "shared-propagation",

@@ -398,6 +398,7 @@ fn apply_value(out: &mut RunCommand, name: &str, v: &str) -> Result<(), RunFlags
             };
             s.env.push(SpecEnv {
                 name: n.to_string(),
+                from_host: val.is_none(),
                 value: val,
                 line: 0,
             });

@@ -99,12 +99,16 @@ impl SpecPort {
 }
 
 /// An environment variable. `value` is `None` when passed through from the
-/// host (Compose `- NAME`) or not kept (inspect: values never read).
+/// host (`from_host`: Compose `- NAME`, `docker run -e NAME`) or when the
+/// value exists but is not read (inspect: values are never kept).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SpecEnv {
     pub name: String,
     pub value: Option<String>,
     pub line: usize,
+    /// Taken from the environment of the host that starts the container:
+    /// the definition itself holds no value.
+    pub from_host: bool,
 }
 
 /// A `security_opt` entry, normalised from `key:value` or `key=value`.

@@ -87,3 +87,80 @@ pub(super) static CHECKS: &[Check] = &[
         run: Run::Container(docker_socket),
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::runtime::{MountInfo, RuntimeSettings};
+    use bulkhead_types::MisconfStatus;
+
+    fn facts(mounts: &[(&str, &str, &str, bool)]) -> ContainerFacts {
+        ContainerFacts {
+            settings: RuntimeSettings {
+                mounts: mounts
+                    .iter()
+                    .map(|(kind, src, dst, rw)| MountInfo {
+                        kind: kind.to_string(),
+                        source: src.to_string(),
+                        destination: dst.to_string(),
+                        rw: *rw,
+                        propagation: String::new(),
+                    })
+                    .collect(),
+                ..RuntimeSettings::default()
+            },
+            processes: None,
+        }
+    }
+
+    /// 5.6 reads mounts like Compose rule BH-CO-015: read-only binds and
+    /// the runtime folders count, the container path alone does not.
+    #[test]
+    fn sensitive_mounts_agree_with_the_compose_rule() {
+        let snap = Snapshot::default();
+        let status = |m: &[(&str, &str, &str, bool)]| sensitive_mounts(&facts(m), &snap).status;
+        assert_eq!(
+            status(&[("bind", "/etc", "/host-etc", false)]),
+            MisconfStatus::Warn
+        );
+        assert_eq!(
+            status(&[("bind", "/etc", "/host-etc", true)]),
+            MisconfStatus::Warn
+        );
+        assert_eq!(
+            status(&[("bind", "/var/lib/docker", "/d", true)]),
+            MisconfStatus::Warn
+        );
+        assert_eq!(
+            status(&[("bind", "/srv/app", "/etc", false)]),
+            MisconfStatus::Pass
+        );
+        assert_eq!(
+            status(&[("volume", "/var/lib/docker/volumes/v/_data", "/v", false)]),
+            MisconfStatus::Pass
+        );
+        // (kind, source, destination, rw)
+        let v = sensitive_mounts(&facts(&[("bind", "/etc", "/e", false)]), &snap);
+        assert_eq!(v.evidence, ".Mounts: /etc:/e (ro)");
+    }
+
+    #[test]
+    fn podman_socket_too() {
+        let snap = Snapshot::default();
+        let v = docker_socket(
+            &facts(&[(
+                "bind",
+                "/run/podman/podman.sock",
+                "/var/run/docker.sock",
+                true,
+            )]),
+            &snap,
+        );
+        assert_eq!(v.status, MisconfStatus::Warn);
+        assert_eq!(
+            v.evidence,
+            ".Mounts: /run/podman/podman.sock:/var/run/docker.sock"
+        );
+    }
+}

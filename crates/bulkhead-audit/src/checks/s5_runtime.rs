@@ -57,12 +57,10 @@ fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
         "HostConfig.RestartPolicy.Name={:?} MaximumRetryCount={}",
         r.name, r.max_retries
     );
-    let bad = match r.name.as_str() {
-        "always" | "unless-stopped" => true,
-        "on-failure" => r.max_retries == 0 || r.max_retries > 5,
-        _ => false,
-    };
-    Verdict::warn_if(bad, evidence)
+    Verdict::warn_if(
+        controls::restart_policy::check(&spec(c)).is_some(),
+        evidence,
+    )
 }
 
 fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
@@ -79,10 +77,14 @@ fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn image_ref(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let image = &settings(c).image;
-    let last = image.rsplit('/').next().unwrap_or(image);
-    if image.contains("@sha256:") {
+    let pinning = controls::image_pinning::check(&spec(c));
+    if pinning.is_none() {
         Verdict::pass(format!("Config.Image={image:?} (pinned by digest)"))
-    } else if !last.contains(':') || last.ends_with(":latest") {
+    } else if pinning.is_some_and(|f| {
+        f.hits[..]
+            .iter()
+            .any(|h| h.value == controls::image_pinning::UNPINNED)
+    }) {
         Verdict::info(format!("Config.Image={image:?}"))
             .with_message("image referenced by a moving tag: pin a version or digest")
     } else {
@@ -90,30 +92,11 @@ fn image_ref(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     }
 }
 
-/// Environment variable names that usually carry secrets.
-pub(crate) fn secret_like(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|p| n.contains(p))
-        || n.ends_with("_KEY")
-}
-
 fn env_secrets(c: &ContainerFacts, _: &Snapshot) -> Verdict {
-    let hits: Vec<&String> = settings(c)
-        .env_names
-        .iter()
-        .filter(|n| secret_like(n))
+    let hits: Vec<String> = controls::env_secrets::check(&spec(c))
+        .into_iter()
+        .flat_map(|f| f.hits)
+        .map(|h| h.value)
         .collect();
     if hits.is_empty() {
         Verdict::pass("no secret-like variable name in Config.Env")
@@ -181,7 +164,7 @@ pub(super) static CHECKS: &[Check] = &[
         id: "AUDIT-ENV-SECRETS",
         cis: "",
         title: "No secrets passed in environment variables",
-        description: "Config.Env names matching PASSWORD, SECRET, TOKEN, *_KEY and similar are flagged: the environment is readable by anyone who can inspect the container. Values are never read into the report.",
+        description: "Config.Env names that look like secrets (PASSWORD, SECRET, TOKEN, *_KEY and similar as a word of the name; not *_FILE, *_PATH, *_ID, …) are flagged: the environment is readable by anyone who can inspect the container. Values are never read into the report. Same classifier as Compose rule BH-CO-020.",
         resolution: "Pass secrets as files (Docker/Compose secrets mounted under /run/secrets) instead of environment variables.",
         severity: Severity::High,
         run: Run::Container(env_secrets),
@@ -190,12 +173,23 @@ pub(super) static CHECKS: &[Check] = &[
 
 #[cfg(test)]
 mod tests {
+    /// Names only (inspect values are never read), through the same
+    /// control as Compose rule BH-CO-020.
     #[test]
     fn secret_names() {
-        assert!(super::secret_like("DB_PASSWORD"));
-        assert!(super::secret_like("aws_secret_access_key"));
-        assert!(super::secret_like("GITHUB_TOKEN"));
-        assert!(!super::secret_like("PATH"));
-        assert!(!super::secret_like("HOME"));
+        let secret_like = |name: &str| {
+            bulkhead_policy::controls::env_secrets::is_secret(&bulkhead_types::SpecEnv {
+                name: name.into(),
+                ..Default::default()
+            })
+        };
+        assert!(secret_like("DB_PASSWORD"));
+        assert!(secret_like("aws_secret_access_key"));
+        assert!(secret_like("GITHUB_TOKEN"));
+        assert!(!secret_like("PATH"));
+        assert!(!secret_like("HOME"));
+        // Names of files and ids are not secrets (the old audit list said so).
+        assert!(!secret_like("DB_PASSWORD_FILE"));
+        assert!(!secret_like("AWS_ACCESS_KEY_ID"));
     }
 }

@@ -108,6 +108,7 @@ impl Service {
                     name: e.name.clone(),
                     value: e.value.clone(),
                     line: e.line,
+                    from_host: e.value.is_none(),
                 })
                 .collect(),
             secrets: self.secrets.clone(),

@@ -45,6 +45,9 @@ controls! {
     tmpfs_options,
     port_all_interfaces,
     propagation,
+    env_secrets,
+    image_pinning,
+    restart_policy,
 }
 
 #[cfg(test)]

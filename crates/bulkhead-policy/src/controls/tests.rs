@@ -250,3 +250,62 @@ fn healthcheck_and_tmpfs_and_ports() {
     ];
     assert_eq!(hits(port_all_interfaces::check(&s)), [":::443:443/tcp"]);
 }
+
+#[test]
+fn env_image_restart() {
+    use bulkhead_types::{SpecEnv, SpecRestart};
+    let env = |name: &str, value: Option<&str>, from_host: bool| SpecEnv {
+        name: name.into(),
+        value: value.map(String::from),
+        line: 0,
+        from_host,
+    };
+    let s = ContainerSpec {
+        env: vec![
+            env("DB_PASSWORD", Some("hunter2"), false),
+            env("DB_PASSWORD_FILE", Some("/run/secrets/db"), false),
+            env("API_TOKEN", Some("${API_TOKEN}"), false),
+            env("GITHUB_TOKEN", None, false),
+            env("AWS_SECRET_ACCESS_KEY", None, true),
+            env("PATH", None, false),
+        ],
+        ..spec()
+    };
+    assert_eq!(
+        hits(env_secrets::check(&s)),
+        ["DB_PASSWORD", "GITHUB_TOKEN"]
+    );
+    for (img, want) in [
+        ("nginx", Some(image_pinning::UNPINNED)),
+        ("nginx:latest", Some(image_pinning::UNPINNED)),
+        ("registry:5000/app", Some(image_pinning::UNPINNED)),
+        ("nginx:1.27", Some(image_pinning::TAG_ONLY)),
+        ("nginx:1.27@sha256:abc", None),
+        ("", None),
+    ] {
+        let s = ContainerSpec {
+            image: Some(img.into()),
+            ..spec()
+        };
+        let got = image_pinning::check(&s).map(|f| f.hits[0].value.clone());
+        assert_eq!(got.as_deref(), want, "{img}");
+    }
+    for (name, max, bad) in [
+        ("always", 0, true),
+        ("unless-stopped", 0, true),
+        ("on-failure", 0, true),
+        ("on-failure", 5, false),
+        ("on-failure", 6, true),
+        ("no", 0, false),
+    ] {
+        let s = ContainerSpec {
+            restart: Some(SpecRestart {
+                name: name.into(),
+                max_retries: max,
+            }),
+            ..spec()
+        };
+        assert_eq!(restart_policy::check(&s).is_some(), bad, "{name}:{max}");
+    }
+    assert!(restart_policy::check(&spec()).is_none());
+}

@@ -77,18 +77,17 @@ fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn image_ref(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let image = &settings(c).image;
-    let pinning = controls::image_pinning::check(&spec(c));
-    if pinning.is_none() {
-        Verdict::pass(format!("Config.Image={image:?} (pinned by digest)"))
-    } else if pinning.is_some_and(|f| {
-        f.hits[..]
-            .iter()
-            .any(|h| h.value == controls::image_pinning::UNPINNED)
-    }) {
-        Verdict::info(format!("Config.Image={image:?}"))
-            .with_message("image referenced by a moving tag: pin a version or digest")
-    } else {
-        Verdict::pass(format!("Config.Image={image:?}"))
+    let pinning = controls::image_pinning::check(&spec(c))
+        .and_then(|f| f.hits.into_iter().next())
+        .map(|h| h.value);
+    match pinning.as_deref() {
+        // No reference at all cannot be pinned either.
+        _ if image.is_empty() => Verdict::info(format!("Config.Image={image:?}"))
+            .with_message("image referenced by a moving tag: pin a version or digest"),
+        None => Verdict::pass(format!("Config.Image={image:?} (pinned by digest)")),
+        Some(controls::image_pinning::UNPINNED) => Verdict::info(format!("Config.Image={image:?}"))
+            .with_message("image referenced by a moving tag: pin a version or digest"),
+        Some(_) => Verdict::pass(format!("Config.Image={image:?}")),
     }
 }
 
@@ -173,8 +172,31 @@ pub(super) static CHECKS: &[Check] = &[
 
 #[cfg(test)]
 mod tests {
+    use crate::snapshot::{ContainerFacts, Snapshot};
     /// Names only (inspect values are never read), through the same
     /// control as Compose rule BH-CO-020.
+    #[test]
+    fn image_reference_pinning() {
+        use crate::runtime::RuntimeSettings;
+        let status = |image: &str| {
+            let c = ContainerFacts {
+                settings: RuntimeSettings {
+                    image: image.into(),
+                    ..RuntimeSettings::default()
+                },
+                processes: None,
+            };
+            super::image_ref(&c, &Snapshot::default()).status
+        };
+        use bulkhead_types::MisconfStatus::{Info, Pass};
+        assert_eq!(status(""), Info);
+        assert_eq!(status("nginx"), Info);
+        assert_eq!(status("nginx:latest"), Info);
+        assert_eq!(status("registry:5000/app"), Info);
+        assert_eq!(status("nginx:1.27"), Pass);
+        assert_eq!(status("nginx@sha256:abc"), Pass);
+    }
+
     #[test]
     fn secret_names() {
         let secret_like = |name: &str| {

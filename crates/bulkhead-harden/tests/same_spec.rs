@@ -268,3 +268,37 @@ services:
     assert_eq!(prop.pids_limit.value, 128);
     assert!(prop.pids_limit.why.starts_with("no limit set"));
 }
+
+/// Every id a control names is a real Compose rule or audit check, and
+/// every Compose rule about container settings names its control.
+#[test]
+fn control_ids_exist_in_the_lint_and_the_audit() {
+    for c in controls::ALL {
+        for id in c.lint {
+            let r = bulkhead_lint::rules::by_id(id).unwrap_or_else(|| panic!("{}: {id}", c.name));
+            assert_eq!(r.meta.kind, bulkhead_lint::rules::RuleKind::Compose, "{id}");
+        }
+        for cis in c.cis {
+            assert!(
+                bulkhead_audit::checks::all().any(|k| k.cis == *cis),
+                "{}: CIS {cis}",
+                c.name
+            );
+        }
+    }
+    let covered: Vec<&str> = controls::ALL
+        .iter()
+        .flat_map(|c| c.lint.iter().copied())
+        .collect();
+    // Compose rules without a control yet: read-only root without a /tmp
+    // tmpfs (BH-CO-025), the file itself (BH-CO-026), device cgroup rules
+    // (BH-CO-029; the audit does not read DeviceCgroupRules).
+    let own = ["BH-CO-025", "BH-CO-026", "BH-CO-029"];
+    for r in bulkhead_lint::rules::compose::RULES {
+        assert!(
+            covered.contains(&r.meta.id) || own.contains(&r.meta.id),
+            "{} has no control",
+            r.meta.id
+        );
+    }
+}

@@ -9,9 +9,13 @@
 
 use crate::capabilities::{self, CapName};
 use bollard::models::{ContainerInspectResponse, HealthStatusEnum, MountPointTypeEnum};
+use bulkhead_types::{
+    ContainerSpec, MountKind, SecurityOpt, SpecCpu, SpecEnv, SpecHealthcheck, SpecMount,
+    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name,
+};
 use caps::Capability;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the seccomp setting of a container is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -170,6 +174,8 @@ pub struct RuntimeSettings {
     pub mounts: Vec<MountInfo>,
     /// `HostConfig.Tmpfs` mount points.
     pub tmpfs: Vec<String>,
+    /// `HostConfig.Tmpfs`: mount point → options (`rw,noexec,size=64m`).
+    pub tmpfs_options: BTreeMap<String, String>,
     /// Namespace modes.
     pub namespaces: Namespaces,
     /// Resource limits.
@@ -336,6 +342,11 @@ impl RuntimeSettings {
             .map(|t| t.keys().cloned().collect())
             .unwrap_or_default();
         tmpfs.sort();
+        let tmpfs_options: BTreeMap<String, String> = hc
+            .tmpfs
+            .as_ref()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
 
         RuntimeSettings {
             id: c.id.clone().unwrap_or_default(),
@@ -362,6 +373,7 @@ impl RuntimeSettings {
             process_label: c.process_label.clone().unwrap_or_default(),
             mounts,
             tmpfs,
+            tmpfs_options,
             namespaces: Namespaces {
                 network: hc.network_mode.clone().unwrap_or_default(),
                 pid: hc.pid_mode.clone().unwrap_or_default(),
@@ -411,6 +423,167 @@ impl RuntimeSettings {
             networks,
             masked_paths: hc.masked_paths.clone().unwrap_or_default(),
             runtime: hc.runtime.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The settings as the [`ContainerSpec`] the container controls of
+    /// `bulkhead-policy` read. Environment values are not kept (names only),
+    /// and `Config.User` already holds the image's USER when `--user` was
+    /// not given.
+    pub fn to_spec(&self) -> ContainerSpec {
+        let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        let cap = |c: &CapName| match c {
+            CapName::All => "ALL".to_string(),
+            CapName::Cap(c) => cap_name(&c.to_string()),
+        };
+        let ns = &self.namespaces;
+        let l = &self.limits;
+        // The typed fields are the authority (settings built by hand may
+        // set them without `security_opt`); the raw entries come first.
+        let mut security_opt: Vec<SecurityOpt> = self
+            .security_opt
+            .iter()
+            .map(|o| SecurityOpt::parse(o))
+            .collect();
+        let seccomp = match &self.seccomp {
+            Seccomp::DaemonDefault => None,
+            Seccomp::Unconfined => Some("unconfined"),
+            Seccomp::Custom(p) => Some(p.as_str()),
+        };
+        let last_seccomp = security_opt
+            .iter()
+            .rev()
+            .find(|o| o.key == "seccomp")
+            .map(|o| o.value.as_str());
+        if let Some(v) = seccomp
+            && last_seccomp != Some(v)
+        {
+            security_opt.push(SecurityOpt {
+                key: "seccomp".into(),
+                value: v.to_string(),
+            });
+        }
+        let spec_nnp = ContainerSpec {
+            security_opt: security_opt.clone(),
+            ..ContainerSpec::default()
+        }
+        .no_new_privileges();
+        if spec_nnp != self.no_new_privileges {
+            security_opt.push(SecurityOpt {
+                key: "no-new-privileges".into(),
+                value: self.no_new_privileges.to_string(),
+            });
+        }
+        ContainerSpec {
+            name: self.name.clone(),
+            source: SpecSource::Inspect,
+            image: some(&self.image),
+            user: some(&self.user),
+            privileged: self.privileged,
+            read_only: self.read_only_rootfs,
+            cap_add: self
+                .cap_add
+                .iter()
+                .map(cap)
+                .chain(self.unknown_caps.iter().map(|c| cap_name(c)))
+                .collect(),
+            cap_drop: self.cap_drop.iter().map(cap).collect(),
+            security_opt,
+            apparmor_profile: some(&self.apparmor_profile),
+            namespaces: SpecNamespaces {
+                network: some(&ns.network),
+                pid: some(&ns.pid),
+                ipc: some(&ns.ipc),
+                uts: some(&ns.uts),
+                userns: some(&ns.userns),
+                cgroup: some(&ns.cgroupns),
+            },
+            memory: l.memory.and_then(|m| u64::try_from(m).ok()),
+            cpu: SpecCpu {
+                nano_cpus: l.nano_cpus,
+                shares: l.cpu_shares,
+                quota: l.cpu_quota,
+                cpuset: l.cpuset_cpus.clone(),
+            },
+            pids_limit: l.pids,
+            tmpfs: self
+                .tmpfs
+                .iter()
+                .map(|t| SpecTmpfs {
+                    target: t.clone(),
+                    options: self
+                        .tmpfs_options
+                        .get(t)
+                        .map(|o| {
+                            o.split(',')
+                                .map(str::trim)
+                                .filter(|x| !x.is_empty())
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            mounts: self
+                .mounts
+                .iter()
+                .map(|m| SpecMount {
+                    kind: match m.kind.as_str() {
+                        "bind" => MountKind::Bind,
+                        "volume" => MountKind::Volume,
+                        "tmpfs" => MountKind::Tmpfs,
+                        _ => MountKind::Other,
+                    },
+                    source: m.source.clone(),
+                    target: m.destination.clone(),
+                    read_only: !m.rw,
+                    propagation: some(&m.propagation),
+                    line: 0,
+                })
+                .collect(),
+            ports: self
+                .ports
+                .iter()
+                .map(|p| {
+                    let (target, protocol) = p
+                        .container_port
+                        .split_once('/')
+                        .unwrap_or((p.container_port.as_str(), "tcp"));
+                    SpecPort {
+                        host_ip: p.host_ip.clone(),
+                        published: if p.host_port == 0 {
+                            String::new()
+                        } else {
+                            p.host_port.to_string()
+                        },
+                        target: target.to_string(),
+                        protocol: protocol.to_ascii_lowercase(),
+                        line: 0,
+                    }
+                })
+                .collect(),
+            publish_all: self.publish_all,
+            devices: self.devices.clone(),
+            env: self
+                .env_names
+                .iter()
+                .map(|n| SpecEnv {
+                    name: n.clone(),
+                    value: None,
+                    line: 0,
+                    from_host: false,
+                })
+                .collect(),
+            healthcheck: (!self.health.test.is_empty()).then(|| SpecHealthcheck {
+                test: self.health.test.clone(),
+                disabled: self.health.test.first().is_some_and(|t| t == "NONE"),
+            }),
+            restart: (!self.restart.name.is_empty()).then(|| SpecRestart {
+                name: self.restart.name.clone(),
+                max_retries: self.restart.max_retries,
+            }),
+            cgroup_parent: some(&self.cgroup_parent),
+            ..ContainerSpec::default()
         }
     }
 

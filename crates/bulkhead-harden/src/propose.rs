@@ -4,7 +4,8 @@
 use crate::workload::{
     ChangeKind, PortOrigin, PortUse, ResolvedUser, SourceKind, TmpfsSpec, Workload, resolve_user,
 };
-use bulkhead_audit::capabilities::HIGH_RISK;
+use bulkhead_policy::controls::{self, cap_add::HIGH_RISK};
+use bulkhead_policy::{Observations, Proposed};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -100,18 +101,10 @@ const SYSTEM_DIRS: &[&str] = &[
     "/", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot",
 ];
 
-/// `268435456` → `256m`; `1073741824` → `1g`; otherwise bytes.
-pub fn human_bytes(n: u64) -> String {
-    const GIB: u64 = 1024 * MIB;
-    if n != 0 && n.is_multiple_of(GIB) {
-        format!("{}g", n / GIB)
-    } else if n != 0 && n.is_multiple_of(MIB) {
-        format!("{}m", n / MIB)
-    } else if n != 0 && n.is_multiple_of(1024) {
-        format!("{}k", n / 1024)
-    } else {
-        n.to_string()
-    }
+pub use controls::memory_limit::human_bytes;
+
+fn explained<T>(p: Proposed<T>) -> Explained<T> {
+    ex(p.value, p.why)
 }
 
 fn source_word(s: SourceKind) -> &'static str {
@@ -297,10 +290,7 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
     let read_only = ex(true, ro_why);
 
     // capabilities
-    let cap_drop = ex(
-        vec!["ALL".to_string()],
-        "start from no capability and add back only what the workload needs",
-    );
+    let cap_drop = explained(controls::cap_drop_all::propose(&Default::default()));
     let mut adds: BTreeMap<String, String> = BTreeMap::new();
     let low: Vec<String> = w
         .ports
@@ -353,7 +343,8 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
             ));
             continue;
         }
-        let high = HIGH_RISK.iter().any(|c| cap_eq(&c.to_string(), cap));
+        // The same list as Compose rule BH-CO-005.
+        let high = HIGH_RISK.iter().any(|c| cap_eq(c, cap));
         if high {
             warnings.push(format!(
                 "{} adds {cap}, a high-risk capability: not carried over; add it back only if the program fails without it{}",
@@ -375,14 +366,9 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
     }
     let cap_add: Vec<Explained<String>> = adds.into_iter().map(|(c, why)| ex(c, why)).collect();
 
-    let no_new_privileges = ex(
-        true,
-        if w.no_new_privileges {
-            "already on; kept".to_string()
-        } else {
-            "setuid/setgid binaries and file capabilities cannot raise privileges (su, sudo, ping with file caps stop working)".to_string()
-        },
-    );
+    let no_new_privileges = explained(controls::no_new_privileges::propose_from(
+        w.no_new_privileges,
+    ));
 
     // seccomp
     let seccomp = match (&opts.seccomp_profile, w.seccomp.as_deref()) {
@@ -419,49 +405,24 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
         }
     };
 
-    // limits
-    let pids_limit = match (w.pids_limit, w.observed.as_ref().and_then(|o| o.pids)) {
-        (Some(n), _) => ex(n, format!("set already in {}; kept", source_word(w.source))),
-        (None, Some(now)) => {
-            let want = i64::try_from(now.saturating_mul(4).div_ceil(32).saturating_mul(32))
-                .unwrap_or(i64::MAX)
-                .max(opts.default_pids);
-            ex(
-                want,
-                format!(
-                    "no limit set; {now} processes/threads now: four times that, at least {}, stops fork bombs",
-                    opts.default_pids
-                ),
-            )
-        }
-        (None, None) => ex(
-            opts.default_pids,
-            "no limit set; a bound on processes stops fork bombs (raise it for programs with many threads)",
-        ),
+    // limits: the pids-limit and memory-limit controls (values ≤ 0 are
+    // unlimited, as for Docker), with what was observed.
+    let obs = Observations {
+        memory_usage: w.observed.as_ref().and_then(|o| o.memory_usage),
+        pids: w.observed.as_ref().and_then(|o| o.pids),
     };
-    let memory = match (w.memory, w.observed.as_ref().and_then(|o| o.memory_usage)) {
-        (Some(m), _) => ex(m, format!("set already in {}; kept", source_word(w.source))),
-        (None, Some(used)) => {
-            let step = 64 * MIB;
-            let want = used
-                .saturating_mul(2)
-                .div_ceil(step)
-                .saturating_mul(step)
-                .max(opts.default_memory);
-            ex(
-                want,
-                format!(
-                    "no limit set; {} in use now: twice that, at least {}, rounded to 64m; check `docker stats` under real load",
-                    human_bytes(used),
-                    human_bytes(opts.default_memory)
-                ),
-            )
-        }
-        (None, None) => ex(
-            opts.default_memory,
-            "no limit set; a starting point that keeps one container from exhausting the host: check `docker stats` under real load and adjust",
-        ),
-    };
+    let pids_limit = explained(controls::pids_limit::propose_from(
+        w.pids_limit,
+        &obs,
+        opts.default_pids,
+        source_word(w.source),
+    ));
+    let memory = explained(controls::memory_limit::propose_from(
+        w.memory,
+        &obs,
+        opts.default_memory,
+        source_word(w.source),
+    ));
 
     for ns in &w.host_namespaces {
         warnings.push(format!(

@@ -1,19 +1,18 @@
 //! The input model of `harden`: what is known about one workload, whichever
 //! source it came from.
 //!
-//! Bulkhead has two runtime-settings models already: the Compose model
-//! ([`bulkhead_lint::compose::Service`], what a file asks for) and the
-//! container model ([`bulkhead_audit::RuntimeSettings`], what `docker
-//! inspect` says a container got). [`Workload`] does not replace them: it is
-//! the small common subset `harden` needs, built FROM either one by
-//! [`Workload::from_compose`] / [`Workload::from_runtime`], completed by an
+//! Every source becomes a [`bulkhead_types::ContainerSpec`] first (the
+//! Compose adapter in `bulkhead-lint`, the inspect adapter in
+//! `bulkhead-audit`, the image-config adapter in `bulkhead-policy`), the
+//! model the container controls read; [`Workload`] is the part of it
+//! `harden` proposes from ([`Workload::from_spec`]), completed by an
 //! image's config ([`Workload::apply_image_config`]) and, for a running
 //! container, by what was observed ([`Observed`]).
 
 use bulkhead_analyzers::passwd::PasswdEntry;
 use bulkhead_audit::RuntimeSettings;
-use bulkhead_audit::runtime::Seccomp;
-use bulkhead_lint::compose::{MountKind, Service};
+use bulkhead_lint::compose::Service;
+use bulkhead_types::{ContainerSpec, MountKind};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -162,14 +161,7 @@ pub struct Workload {
     pub observed: Option<Observed>,
 }
 
-/// `cap_sys_admin`, `CAP_SYS_ADMIN`, `sys_admin` → `SYS_ADMIN`.
-pub fn cap_name(raw: &str) -> String {
-    let up = raw.trim().to_ascii_uppercase();
-    match up.strip_prefix("CAP_") {
-        Some(rest) => rest.to_string(),
-        None => up,
-    }
-}
+pub use bulkhead_types::cap_name;
 
 /// The first port number of a port spec (`8080`, `8080/tcp`, `8000-8010`).
 fn port_number(spec: &str) -> Option<(u16, String)> {
@@ -181,17 +173,11 @@ fn port_number(spec: &str) -> Option<(u16, String)> {
     first.parse().ok().map(|p| (p, proto))
 }
 
-fn host_namespaces(pairs: &[(&str, Option<&str>)]) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(_, mode)| *mode == Some("host"))
-        .map(|(ns, _)| (*ns).to_string())
-        .collect()
-}
-
 impl Workload {
-    /// From a Compose service (after interpolation and `extends`).
-    pub fn from_compose(s: &Service, file: &str) -> Workload {
+    /// From a container spec (the model the `bulkhead-policy` controls
+    /// read): what `harden` needs of it. `from_compose` and `from_runtime`
+    /// go through here, so a setting is derived once for every source.
+    pub fn from_spec(s: &ContainerSpec, source: SourceKind, origin: String) -> Workload {
         let mut tmpfs: Vec<TmpfsSpec> = s
             .tmpfs
             .iter()
@@ -203,22 +189,18 @@ impl Workload {
         let mut writable_mounts = Vec::new();
         for m in &s.mounts {
             match m.kind {
-                MountKind::Tmpfs => tmpfs.push(TmpfsSpec {
-                    target: m.target.clone(),
-                    options: Vec::new(),
-                }),
+                MountKind::Tmpfs if !tmpfs.iter().any(|t| t.target == m.target) => {
+                    tmpfs.push(TmpfsSpec {
+                        target: m.target.clone(),
+                        options: Vec::new(),
+                    })
+                }
                 MountKind::Bind | MountKind::Volume if !m.read_only => {
                     writable_mounts.push(m.target.clone())
                 }
                 _ => {}
             }
         }
-        let seccomp = s
-            .security_opt
-            .iter()
-            .rev()
-            .find(|o| o.key == "seccomp")
-            .map(|o| o.value.clone());
         let mut ports: Vec<PortUse> = s
             .ports
             .iter()
@@ -239,10 +221,11 @@ impl Workload {
         ports.dedup();
         Workload {
             name: s.name.clone(),
-            source: SourceKind::Compose,
-            origin: format!("service {} of {file}", s.name),
-            image: s.image.clone(),
+            source,
+            origin,
+            image: s.image.clone().filter(|i| !i.is_empty()),
             user: s.user.clone().filter(|u| !u.is_empty()),
+            image_user: s.image_user.clone(),
             read_only: s.read_only,
             privileged: s.privileged,
             tmpfs,
@@ -250,98 +233,43 @@ impl Workload {
             cap_add: s.cap_add.iter().map(|c| cap_name(c)).collect(),
             cap_drop: s.cap_drop.iter().map(|c| cap_name(c)).collect(),
             no_new_privileges: s.no_new_privileges(),
-            seccomp,
-            memory: s.limits.memory,
-            pids_limit: s.limits.pids.filter(|n| *n > 0),
+            seccomp: s.seccomp().map(str::to_string),
+            memory: s.memory_limited(),
+            pids_limit: s.pids_limited(),
             ports,
-            host_namespaces: host_namespaces(&[
-                ("network", s.network_mode.as_deref()),
-                ("pid", s.pid.as_deref()),
-                ("ipc", s.ipc.as_deref()),
-                ("uts", s.uts.as_deref()),
-                ("userns", s.userns_mode.as_deref()),
-            ]),
+            // The cgroup namespace is left out: on cgroup v1 hosts `host` is
+            // Docker's default, so inspect cannot tell it was asked for.
+            host_namespaces: s
+                .host_namespaces()
+                .into_iter()
+                .filter(|ns| *ns != "cgroup")
+                .map(str::to_string)
+                .collect(),
             ..Workload::default()
         }
+    }
+
+    /// From a Compose service (after interpolation and `extends`).
+    pub fn from_compose(s: &Service, file: &str) -> Workload {
+        Workload::from_spec(
+            &s.to_spec(),
+            SourceKind::Compose,
+            format!("service {} of {file}", s.name),
+        )
     }
 
     /// From a container's inspect view. `Config.User` there already holds
     /// the image's `USER` when `--user` was not given.
     pub fn from_runtime(r: &RuntimeSettings) -> Workload {
-        let mut ports: Vec<PortUse> = r
-            .ports
-            .iter()
-            .filter_map(|p| {
-                let (port, protocol) = port_number(&p.container_port)?;
-                Some(PortUse {
-                    port,
-                    protocol,
-                    origin: PortOrigin::Published,
-                })
-            })
-            .collect();
-        ports.sort();
-        ports.dedup();
-        let mut tmpfs: Vec<TmpfsSpec> = r
-            .tmpfs
-            .iter()
-            .map(|t| TmpfsSpec {
-                target: t.clone(),
-                options: Vec::new(),
-            })
-            .collect();
-        let mut writable_mounts = Vec::new();
-        for m in &r.mounts {
-            match m.kind.as_str() {
-                "tmpfs" if !tmpfs.iter().any(|t| t.target == m.destination) => {
-                    tmpfs.push(TmpfsSpec {
-                        target: m.destination.clone(),
-                        options: Vec::new(),
-                    })
-                }
-                "bind" | "volume" if m.rw => writable_mounts.push(m.destination.clone()),
-                _ => {}
-            }
-        }
-        let ns = &r.namespaces;
-        Workload {
-            name: r.name.clone(),
-            source: SourceKind::Container,
-            origin: format!(
+        Workload::from_spec(
+            &r.to_spec(),
+            SourceKind::Container,
+            format!(
                 "container {} ({})",
                 r.name,
                 r.id.chars().take(12).collect::<String>()
             ),
-            image: Some(r.image.clone()).filter(|i| !i.is_empty()),
-            user: Some(r.user.clone()).filter(|u| !u.is_empty()),
-            read_only: r.read_only_rootfs,
-            privileged: r.privileged,
-            tmpfs,
-            writable_mounts,
-            cap_add: r.cap_add.iter().map(|c| cap_name(&c.to_string())).collect(),
-            cap_drop: r
-                .cap_drop
-                .iter()
-                .map(|c| cap_name(&c.to_string()))
-                .collect(),
-            no_new_privileges: r.no_new_privileges,
-            seccomp: match &r.seccomp {
-                Seccomp::DaemonDefault => None,
-                Seccomp::Unconfined => Some("unconfined".to_string()),
-                Seccomp::Custom(p) => Some(p.clone()),
-            },
-            memory: r.limits.memory.and_then(|m| u64::try_from(m).ok()),
-            pids_limit: r.limits.pids,
-            ports,
-            host_namespaces: host_namespaces(&[
-                ("network", Some(ns.network.as_str())),
-                ("pid", Some(ns.pid.as_str())),
-                ("ipc", Some(ns.ipc.as_str())),
-                ("uts", Some(ns.uts.as_str())),
-                ("userns", Some(ns.userns.as_str())),
-            ]),
-            ..Workload::default()
-        }
+        )
     }
 
     /// From an image config alone (`name`: the service name to propose for).
@@ -360,17 +288,12 @@ impl Workload {
     /// `VOLUME`s. Accepts the whole config blob (with its `config` object)
     /// or the inner object itself (`docker image inspect`'s `.Config`).
     pub fn apply_image_config(&mut self, config: &serde_json::Value) {
-        let inner = config
-            .get("config")
-            .filter(|c| c.is_object())
-            .unwrap_or(config);
-        if let Some(u) = inner.get("User").and_then(|u| u.as_str())
-            && !u.is_empty()
-        {
-            self.image_user = Some(u.to_string());
+        let img = bulkhead_policy::image_config::spec(&self.name, config);
+        if img.image_user.is_some() {
+            self.image_user = img.image_user;
         }
-        if let Some(ports) = inner.get("ExposedPorts").and_then(|p| p.as_object()) {
-            for spec in ports.keys() {
+        if !img.exposed_ports.is_empty() {
+            for spec in &img.exposed_ports {
                 if let Some((port, protocol)) = port_number(spec) {
                     self.ports.push(PortUse {
                         port,
@@ -382,10 +305,10 @@ impl Workload {
             self.ports.sort();
             self.ports.dedup();
         }
-        if let Some(vols) = inner.get("Volumes").and_then(|v| v.as_object()) {
-            for v in vols.keys() {
-                if !self.image_volumes.contains(v) {
-                    self.image_volumes.push(v.clone());
+        if !img.image_volumes.is_empty() {
+            for v in img.image_volumes {
+                if !self.image_volumes.contains(&v) {
+                    self.image_volumes.push(v);
                 }
             }
             self.image_volumes.sort();
@@ -462,6 +385,7 @@ pub fn resolve_user(spec: &str, passwd: Option<&[PasswdEntry]>) -> ResolvedUser 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bulkhead_audit::runtime::Seccomp;
     use bulkhead_lint::compose::{LoadOptions, load_str};
     use std::collections::BTreeMap;
     use std::path::Path;

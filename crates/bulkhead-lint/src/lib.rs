@@ -257,7 +257,7 @@ pub fn lint_compose_checked(
         profiles: opts.profiles.clone(),
     };
     let project = compose::load_str(text, path, &env, &lopts)?;
-    let cx = rules::ComposeCx { project: &project };
+    let cx = rules::ComposeCx::new(&project);
     let mut f = rules::run_compose(&cx);
     f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
     Ok(f)

@@ -92,6 +92,23 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "the model crate is plain data: no other crate, no I/O",
     ),
     (
+        "bulkhead-policy",
+        &[
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-layerfs",
+            "bulkhead-analyzers",
+            "bulkhead-cache",
+            "bulkhead-osv",
+            "bulkhead-engine",
+            "bulkhead-lint",
+            "bulkhead-audit",
+            "bulkhead-harden",
+            "bulkhead-report",
+        ],
+        "the container controls are pure rules over ContainerSpec: no image, scan or Docker I/O, and no command crate (they all depend on it)",
+    ),
+    (
         "bulkhead-lint",
         &[
             "bulkhead-image",
@@ -169,6 +186,9 @@ const STYLING_EXTERNAL: &[&str] = &["owo-colors", "comfy-table"];
 /// I/O crates (daemon, HTTP, database, async runtime) `bulkhead-report` must not use.
 const IO_EXTERNAL: &[&str] = &["bollard", "ureq", "reqwest", "tokio", "rusqlite", "hyper"];
 
+/// External crates the policy crate may use.
+const POLICY_EXTERNAL: &[&str] = &["serde_json", "shlex", "thiserror"];
+
 #[test]
 fn forbidden_dependency_edges_stay_out() {
     let g = graph();
@@ -191,6 +211,13 @@ fn forbidden_dependency_edges_stay_out() {
             if let Some(p) = path(&g, from, &to) {
                 broken.push(format!("{} ({why})", p.join(" -> ")));
             }
+        }
+    }
+    for ext in g.external.get("bulkhead-policy").into_iter().flatten() {
+        if !POLICY_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-policy -> {ext} (the policy crate is pure: no async, HTTP or Docker client)"
+            ));
         }
     }
     for ext in g.external.get("bulkhead-types").into_iter().flatten() {

@@ -17,6 +17,7 @@ mod report;
 pub mod sensitive;
 mod severity;
 pub mod signature;
+mod spec;
 pub mod text;
 
 pub use image::{ImageFile, PasswdEntry};
@@ -30,3 +31,7 @@ pub use report::{
     ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
 };
 pub use severity::{ParseSeverityError, Severity};
+pub use spec::{
+    ContainerSpec, MountKind, SecurityOpt, SpecCpu, SpecEnv, SpecHealthcheck, SpecMount,
+    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, parse_go_bool,
+};

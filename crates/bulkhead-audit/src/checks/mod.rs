@@ -251,6 +251,13 @@ pub(crate) fn settings(c: &ContainerFacts) -> &RuntimeSettings {
     &c.settings
 }
 
+/// The container's settings as the spec the `bulkhead-policy` controls
+/// read: section-5 checks decide through those controls (the same ones the
+/// Compose rules and `harden` run) and keep their own evidence text.
+pub(crate) fn spec(c: &ContainerFacts) -> bulkhead_types::ContainerSpec {
+    c.settings.to_spec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,10 @@ use bulkhead_types::Severity;
 
 fn user(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let s = settings(c);
-    Verdict::warn_if(s.runs_as_root(), format!("Config.User={:?}", s.user))
+    Verdict::warn_if(
+        bulkhead_policy::controls::user::check(&super::spec(c)).is_some(),
+        format!("Config.User={:?}", s.user),
+    )
 }
 
 fn content_trust(snap: &Snapshot, _: &Check) -> Vec<Outcome> {

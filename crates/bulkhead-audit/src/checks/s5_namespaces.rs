@@ -1,29 +1,43 @@
 //! Section 5, namespaces shared with the host: network (5.10), PID (5.16),
 //! IPC (5.17), UTS (5.21), user (5.31).
 
-use super::{Check, Run, Verdict, settings};
+use super::{Check, Run, Verdict, settings, spec};
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls;
 use bulkhead_types::Severity;
 
 fn net(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = &settings(c).namespaces.network;
-    Verdict::warn_if(m == "host", format!("HostConfig.NetworkMode={m:?}"))
+    Verdict::warn_if(
+        controls::host_network::check(&spec(c)).is_some(),
+        format!("HostConfig.NetworkMode={m:?}"),
+    )
 }
 fn pid(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = &settings(c).namespaces.pid;
-    Verdict::warn_if(m == "host", format!("HostConfig.PidMode={m:?}"))
+    Verdict::warn_if(
+        controls::host_pid::check(&spec(c)).is_some(),
+        format!("HostConfig.PidMode={m:?}"),
+    )
 }
 fn ipc(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = &settings(c).namespaces.ipc;
-    Verdict::warn_if(m == "host", format!("HostConfig.IpcMode={m:?}"))
+    Verdict::warn_if(
+        controls::host_ipc::check(&spec(c)).is_some(),
+        format!("HostConfig.IpcMode={m:?}"),
+    )
 }
 fn uts(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = &settings(c).namespaces.uts;
-    Verdict::warn_if(m == "host", format!("HostConfig.UTSMode={m:?}"))
+    let shared = controls::host_other_ns::check(&spec(c))
+        .is_some_and(|f| f.hits.iter().any(|h| h.value == "uts"));
+    Verdict::warn_if(shared, format!("HostConfig.UTSMode={m:?}"))
 }
 fn userns(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = &settings(c).namespaces.userns;
-    Verdict::warn_if(m == "host", format!("HostConfig.UsernsMode={m:?}"))
+    let shared = controls::host_other_ns::check(&spec(c))
+        .is_some_and(|f| f.hits.iter().any(|h| h.value == "userns"));
+    Verdict::warn_if(shared, format!("HostConfig.UsernsMode={m:?}"))
 }
 
 pub(super) static CHECKS: &[Check] = &[

@@ -1,8 +1,9 @@
 //! Section 5, network exposure: privileged host ports (5.8), published ports
 //! (5.9), bind address (5.14), default bridge (5.30).
 
-use super::{Check, Run, Verdict, settings};
+use super::{Check, Run, Verdict, settings, spec};
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls::port_all_interfaces;
 use bulkhead_types::Severity;
 
 fn privileged_ports(c: &ContainerFacts, _: &Snapshot) -> Verdict {
@@ -39,10 +40,12 @@ fn published(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 }
 
 fn bind_address(c: &ContainerFacts, _: &Snapshot) -> Verdict {
-    let bad: Vec<String> = settings(c)
-        .ports
-        .iter()
-        .filter(|p| p.all_interfaces())
+    // The spec's ports are the settings' ports, in the same order.
+    let s = settings(c);
+    let bad: Vec<String> = port_all_interfaces::check(&spec(c))
+        .into_iter()
+        .flat_map(|f| f.hits)
+        .filter_map(|h| s.ports.get(h.index))
         .map(|p| format!("{}->{}:{}", p.container_port, p.host_ip, p.host_port))
         .collect();
     if bad.is_empty() {

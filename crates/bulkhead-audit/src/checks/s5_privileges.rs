@@ -2,9 +2,10 @@
 //! privileged (5.5), seccomp (5.22), exec audit notes (5.23, 5.24),
 //! no-new-privileges (5.26).
 
-use super::{Check, Run, Verdict, daemon_no_new_privileges, manual, settings};
+use super::{Check, Run, Verdict, daemon_no_new_privileges, manual, settings, spec};
 use crate::runtime::Seccomp;
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls;
 use bulkhead_types::Severity;
 
 fn apparmor(c: &ContainerFacts, snap: &Snapshot) -> Verdict {
@@ -16,8 +17,10 @@ fn apparmor(c: &ContainerFacts, snap: &Snapshot) -> Verdict {
         ))
         .with_message("AppArmor is not enabled on this host: not applicable");
     }
+    let unconfined = controls::mac::check(&spec(c))
+        .is_some_and(|f| f.hits.iter().any(|h| h.value == controls::mac::APPARMOR));
     Verdict::warn_if(
-        profile.is_empty() || profile == "unconfined",
+        profile.is_empty() || unconfined,
         format!("AppArmorProfile={profile:?}"),
     )
 }
@@ -31,8 +34,10 @@ fn selinux(c: &ContainerFacts, snap: &Snapshot) -> Verdict {
         ))
         .with_message("SELinux is not enabled in the daemon: not applicable");
     }
+    let disabled = controls::mac::check(&spec(c))
+        .is_some_and(|f| f.hits.iter().any(|h| h.value == controls::mac::SELINUX));
     Verdict::warn_if(
-        s.selinux_disabled() || s.process_label.is_empty(),
+        disabled || s.process_label.is_empty(),
         format!(
             "ProcessLabel={:?} label options={:?}",
             s.process_label, s.selinux_labels
@@ -54,20 +59,26 @@ fn capabilities(c: &ContainerFacts, _: &Snapshot) -> Verdict {
         })
         .collect();
     Verdict::warn_if(
-        !extra.is_empty(),
+        !controls::cap_add::beyond_default(&spec(c)).is_empty(),
         format!("HostConfig.CapAdd beyond default={extra:?} CapDrop={drops:?}"),
     )
 }
 
 fn privileged(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let p = settings(c).privileged;
-    Verdict::warn_if(p, format!("HostConfig.Privileged={p}"))
+    Verdict::warn_if(
+        controls::privileged::check(&spec(c)).is_some(),
+        format!("HostConfig.Privileged={p}"),
+    )
 }
 
 fn seccomp(c: &ContainerFacts, snap: &Snapshot) -> Verdict {
     let s = settings(c);
     if s.privileged {
         return Verdict::warn("HostConfig.Privileged=true (Docker applies no seccomp profile)");
+    }
+    if controls::seccomp::check(&spec(c)).is_some() {
+        return Verdict::warn("HostConfig.SecurityOpt contains seccomp=unconfined");
     }
     match &s.seccomp {
         Seccomp::Unconfined => Verdict::warn("HostConfig.SecurityOpt contains seccomp=unconfined"),
@@ -88,7 +99,7 @@ fn no_new_privileges(c: &ContainerFacts, snap: &Snapshot) -> Verdict {
     }
     let s = settings(c);
     Verdict::warn_if(
-        !s.no_new_privileges,
+        controls::no_new_privileges::check(&spec(c)).is_some(),
         format!(
             "HostConfig.SecurityOpt={:?} (no-new-privileges={})",
             s.security_opt, s.no_new_privileges

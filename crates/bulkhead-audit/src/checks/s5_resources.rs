@@ -1,23 +1,23 @@
 //! Section 5, resources: memory (5.11), CPU (5.12), devices (5.18), ulimits
 //! (5.19), cgroup parent (5.25), PIDs limit (5.29).
 
-use super::{Check, Run, Verdict, settings};
+use super::{Check, Run, Verdict, settings, spec};
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls;
 use bulkhead_types::Severity;
 
 fn memory(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let m = settings(c).limits.memory;
-    Verdict::warn_if(m.is_none(), format!("HostConfig.Memory={}", m.unwrap_or(0)))
+    Verdict::warn_if(
+        controls::memory_limit::check(&spec(c)).is_some(),
+        format!("HostConfig.Memory={}", m.unwrap_or(0)),
+    )
 }
 
 fn cpu(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let l = &settings(c).limits;
-    let set = l.cpu_shares.is_some()
-        || l.nano_cpus.is_some()
-        || l.cpu_quota.is_some()
-        || l.cpuset_cpus.is_some();
     Verdict::warn_if(
-        !set,
+        controls::cpu_limit::check(&spec(c)).is_some(),
         format!(
             "HostConfig.CpuShares={} NanoCpus={} CpuQuota={} CpusetCpus={:?}",
             l.cpu_shares.unwrap_or(0),
@@ -30,7 +30,7 @@ fn cpu(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn devices(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let d = &settings(c).devices;
-    if d.is_empty() {
+    if controls::devices::check(&spec(c)).is_none() {
         Verdict::pass("HostConfig.Devices=[]")
     } else {
         Verdict::info(format!("HostConfig.Devices={d:?}"))
@@ -60,7 +60,7 @@ fn cgroup_parent(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 fn pids(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let p = settings(c).limits.pids;
     Verdict::warn_if(
-        p.is_none(),
+        controls::pids_limit::check(&spec(c)).is_some(),
         format!(
             "HostConfig.PidsLimit={}",
             p.map_or("unlimited".to_string(), |n| n.to_string())

@@ -2,8 +2,9 @@
 //! rootfs (5.13), restart policy (5.15), health (5.27), image reference
 //! (5.28), and our own check for secrets passed in the environment.
 
-use super::{Check, Run, Verdict, daemon, settings};
+use super::{Check, Run, Verdict, daemon, settings, spec};
 use crate::snapshot::{ContainerFacts, Snapshot};
+use bulkhead_policy::controls;
 use bulkhead_types::Severity;
 
 fn swarm(snap: &Snapshot, _: &Check) -> Vec<super::Outcome> {
@@ -44,7 +45,10 @@ fn sshd(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn read_only(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let ro = settings(c).read_only_rootfs;
-    Verdict::warn_if(!ro, format!("HostConfig.ReadonlyRootfs={ro}"))
+    Verdict::warn_if(
+        controls::read_only::check(&spec(c)).is_some(),
+        format!("HostConfig.ReadonlyRootfs={ro}"),
+    )
 }
 
 fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
@@ -53,19 +57,18 @@ fn restart(c: &ContainerFacts, _: &Snapshot) -> Verdict {
         "HostConfig.RestartPolicy.Name={:?} MaximumRetryCount={}",
         r.name, r.max_retries
     );
-    let bad = match r.name.as_str() {
-        "always" | "unless-stopped" => true,
-        "on-failure" => r.max_retries == 0 || r.max_retries > 5,
-        _ => false,
-    };
-    Verdict::warn_if(bad, evidence)
+    Verdict::warn_if(
+        controls::restart_policy::check(&spec(c)).is_some(),
+        evidence,
+    )
 }
 
 fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let h = &settings(c).health;
+    let configured = controls::healthcheck::check(&spec(c)).is_none();
     match &h.status {
-        Some(status) => Verdict::pass(format!("State.Health.Status={status:?}")),
-        None => Verdict::warn(format!(
+        Some(status) if configured => Verdict::pass(format!("State.Health.Status={status:?}")),
+        _ => Verdict::warn(format!(
             "State.Health absent (Config.Healthcheck.Test={:?})",
             h.test
         )),
@@ -74,41 +77,25 @@ fn health(c: &ContainerFacts, _: &Snapshot) -> Verdict {
 
 fn image_ref(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let image = &settings(c).image;
-    let last = image.rsplit('/').next().unwrap_or(image);
-    if image.contains("@sha256:") {
-        Verdict::pass(format!("Config.Image={image:?} (pinned by digest)"))
-    } else if !last.contains(':') || last.ends_with(":latest") {
-        Verdict::info(format!("Config.Image={image:?}"))
-            .with_message("image referenced by a moving tag: pin a version or digest")
-    } else {
-        Verdict::pass(format!("Config.Image={image:?}"))
+    let pinning = controls::image_pinning::check(&spec(c))
+        .and_then(|f| f.hits.into_iter().next())
+        .map(|h| h.value);
+    match pinning.as_deref() {
+        // No reference at all cannot be pinned either.
+        _ if image.is_empty() => Verdict::info(format!("Config.Image={image:?}"))
+            .with_message("image referenced by a moving tag: pin a version or digest"),
+        None => Verdict::pass(format!("Config.Image={image:?} (pinned by digest)")),
+        Some(controls::image_pinning::UNPINNED) => Verdict::info(format!("Config.Image={image:?}"))
+            .with_message("image referenced by a moving tag: pin a version or digest"),
+        Some(_) => Verdict::pass(format!("Config.Image={image:?}")),
     }
 }
 
-/// Environment variable names that usually carry secrets.
-pub(crate) fn secret_like(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|p| n.contains(p))
-        || n.ends_with("_KEY")
-}
-
 fn env_secrets(c: &ContainerFacts, _: &Snapshot) -> Verdict {
-    let hits: Vec<&String> = settings(c)
-        .env_names
-        .iter()
-        .filter(|n| secret_like(n))
+    let hits: Vec<String> = controls::env_secrets::check(&spec(c))
+        .into_iter()
+        .flat_map(|f| f.hits)
+        .map(|h| h.value)
         .collect();
     if hits.is_empty() {
         Verdict::pass("no secret-like variable name in Config.Env")
@@ -176,7 +163,7 @@ pub(super) static CHECKS: &[Check] = &[
         id: "AUDIT-ENV-SECRETS",
         cis: "",
         title: "No secrets passed in environment variables",
-        description: "Config.Env names matching PASSWORD, SECRET, TOKEN, *_KEY and similar are flagged: the environment is readable by anyone who can inspect the container. Values are never read into the report.",
+        description: "Config.Env names that look like secrets (PASSWORD, SECRET, TOKEN, *_KEY and similar as a word of the name; not *_FILE, *_PATH, *_ID, …) are flagged: the environment is readable by anyone who can inspect the container. Values are never read into the report. Same classifier as Compose rule BH-CO-020.",
         resolution: "Pass secrets as files (Docker/Compose secrets mounted under /run/secrets) instead of environment variables.",
         severity: Severity::High,
         run: Run::Container(env_secrets),
@@ -185,12 +172,46 @@ pub(super) static CHECKS: &[Check] = &[
 
 #[cfg(test)]
 mod tests {
+    use crate::snapshot::{ContainerFacts, Snapshot};
+    /// Names only (inspect values are never read), through the same
+    /// control as Compose rule BH-CO-020.
+    #[test]
+    fn image_reference_pinning() {
+        use crate::runtime::RuntimeSettings;
+        let status = |image: &str| {
+            let c = ContainerFacts {
+                settings: RuntimeSettings {
+                    image: image.into(),
+                    ..RuntimeSettings::default()
+                },
+                processes: None,
+            };
+            super::image_ref(&c, &Snapshot::default()).status
+        };
+        use bulkhead_types::MisconfStatus::{Info, Pass};
+        assert_eq!(status(""), Info);
+        assert_eq!(status("nginx"), Info);
+        assert_eq!(status("nginx:latest"), Info);
+        assert_eq!(status("registry:5000/app"), Info);
+        assert_eq!(status("nginx:1.27"), Pass);
+        assert_eq!(status("nginx@sha256:abc"), Pass);
+    }
+
     #[test]
     fn secret_names() {
-        assert!(super::secret_like("DB_PASSWORD"));
-        assert!(super::secret_like("aws_secret_access_key"));
-        assert!(super::secret_like("GITHUB_TOKEN"));
-        assert!(!super::secret_like("PATH"));
-        assert!(!super::secret_like("HOME"));
+        let secret_like = |name: &str| {
+            bulkhead_policy::controls::env_secrets::is_secret(&bulkhead_types::SpecEnv {
+                name: name.into(),
+                ..Default::default()
+            })
+        };
+        assert!(secret_like("DB_PASSWORD"));
+        assert!(secret_like("aws_secret_access_key"));
+        assert!(secret_like("GITHUB_TOKEN"));
+        assert!(!secret_like("PATH"));
+        assert!(!secret_like("HOME"));
+        // Names of files and ids are not secrets (the old audit list said so).
+        assert!(!secret_like("DB_PASSWORD_FILE"));
+        assert!(!secret_like("AWS_ACCESS_KEY_ID"));
     }
 }

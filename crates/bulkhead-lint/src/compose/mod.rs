@@ -1,12 +1,15 @@
 //! Compose files: a bounded loader, interpolation, `extends`, profiles, and a
 //! typed model of each service's runtime settings.
 //!
-//! [`Service`] is the public runtime-settings model (user, read-only root,
-//! tmpfs, capabilities, security options, namespaces, limits, ports, mounts,
-//! environment, secrets, devices, healthcheck). Other parts of Bulkhead
-//! (`harden`, the live audit) can build and read the same struct.
+//! [`Service`] is what the file says (user, read-only root, tmpfs,
+//! capabilities, security options, namespaces, limits, ports, mounts,
+//! environment, secrets, devices, healthcheck), with the line of every key.
+//! [`Service::to_spec`] turns it into the [`bulkhead_types::ContainerSpec`]
+//! that the container controls of `bulkhead-policy` read; the Compose rules
+//! run those controls, as do the live audit and `harden`.
 
 pub mod interp;
+mod spec;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -98,6 +101,12 @@ pub struct Limits {
     pub memory: Option<u64>,
     pub cpus: Option<f64>,
     pub pids: Option<i64>,
+    /// `cpu_shares`.
+    pub cpu_shares: Option<i64>,
+    /// `cpu_quota` (µs per period).
+    pub cpu_quota: Option<i64>,
+    /// `cpuset` (`0-1`).
+    pub cpuset: Option<String>,
 }
 
 /// A service healthcheck.
@@ -137,6 +146,8 @@ pub struct Service {
     /// `device_cgroup_rules` entries (`c 1:3 rwm`, `a *:* rwm`, …).
     pub device_cgroup_rules: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
+    /// `restart` (`no`, `always`, `on-failure[:N]`, `unless-stopped`).
+    pub restart: Option<String>,
     pub profiles: Vec<String>,
     pub use_api_socket: bool,
     /// Line of each top-level key of the service, for findings.
@@ -687,6 +698,10 @@ fn service(name: &str, n: &Node, line: usize) -> Result<Service, (usize, String)
                     .or(s.limits.memory)
             }
             "cpus" => s.limits.cpus = scalar(v, k)?.and_then(|x| x.parse().ok()).or(s.limits.cpus),
+            "cpu_shares" => s.limits.cpu_shares = scalar(v, k)?.and_then(|x| x.parse().ok()),
+            "cpu_quota" => s.limits.cpu_quota = scalar(v, k)?.and_then(|x| x.parse().ok()),
+            "cpuset" => s.limits.cpuset = scalar(v, k)?,
+            "restart" => s.restart = scalar(v, k)?,
             "pids_limit" => {
                 s.limits.pids = scalar(v, k)?.and_then(|x| x.parse().ok()).or(s.limits.pids)
             }

@@ -181,9 +181,28 @@ impl<'a> DockerfileCx<'a> {
     }
 }
 
-/// Input to Compose rules.
+/// Input to Compose rules: the project, and each service's runtime
+/// settings as the [`bulkhead_types::ContainerSpec`] the container controls
+/// of `bulkhead-policy` read (same order as `project.services`).
 pub struct ComposeCx<'a> {
     pub project: &'a Project,
+    pub specs: Vec<bulkhead_types::ContainerSpec>,
+}
+
+impl<'a> ComposeCx<'a> {
+    pub fn new(project: &'a Project) -> Self {
+        ComposeCx {
+            project,
+            specs: project.services.iter().map(|s| s.to_spec()).collect(),
+        }
+    }
+
+    /// Each service with its spec.
+    pub fn services(
+        &self,
+    ) -> impl Iterator<Item = (&'a crate::compose::Service, &bulkhead_types::ContainerSpec)> {
+        self.project.services.iter().zip(&self.specs)
+    }
 }
 
 pub use bulkhead_types::ImageFile;

@@ -1,5 +1,6 @@
 //! Service runs as root explicitly.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::user;
 
 rule! {
     id: "BH-CO-001", title: "Service runs as root", severity: High, kind: Compose,
@@ -10,15 +11,17 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        if let Some(u) = &s.user
-            && crate::rules::dockerfile::common::is_root(u)
-        {
-            out.line(
-                s.line_of("user"),
-                format!("service {} runs as root (user: {u})", s.name),
-                format!("user: {u}"),
-            );
+    for (s, spec) in cx.services() {
+        // Explicit root only: an unset user is BH-CO-002.
+        for h in user::check(spec).into_iter().flat_map(|f| f.hits) {
+            if h.key == "user" {
+                let u = &h.value;
+                out.line(
+                    h.line,
+                    format!("service {} runs as root (user: {u})", s.name),
+                    format!("user: {u}"),
+                );
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Service does not set a user.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::user;
 
 rule! {
     id: "BH-CO-002", title: "Service does not set a user", severity: Low, kind: Compose,
@@ -10,14 +11,18 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.user.is_none()) {
-        out.line(
-            s.line,
-            format!(
-                "service {} does not set `user`: it runs as the image's default user (often root)",
-                s.name
-            ),
-            "user: (unset)",
-        );
+    for (s, spec) in cx.services() {
+        let unset = user::check(spec)
+            .is_some_and(|f| f.hits.iter().any(|h| h.value == user::UNSET));
+        if unset {
+            out.line(
+                spec.line,
+                format!(
+                    "service {} does not set `user`: it runs as the image's default user (often root)",
+                    s.name
+                ),
+                "user: (unset)",
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Root filesystem writable.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::read_only;
 
 rule! {
     id: "BH-CO-003", title: "Root filesystem is writable", severity: Medium, kind: Compose,
@@ -10,11 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| !s.read_only) {
-        out.line(
-            s.line_of("read_only"),
-            format!("service {} has a writable root filesystem", s.name),
-            "read_only: false",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = read_only::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} has a writable root filesystem", s.name), "read_only: false");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Capabilities not dropped.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::cap_drop_all;
 
 rule! {
     id: "BH-CO-004", title: "Capabilities not dropped", severity: Medium, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| !s.cap_drop.iter().any(|c| c == "ALL"))
-    {
-        out.line(
-            s.line_of("cap_drop"),
-            format!("service {} does not drop all capabilities", s.name),
-            "cap_drop: [ALL] missing",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = cap_drop_all::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} does not drop all capabilities", s.name), "cap_drop: [ALL] missing");
+        }
     }
 }

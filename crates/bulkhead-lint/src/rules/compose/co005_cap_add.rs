@@ -1,5 +1,6 @@
 //! Dangerous capabilities added.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::cap_add;
 
 rule! {
     id: "BH-CO-005", title: "High-risk capability added", severity: High, kind: Compose,
@@ -9,34 +10,12 @@ rule! {
     check: check,
 }
 
-const RISKY: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "SYS_MODULE",
-    "SYS_PTRACE",
-    "DAC_READ_SEARCH",
-    "NET_ADMIN",
-    "SYS_RAWIO",
-    "BPF",
-    "PERFMON",
-    "SYS_TIME",
-    "MAC_ADMIN",
-    "MAC_OVERRIDE",
-    "SYS_BOOT",
-    "DAC_OVERRIDE",
-    "SETFCAP",
-    "LINUX_IMMUTABLE",
-];
+// The list of high-risk capabilities is bulkhead_policy::controls::cap_add::HIGH_RISK.
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        let bad: Vec<&str> = s
-            .cap_add
-            .iter()
-            .map(String::as_str)
-            .filter(|c| RISKY.contains(c))
-            .collect();
-        if !bad.is_empty() {
+    for (s, spec) in cx.services() {
+        if let Some(f) = cap_add::check(spec) {
+            let bad: Vec<&str> = f.hits.iter().map(|h| h.value.as_str()).collect();
             out.line(
                 s.line_of("cap_add"),
                 format!("service {} adds {}", s.name, bad.join(", ")),

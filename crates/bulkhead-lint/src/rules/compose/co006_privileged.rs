@@ -1,5 +1,6 @@
 //! privileged: true.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::privileged;
 
 rule! {
     id: "BH-CO-006", title: "Privileged container", severity: Critical, kind: Compose,
@@ -10,11 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.privileged) {
-        out.line(
-            s.line_of("privileged"),
-            format!("service {} is privileged", s.name),
-            "privileged: true",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = privileged::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} is privileged", s.name), "privileged: true");
+        }
     }
 }

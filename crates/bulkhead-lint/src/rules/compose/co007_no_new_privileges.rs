@@ -1,5 +1,6 @@
 //! no-new-privileges not set.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::no_new_privileges;
 
 rule! {
     id: "BH-CO-007", title: "no-new-privileges not set", severity: Medium, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| !s.no_new_privileges())
-    {
-        out.line(
-            s.line_of("security_opt"),
-            format!("service {} does not set no-new-privileges", s.name),
-            "security_opt: no-new-privileges missing",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = no_new_privileges::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} does not set no-new-privileges", s.name), "security_opt: no-new-privileges missing");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! seccomp:unconfined.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::seccomp;
 
 rule! {
     id: "BH-CO-008", title: "Seccomp disabled", severity: High, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.has_security_opt("seccomp", Some("unconfined")))
-    {
-        out.line(
-            s.line_of("security_opt"),
-            format!("service {} disables seccomp", s.name),
-            "seccomp:unconfined",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = seccomp::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} disables seccomp", s.name), "seccomp:unconfined");
+        }
     }
 }

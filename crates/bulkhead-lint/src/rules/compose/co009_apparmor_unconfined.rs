@@ -1,5 +1,6 @@
 //! apparmor:unconfined / label:disable.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::mac;
 
 rule! {
     id: "BH-CO-009", title: "AppArmor or SELinux confinement disabled", severity: High, kind: Compose,
@@ -10,20 +11,14 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        if s.has_security_opt("apparmor", Some("unconfined")) {
-            out.line(
-                s.line_of("security_opt"),
-                format!("service {} disables AppArmor", s.name),
-                "apparmor:unconfined",
-            );
-        }
-        if s.has_security_opt("label", Some("disable")) {
-            out.line(
-                s.line_of("security_opt"),
-                format!("service {} disables SELinux labels", s.name),
-                "label:disable",
-            );
+    for (s, spec) in cx.services() {
+        for h in mac::check(spec).into_iter().flat_map(|f| f.hits) {
+            let what = if h.value == mac::APPARMOR {
+                "AppArmor"
+            } else {
+                "SELinux labels"
+            };
+            out.line(h.line, format!("service {} disables {what}", s.name), h.value);
         }
     }
 }

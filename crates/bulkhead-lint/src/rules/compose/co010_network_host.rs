@@ -1,5 +1,6 @@
 //! network_mode: host.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::host_network;
 
 rule! {
     id: "BH-CO-010", title: "Host network namespace", severity: High, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.network_mode.as_deref() == Some("host"))
-    {
-        out.line(
-            s.line_of("network_mode"),
-            format!("service {} uses the host network", s.name),
-            "network_mode: host",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = host_network::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} uses the host network", s.name), "network_mode: host");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! pid: host.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::host_pid;
 
 rule! {
     id: "BH-CO-011", title: "Host PID namespace", severity: High, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.pid.as_deref() == Some("host"))
-    {
-        out.line(
-            s.line_of("pid"),
-            format!("service {} shares the host PID namespace", s.name),
-            "pid: host",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = host_pid::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} shares the host PID namespace", s.name), "pid: host");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! ipc: host.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::host_ipc;
 
 rule! {
     id: "BH-CO-012", title: "Host IPC namespace", severity: High, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.ipc.as_deref() == Some("host"))
-    {
-        out.line(
-            s.line_of("ipc"),
-            format!("service {} shares the host IPC namespace", s.name),
-            "ipc: host",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = host_ipc::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} shares the host IPC namespace", s.name), "ipc: host");
+        }
     }
 }

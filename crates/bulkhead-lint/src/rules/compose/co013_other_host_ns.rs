@@ -1,5 +1,6 @@
 //! uts/userns/cgroup host.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::host_other_ns;
 
 rule! {
     id: "BH-CO-013", title: "Host UTS, user or cgroup namespace", severity: Medium, kind: Compose,
@@ -10,19 +11,14 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for (k, v) in [
-            ("uts", &s.uts),
-            ("userns_mode", &s.userns_mode),
-            ("cgroup", &s.cgroup),
-        ] {
-            if v.as_deref() == Some("host") {
-                out.line(
-                    s.line_of(k),
-                    format!("service {} sets {k}: host", s.name),
-                    format!("{k}: host"),
-                );
-            }
+    for (s, spec) in cx.services() {
+        for h in host_other_ns::check(spec).into_iter().flat_map(|f| f.hits) {
+            let k = h.key;
+            out.line(
+                h.line,
+                format!("service {} sets {k}: host", s.name),
+                format!("{k}: host"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Docker socket mounted.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::docker_socket;
 
 rule! {
     id: "BH-CO-014", title: "Docker socket mounted", severity: Critical, kind: Compose,
@@ -10,27 +11,20 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for m in s.mounts.iter().filter(|m| {
-            m.source.ends_with("docker.sock")
-                || m.source.ends_with("containerd.sock")
-                || m.source.ends_with("podman.sock")
-        }) {
-            out.line(
-                m.line,
-                format!("service {} mounts {}", s.name, m.source),
-                format!("{}:{}", m.source, m.target),
-            );
-        }
-        if s.use_api_socket {
-            out.line(
-                s.line_of("use_api_socket"),
-                format!(
-                    "service {} gets the Docker API socket (use_api_socket)",
-                    s.name
-                ),
-                "use_api_socket: true",
-            );
+    for (s, spec) in cx.services() {
+        for h in docker_socket::check(spec).into_iter().flat_map(|f| f.hits) {
+            if h.value == docker_socket::API_SOCKET {
+                out.line(
+                    h.line,
+                    format!(
+                        "service {} gets the Docker API socket (use_api_socket)",
+                        s.name
+                    ),
+                    "use_api_socket: true",
+                );
+            } else if let Some(m) = spec.mounts.get(h.index) {
+                out.line(h.line, format!("service {} mounts {}", s.name, m.source), h.value);
+            }
         }
     }
 }

@@ -1,27 +1,6 @@
 //! Sensitive host folders mounted.
 use crate::rules::{ComposeCx, Sink, rule};
-use compose_paths::SENSITIVE;
-
-mod compose_paths {
-    pub const SENSITIVE: &[&str] = &[
-        "/",
-        "/boot",
-        "/dev",
-        "/etc",
-        "/lib",
-        "/lib64",
-        "/proc",
-        "/sys",
-        "/usr",
-        "/bin",
-        "/sbin",
-        "/var/run",
-        "/run",
-        "/var/lib/docker",
-        "/root",
-        "/var/log",
-    ];
-}
+use bulkhead_policy::controls::sensitive_mount;
 
 rule! {
     id: "BH-CO-015", title: "Sensitive host folder mounted", severity: High, kind: Compose,
@@ -32,35 +11,21 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for m in s
-            .mounts
-            .iter()
-            .filter(|m| m.kind == crate::compose::MountKind::Bind)
-        {
-            let src = if m.source.len() > 1 {
-                m.source.trim_end_matches('/')
-            } else {
-                m.source.as_str()
+    for (s, spec) in cx.services() {
+        for h in sensitive_mount::check(spec).into_iter().flat_map(|f| f.hits) {
+            let Some(m) = spec.mounts.get(h.index) else {
+                continue;
             };
-            if m.source.ends_with(".sock") {
-                continue; // sockets are BH-CO-014
-            }
-            let hit = SENSITIVE
-                .iter()
-                .any(|p| src == *p || (*p != "/" && src.starts_with(&format!("{p}/"))));
-            if hit {
-                let mode = if m.read_only {
-                    "read-only"
-                } else {
-                    "read-write"
-                };
-                out.line(
-                    m.line,
-                    format!("service {} mounts host {} ({mode})", s.name, m.source),
-                    format!("{}:{}", m.source, m.target),
-                );
-            }
+            let mode = if m.read_only {
+                "read-only"
+            } else {
+                "read-write"
+            };
+            out.line(
+                h.line,
+                format!("service {} mounts host {} ({mode})", s.name, m.source),
+                h.value,
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Host devices passed in.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::devices;
 
 rule! {
     id: "BH-CO-016", title: "Host device exposed", severity: Medium, kind: Compose,
@@ -10,15 +11,17 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| !s.devices.is_empty()) {
-        out.line(
-            s.line_of("devices"),
-            format!(
-                "service {} gets host devices: {}",
-                s.name,
-                s.devices.join(", ")
-            ),
-            s.devices.join(","),
-        );
+    for (s, spec) in cx.services() {
+        if devices::check(spec).is_some() {
+            out.line(
+                s.line_of("devices"),
+                format!(
+                    "service {} gets host devices: {}",
+                    s.name,
+                    s.devices.join(", ")
+                ),
+                s.devices.join(","),
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! No memory limit.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::memory_limit;
 
 rule! {
     id: "BH-CO-017", title: "No memory limit", severity: Low, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.limits.memory.is_none_or(|m| m == 0))
-    {
-        out.line(
-            s.line,
-            format!("service {} has no memory limit", s.name),
-            "mem_limit: (unset)",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = memory_limit::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} has no memory limit", s.name), "mem_limit: (unset)");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! No CPU limit.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::cpu_limit;
 
 rule! {
     id: "BH-CO-018", title: "No CPU limit", severity: Low, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.limits.cpus.is_none_or(|c| c <= 0.0))
-    {
-        out.line(
-            s.line,
-            format!("service {} has no CPU limit", s.name),
-            "cpus: (unset)",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = cpu_limit::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} has no CPU limit", s.name), "cpus: (unset)");
+        }
     }
 }

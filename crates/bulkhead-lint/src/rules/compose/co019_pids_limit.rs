@@ -1,5 +1,6 @@
 //! No PIDs limit.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::pids_limit;
 
 rule! {
     id: "BH-CO-019", title: "No PIDs limit", severity: Low, kind: Compose,
@@ -10,16 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx
-        .project
-        .services
-        .iter()
-        .filter(|s| s.limits.pids.is_none_or(|p| p <= 0))
-    {
-        out.line(
-            s.line,
-            format!("service {} has no PIDs limit", s.name),
-            "pids_limit: (unset)",
-        );
+    for (s, spec) in cx.services() {
+        if let Some(f) = pids_limit::check(spec) {
+            let line = f.hits.first().map_or(spec.line, |h| h.line);
+            out.line(line, format!("service {} has no PIDs limit", s.name), "pids_limit: (unset)");
+        }
     }
 }

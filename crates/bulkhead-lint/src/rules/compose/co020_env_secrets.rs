@@ -1,6 +1,6 @@
 //! Secrets passed as environment values.
-use crate::rules::secrets::{is_placeholder, is_secret_name, is_secret_value};
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::env_secrets;
 
 rule! {
     id: "BH-CO-020", title: "Secret passed as an environment value", severity: High, kind: Compose,
@@ -11,12 +11,17 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for e in &s.env {
-            let Some(v) = &e.value else { continue };
-            if is_secret_value(v) || (is_secret_name(&e.name) && !is_placeholder(v)) {
-                out.line(e.line, format!("service {} passes {} as a plain environment value: use {}_FILE and `secrets:`", s.name, e.name, e.name), format!("{}=***", e.name));
-            }
+    for (s, spec) in cx.services() {
+        for h in env_secrets::check(spec).into_iter().flat_map(|f| f.hits) {
+            let n = &h.value;
+            out.line(
+                h.line,
+                format!(
+                    "service {} passes {n} as a plain environment value: use {n}_FILE and `secrets:`",
+                    s.name
+                ),
+                format!("{n}=***"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! No healthcheck.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::healthcheck;
 
 rule! {
     id: "BH-CO-021", title: "Healthcheck missing or disabled", severity: Low, kind: Compose,
@@ -10,19 +11,21 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        match &s.healthcheck {
-            Some(h) if h.disabled => out.line(
-                s.line_of("healthcheck"),
-                format!("service {} disables its healthcheck", s.name),
-                "healthcheck: disable",
-            ),
-            Some(_) => {}
-            None => out.line(
-                s.line,
-                format!("service {} defines no healthcheck", s.name),
-                "healthcheck: (unset)",
-            ),
+    for (s, spec) in cx.services() {
+        for h in healthcheck::check(spec).into_iter().flat_map(|f| f.hits) {
+            if h.value == healthcheck::DISABLED {
+                out.line(
+                    h.line,
+                    format!("service {} disables its healthcheck", s.name),
+                    "healthcheck: disable",
+                );
+            } else {
+                out.line(
+                    h.line,
+                    format!("service {} defines no healthcheck", s.name),
+                    "healthcheck: (unset)",
+                );
+            }
         }
     }
 }

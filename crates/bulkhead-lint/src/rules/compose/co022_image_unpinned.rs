@@ -1,6 +1,6 @@
 //! Image untagged or latest.
-use crate::rules::dockerfile::common::image_ref;
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::image_pinning;
 
 rule! {
     id: "BH-CO-022", title: "Image unpinned or `latest`", severity: Medium, kind: Compose,
@@ -11,15 +11,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
+    for (s, spec) in cx.services() {
         let Some(img) = &s.image else { continue };
-        let r = image_ref(img);
-        if r.digest.is_none() && matches!(r.tag.as_deref(), None | Some("latest")) {
-            out.line(
-                s.line_of("image"),
-                format!("service {} uses {img} without a version tag", s.name),
-                format!("image: {img}"),
-            );
+        for h in image_pinning::check(spec).into_iter().flat_map(|f| f.hits) {
+            if h.value == image_pinning::UNPINNED {
+                out.line(
+                    h.line,
+                    format!("service {} uses {img} without a version tag", s.name),
+                    format!("image: {img}"),
+                );
+            }
         }
     }
 }

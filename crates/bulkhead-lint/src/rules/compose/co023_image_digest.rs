@@ -1,6 +1,6 @@
 //! Image not pinned by digest.
-use crate::rules::dockerfile::common::image_ref;
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::image_pinning;
 
 rule! {
     id: "BH-CO-023", title: "Image not pinned by digest", severity: Low, kind: Compose,
@@ -11,15 +11,16 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
+    for (s, spec) in cx.services() {
         let Some(img) = &s.image else { continue };
-        let r = image_ref(img);
-        if r.digest.is_none() && !matches!(r.tag.as_deref(), None | Some("latest")) {
-            out.line(
-                s.line_of("image"),
-                format!("service {} pins {img} by tag only", s.name),
-                format!("image: {img}"),
-            );
+        for h in image_pinning::check(spec).into_iter().flat_map(|f| f.hits) {
+            if h.value == image_pinning::TAG_ONLY {
+                out.line(
+                    h.line,
+                    format!("service {} pins {img} by tag only", s.name),
+                    format!("image: {img}"),
+                );
+            }
         }
     }
 }

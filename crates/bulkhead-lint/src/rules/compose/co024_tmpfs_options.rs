@@ -1,6 +1,7 @@
 //! tmpfs without noexec/nosuid/size.
 use crate::compose::MountKind;
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::tmpfs_options;
 
 rule! {
     id: "BH-CO-024", title: "tmpfs without noexec, nosuid or size", severity: Medium, kind: Compose,
@@ -11,29 +12,21 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for t in &s.tmpfs {
-            let missing: Vec<&str> = [
-                ("noexec", t.has("noexec")),
-                ("nosuid", t.has("nosuid")),
-                ("size", t.size().is_some()),
-            ]
-            .into_iter()
-            .filter(|(_, ok)| !ok)
-            .map(|(n, _)| n)
-            .collect();
-            if !missing.is_empty() {
-                out.line(
-                    s.line_of("tmpfs"),
-                    format!(
-                        "service {} tmpfs {} lacks {}",
-                        s.name,
-                        t.target,
-                        missing.join(", ")
-                    ),
-                    format!("{}:{}", t.target, t.options.join(",")),
-                );
-            }
+    for (s, spec) in cx.services() {
+        for h in tmpfs_options::check(spec).into_iter().flat_map(|f| f.hits) {
+            let Some(t) = spec.tmpfs.get(h.index) else {
+                continue;
+            };
+            out.line(
+                h.line,
+                format!(
+                    "service {} tmpfs {} lacks {}",
+                    s.name,
+                    t.target,
+                    tmpfs_options::missing(t).join(", ")
+                ),
+                format!("{}:{}", t.target, t.options.join(",")),
+            );
         }
         for m in s.mounts.iter().filter(|m| m.kind == MountKind::Tmpfs) {
             out.line(m.line, format!("service {} tmpfs volume {} cannot set noexec/nosuid in long syntax: prefer `tmpfs: [\"{}:rw,noexec,nosuid,size=…\"]`", s.name, m.target, m.target), m.target.clone());

@@ -1,5 +1,6 @@
 //! Ports published on every host interface.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::port_all_interfaces;
 
 rule! {
     id: "BH-CO-027", title: "Port published on all host interfaces", severity: Low, kind: Compose,
@@ -10,34 +11,24 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for p in &s.ports {
-            let ip = p.host_ip.trim();
-            if matches!(ip, "" | "0.0.0.0" | "::" | "[::]") {
-                let shown = if p.published.is_empty() {
-                    "an ephemeral port".to_string()
-                } else {
-                    format!("port {}", p.published)
-                };
-                out.line(
-                    if p.line > 0 {
-                        p.line
-                    } else {
-                        s.line_of("ports")
-                    },
-                    format!(
-                        "service {} publishes {shown} (container {}) on all host interfaces",
-                        s.name, p.target
-                    ),
-                    format!(
-                        "{}:{}:{}/{}",
-                        if ip.is_empty() { "0.0.0.0" } else { ip },
-                        p.published,
-                        p.target,
-                        p.protocol
-                    ),
-                );
-            }
+    for (s, spec) in cx.services() {
+        for h in port_all_interfaces::check(spec).into_iter().flat_map(|f| f.hits) {
+            let Some(p) = spec.ports.get(h.index) else {
+                continue;
+            };
+            let shown = if p.published.is_empty() {
+                "an ephemeral port".to_string()
+            } else {
+                format!("port {}", p.published)
+            };
+            out.line(
+                h.line,
+                format!(
+                    "service {} publishes {shown} (container {}) on all host interfaces",
+                    s.name, p.target
+                ),
+                h.value,
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Bind mounts with shared mount propagation.
-use crate::compose::MountKind;
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::propagation;
 
 rule! {
     id: "BH-CO-028", title: "Bind mount with shared propagation", severity: Medium, kind: Compose,
@@ -11,22 +11,20 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for m in s.mounts.iter().filter(|m| m.kind == MountKind::Bind) {
-            if let Some(p) = m
-                .propagation
-                .as_deref()
-                .filter(|p| matches!(*p, "shared" | "rshared"))
-            {
-                out.line(
-                    m.line,
-                    format!(
-                        "service {} mounts {} with {p} propagation",
-                        s.name, m.source
-                    ),
-                    format!("{}:{}:{p}", m.source, m.target),
-                );
-            }
+    for (s, spec) in cx.services() {
+        for h in propagation::check(spec).into_iter().flat_map(|f| f.hits) {
+            let Some(m) = spec.mounts.get(h.index) else {
+                continue;
+            };
+            let p = m.propagation.as_deref().unwrap_or_default();
+            out.line(
+                h.line,
+                format!(
+                    "service {} mounts {} with {p} propagation",
+                    s.name, m.source
+                ),
+                h.value,
+            );
         }
     }
 }

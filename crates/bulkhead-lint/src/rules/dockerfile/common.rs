@@ -64,35 +64,9 @@ pub fn final_has(cx: &DockerfileCx<'_>, keyword: &str) -> Option<&'static str> {
     None
 }
 
-/// An image reference split into name, tag and digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageRef {
-    pub name: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-}
-
-/// Split `registry:5000/name:tag@sha256:…`.
-pub fn image_ref(s: &str) -> ImageRef {
-    let (rest, digest) = match s.split_once('@') {
-        Some((r, d)) => (r, Some(d.to_string())),
-        None => (s, None),
-    };
-    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    let tail = rest.get(last_slash..).unwrap_or("");
-    match tail.rfind(':') {
-        Some(c) => ImageRef {
-            name: rest.get(..last_slash + c).unwrap_or(rest).to_string(),
-            tag: Some(tail.get(c + 1..).unwrap_or("").to_string()),
-            digest,
-        },
-        None => ImageRef {
-            name: rest.to_string(),
-            tag: None,
-            digest,
-        },
-    }
-}
+/// Image references are split by the container-policy crate, so the
+/// Dockerfile and Compose rules and the audit read them alike.
+pub use bulkhead_policy::controls::image_pinning::{ImageRef, image_ref};
 
 /// Whether the RUN has a cache or tmpfs mount covering `path`.
 pub fn has_cache_mount(inst: &Instruction, path: &str) -> bool {

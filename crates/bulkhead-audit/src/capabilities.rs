@@ -4,6 +4,7 @@
 //! enum (kernel bits 0–40), never from a hand-typed table. Bits the crate does
 //! not know are shown as their number, as `capsh --decode` does.
 
+use bulkhead_types::caps::{CapMask, ProcSets};
 use caps::Capability;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -155,18 +156,7 @@ pub fn parse_mask(text: &str) -> Result<u64, BadMask> {
     u64::from_str_radix(digits, 16).map_err(|_| BadMask(text.to_string()))
 }
 
-/// One bit of a decoded mask.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CapBit {
-    /// Kernel bit number.
-    pub bit: u8,
-    /// `CAP_…` name, or `CAP_<bit>` when unknown.
-    pub name: String,
-    /// In Docker's default set.
-    pub docker_default: bool,
-    /// In [`HIGH_RISK`].
-    pub high_risk: bool,
-}
+pub use bulkhead_types::caps::CapBit;
 
 /// The set bits of `mask`, lowest first.
 pub fn decode(mask: u64) -> Vec<CapBit> {
@@ -204,6 +194,31 @@ pub fn names(mask: u64) -> Vec<String> {
     decode(mask).into_iter().map(|b| b.name).collect()
 }
 
+/// `mask` decoded for display: its `capsh` line and its bits.
+pub fn view(mask: u64) -> CapMask {
+    CapMask {
+        mask,
+        capsh: capsh_line(mask),
+        bits: decode(mask),
+    }
+}
+
+/// A container's capabilities (from [`crate::engine::container_caps`])
+/// decoded for display.
+pub fn container_view(caps: &crate::engine::ContainerCaps) -> bulkhead_types::caps::ContainerCaps {
+    bulkhead_types::caps::ContainerCaps {
+        name: caps.name.clone(),
+        id: caps.id.clone(),
+        pid: caps.pid,
+        privileged: caps.privileged,
+        cap_add: caps.cap_add.clone(),
+        cap_drop: caps.cap_drop.clone(),
+        expected_bounding: view(caps.expected_bounding),
+        process: caps.process.map(|p| p.view()),
+        process_note: caps.process_note.clone(),
+    }
+}
+
 /// The capability sets of one process, from `/proc/PID/status`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ProcCaps {
@@ -215,6 +230,17 @@ pub struct ProcCaps {
 }
 
 impl ProcCaps {
+    /// The five sets decoded for display.
+    pub fn view(&self) -> ProcSets {
+        ProcSets {
+            effective: view(self.effective),
+            permitted: view(self.permitted),
+            bounding: view(self.bounding),
+            inheritable: view(self.inheritable),
+            ambient: view(self.ambient),
+        }
+    }
+
     /// Parse the `Cap*:` lines of `/proc/PID/status`. Missing lines read as 0
     /// (`CapAmb` is absent before Linux 4.3); a malformed value is an error.
     pub fn parse_status(text: &str) -> Result<ProcCaps, BadMask> {

@@ -156,6 +156,36 @@ pub fn apply_baseline(report: &mut Report, baseline: &Report) -> Vec<Drift> {
     drifts
 }
 
+/// The checks to run: those `only` selects (all when empty), minus those
+/// `skip` selects (CIS ids, sections or Bulkhead ids, as
+/// [`Check::selected_by`] reads them).
+pub fn select_checks(only: &[String], skip: &[String]) -> Vec<&'static Check> {
+    checks::all()
+        .filter(|c| only.is_empty() || only.iter().any(|s| c.selected_by(s)))
+        .filter(|c| !skip.iter().any(|s| c.selected_by(s)))
+        .collect()
+}
+
+/// Error reading a baseline for [`apply_baseline`].
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    #[error("cannot read baseline {0}")]
+    Read(String, #[source] std::io::Error),
+    /// The file is not a JSON report.
+    #[error(
+        "baseline {0} is not a JSON report: produce it with `bulkhead audit --format json -o FILE`"
+    )]
+    Parse(String, #[source] serde_json::Error),
+}
+
+/// Read an earlier `bulkhead audit --format json` report.
+pub fn read_baseline(path: &std::path::Path) -> Result<Report, BaselineError> {
+    let shown = || path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read(shown(), e))?;
+    serde_json::from_str(&text).map_err(|e| BaselineError::Parse(shown(), e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,12 @@
 //! [`crate::scan`] (vulnerabilities only, every package kept), then
 //! [`bulkhead_diff::compare`].
 
-use crate::{Progress, ScanRequest, Scanners};
-use anyhow::{Context, Result};
+use crate::{Progress, ScanRequest, Scanners, Target};
+use anyhow::{Context, Result, bail};
 use bulkhead_diff::ImageDiff;
 use bulkhead_secrets::Scanner;
 use bulkhead_types::Report;
+use std::path::Path;
 
 /// Which side of a diff, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,48 @@ impl Side {
         match self {
             Side::A => "image A (before)",
             Side::B => "image B (after)",
+        }
+    }
+}
+
+/// Whether `t` can only be a path (image names never start with `/` or `.`).
+fn looks_like_path(t: &str) -> bool {
+    t.starts_with('/') || t.starts_with("./") || t.starts_with("../") || t.ends_with(".tar")
+}
+
+impl Side {
+    /// The target of this side: `positional` (a name or a path) or `input`
+    /// (`--input-a`/`--input-b`, a path), exactly one of them. A path that
+    /// must exist is checked here, before the (long) scans.
+    pub fn target(self, positional: Option<&str>, input: Option<&Path>) -> Result<Target> {
+        let label = self.label();
+        match (positional, input) {
+            (Some(_), Some(_)) => bail!(
+                "{label} is given twice (an argument and --input-{}): give one",
+                if self == Side::A { "a" } else { "b" }
+            ),
+            (None, Some(p)) => {
+                if !p.exists() {
+                    bail!("{label}: {} does not exist: check the path", p.display());
+                }
+                Ok(Target::File(p.to_path_buf()))
+            }
+            (Some(t), None) => {
+                let path = Path::new(t);
+                if looks_like_path(t) && !path.exists() {
+                    bail!("{label}: {t} does not exist: check the path (or give an image name)");
+                }
+                // An OCI layout directory is an image (`image DIR` would read
+                // it as a root filesystem); other folders stay root filesystems.
+                if path.is_file() || path.join("oci-layout").is_file() {
+                    return Ok(Target::File(path.to_path_buf()));
+                }
+                Target::resolve(Some(t), None)
+            }
+            (None, None) => bail!(
+                "{label} is missing: run `bulkhead diff A B` with two image names or files \
+                 (or --input-a PATH / --input-b PATH)"
+            ),
         }
     }
 }

@@ -6,8 +6,40 @@ use anyhow::{Context, Result, bail};
 use bulkhead_image::Image;
 use bulkhead_scan::{ContentScanner, Inventory, LayerAnalysis, ScanOptions};
 use bulkhead_types::{ArtifactType, Class, ImageMetadata, Report, ScanResult};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+impl Target {
+    /// The target of `sbom`/`image`/`fs`: a positional target (an existing
+    /// folder is a root filesystem, an existing file an image file, anything
+    /// else an image name) or an image file given as `--input`.
+    pub fn resolve(target: Option<&str>, input: Option<&Path>) -> Result<Target> {
+        Ok(match (target, input) {
+            (Some(_), Some(_)) => bail!("give either a target or --input, not both"),
+            (None, Some(path)) => Target::File(path.to_path_buf()),
+            (Some(t), None) if Path::new(t).is_dir() => Target::Dir(PathBuf::from(t)),
+            (Some(t), None) if Path::new(t).is_file() => Target::File(PathBuf::from(t)),
+            (Some(t), None) => Target::Name(t.to_string()),
+            (None, None) => {
+                bail!(
+                    "nothing to scan: name a root filesystem directory or pass --input IMAGE_FILE"
+                )
+            }
+        })
+    }
+
+    /// A candidate base image of `--recommend`: a folder holding an image
+    /// (OCI layout or `docker save` layout) is an image file, anything else
+    /// as [`Target::resolve`] reads a positional target.
+    pub fn candidate(name: &str) -> Result<Target> {
+        let p = Path::new(name);
+        if p.is_dir() && (p.join("index.json").is_file() || p.join("manifest.json").is_file()) {
+            Ok(Target::File(p.to_path_buf()))
+        } else {
+            Target::resolve(Some(name), None)
+        }
+    }
+}
 
 /// A read target: its report skeleton and inventory.
 pub struct Scanned {

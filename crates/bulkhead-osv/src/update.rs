@@ -142,6 +142,24 @@ pub struct UpdateReport {
     pub ratings_unchanged: usize,
 }
 
+impl UpdateReport {
+    /// The counts its summary line shows.
+    pub fn summary(&self) -> bulkhead_types::db::UpdateSummary {
+        bulkhead_types::db::UpdateSummary {
+            rebuilt: self.rebuilt,
+            records: self.stats.records,
+            sources: self.updated.len(),
+            skipped: self.stats.skipped,
+            kev: self.stats.kev,
+            rating_rows: self.stats.rating_rows,
+            rating_files: self.ratings_updated.len() + self.stats.rating_files.len(),
+            downloaded_bytes: self.downloaded_bytes,
+            unchanged: self.unchanged.clone(),
+            ratings_unchanged: self.ratings_unchanged,
+        }
+    }
+}
+
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)

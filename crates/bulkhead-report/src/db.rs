@@ -1,6 +1,6 @@
 //! What `bulkhead db info` prints.
 
-use bulkhead_types::db::DbInfo;
+use bulkhead_types::db::{DbInfo, UpdateSummary};
 use std::fmt::Write as _;
 
 /// `bulkhead db info`: JSON when `json`, else text. `path` is the database
@@ -83,6 +83,35 @@ pub fn info(
         let _ = writeln!(out, "  {eco:<24} {n:>7}");
     }
     Ok(bulkhead_types::text::terminal_safe_multiline(&out).into_owned())
+}
+
+/// The line `bulkhead db update|import` prints on stderr (`what`: `update`
+/// or `import`); source names come from the mirror, so the line is
+/// terminal-safe.
+pub fn update_summary(what: &str, r: &UpdateSummary) -> String {
+    if what == "update" && !r.rebuilt {
+        return format!(
+            "advisory database is up to date ({} ecosystem(s) and {} rating file(s) unchanged, nothing downloaded)",
+            r.unchanged.len(),
+            r.ratings_unchanged
+        );
+    }
+    let line = format!(
+        "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} rating row(s) from {} file(s), {} byte(s) downloaded{}",
+        r.records,
+        r.sources,
+        r.skipped,
+        r.kev,
+        r.rating_rows,
+        r.rating_files,
+        r.downloaded_bytes,
+        if r.unchanged.is_empty() {
+            String::new()
+        } else {
+            format!(", unchanged: {}", r.unchanged.join(", "))
+        }
+    );
+    bulkhead_types::text::terminal_safe(&line).into_owned()
 }
 
 #[cfg(test)]

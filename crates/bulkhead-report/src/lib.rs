@@ -17,6 +17,7 @@
 
 pub mod advise;
 pub mod cache;
+pub mod caps;
 pub mod db;
 pub mod diff;
 pub mod filter;

@@ -34,3 +34,30 @@ pub struct DbInfo {
     pub cvss_cves: u64,
     pub cvss_by_source: BTreeMap<String, u64>,
 }
+
+/// What an update or import did, as its summary line counts it
+/// (`bulkhead_osv::UpdateReport::summary` fills it, `bulkhead_report::db`
+/// renders it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateSummary {
+    /// Whether a new database file was swapped in.
+    pub rebuilt: bool,
+    /// Records imported.
+    pub records: u64,
+    /// Sources downloaded and rebuilt.
+    pub sources: usize,
+    /// Malformed records skipped.
+    pub skipped: u64,
+    /// KEV entries.
+    pub kev: u64,
+    /// Rating rows imported.
+    pub rating_rows: u64,
+    /// Rating files imported.
+    pub rating_files: usize,
+    /// Bytes downloaded.
+    pub downloaded_bytes: u64,
+    /// Ecosystems the server said were unchanged.
+    pub unchanged: Vec<String>,
+    /// Rating files the server said were unchanged.
+    pub ratings_unchanged: usize,
+}

@@ -8,6 +8,7 @@
 //! **Invariant**: this crate does no I/O and knows no output format beyond the
 //! serde field names.
 
+pub mod caps;
 pub mod db;
 mod image;
 pub mod layer;

@@ -2,12 +2,11 @@
 //! (capability masks and a container's capabilities).
 
 use crate::args::{GlobalArgs, ReportArgs};
-use anyhow::{Context, Result, bail};
-use bulkhead_audit::capabilities::{self, ProcCaps};
-use bulkhead_audit::checks::{self, Check};
+use anyhow::{Result, bail};
+use bulkhead_audit::capabilities;
 use bulkhead_audit::engine::{self, CollectOptions};
 use bulkhead_audit::report;
-use bulkhead_types::text::{terminal_safe, terminal_safe_multiline};
+use bulkhead_types::text::terminal_safe;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -60,30 +59,18 @@ pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<i32> {
     crate::output::choose_format(global, crate::output::FINDING_FORMATS)?;
     let mut skip = settings_skip(global)?;
     skip.extend(args.skip.iter().cloned());
-    let selected: Vec<&'static Check> = checks::all()
-        .filter(|c| args.checks.is_empty() || args.checks.iter().any(|s| c.selected_by(s)))
-        .filter(|c| !skip.iter().any(|s| c.selected_by(s)))
-        .collect();
+    let selected = report::select_checks(&args.checks, &skip);
     if selected.is_empty() {
         bail!(
             "--checks {} selects no check: give CIS ids or sections such as 5 or 2.2,5.4",
             args.checks.join(",")
         );
     }
-    let baseline = match &args.baseline {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read baseline {}", p.display()))?;
-            let r: bulkhead_types::Report = serde_json::from_str(&text).with_context(|| {
-                format!(
-                    "baseline {} is not a JSON report: produce it with `bulkhead audit --format json -o FILE`",
-                    p.display()
-                )
-            })?;
-            Some(r)
-        }
-        None => None,
-    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(report::read_baseline)
+        .transpose()?;
     let opts = CollectOptions {
         container: args.container.clone(),
         processes: !args.no_processes,
@@ -155,22 +142,6 @@ pub enum CapsCommand {
     },
 }
 
-fn mark(bit: &capabilities::CapBit) -> &'static str {
-    match (bit.docker_default, bit.high_risk) {
-        (true, _) => "yes",
-        (false, true) => "no  (beyond default, high risk)",
-        (false, false) => "no  (beyond default)",
-    }
-}
-
-fn table(mask: u64) -> String {
-    let mut out = format!("{:>4}  {:<24}  {}\n", "BIT", "NAME", "DOCKER DEFAULT");
-    for b in capabilities::decode(mask) {
-        out.push_str(&format!("{:>4}  {:<24}  {}\n", b.bit, b.name, mark(&b)));
-    }
-    out
-}
-
 fn json_format(global: &GlobalArgs) -> Result<bool> {
     match global.format.as_deref() {
         None | Some("table") => Ok(false),
@@ -182,105 +153,19 @@ fn json_format(global: &GlobalArgs) -> Result<bool> {
 /// Run `bulkhead caps`.
 pub fn run_caps(global: &GlobalArgs, args: CapsArgs) -> Result<i32> {
     let json = json_format(global)?;
-    match args.command {
+    let text = match args.command {
         CapsCommand::Decode { hex } => {
             let mask = capabilities::parse_mask(&hex)?;
-            let text = if json {
-                let v = serde_json::json!({
-                    "mask": format!("0x{mask:016x}"),
-                    "capsh": capabilities::capsh_line(mask),
-                    "capabilities": capabilities::decode(mask),
-                    "beyond_docker_default": capabilities::names(mask & !capabilities::docker_default_mask()),
-                });
-                format!("{}\n", bulkhead_types::text::to_json_pretty(&v)?)
-            } else {
-                format!("{}\n\n{}", capabilities::capsh_line(mask), table(mask))
-            };
-            crate::output::write_text(global, &text)?;
-            Ok(0)
+            bulkhead_report::caps::decode(&capabilities::view(mask), json)?
         }
         CapsCommand::Inspect { container } => {
             let caps = runtime()?.block_on(async {
                 let docker = engine::connect().await?;
                 engine::container_caps(&docker, &container).await
             })?;
-            let default = capabilities::docker_default_mask();
-            let text = if json {
-                let sets = caps.process.map(|p| {
-                    let set = |m: u64| {
-                        serde_json::json!({
-                            "mask": format!("0x{m:016x}"),
-                            "names": capabilities::names(m),
-                            "beyond_docker_default": capabilities::names(m & !default),
-                        })
-                    };
-                    serde_json::json!({
-                        "effective": set(p.effective), "permitted": set(p.permitted),
-                        "bounding": set(p.bounding), "inheritable": set(p.inheritable),
-                        "ambient": set(p.ambient),
-                    })
-                });
-                let v = serde_json::json!({
-                    "container": caps.name, "id": caps.id, "pid": caps.pid,
-                    "privileged": caps.privileged, "cap_add": caps.cap_add, "cap_drop": caps.cap_drop,
-                    "expected_bounding": format!("0x{:016x}", caps.expected_bounding),
-                    "process": sets, "note": caps.process_note,
-                });
-                format!("{}\n", bulkhead_types::text::to_json_pretty(&v)?)
-            } else {
-                // Names and the daemon's notes come from the daemon.
-                terminal_safe_multiline(&inspect_text(&caps, default)).into_owned()
-            };
-            crate::output::write_text(global, &text)?;
-            Ok(0)
+            bulkhead_report::caps::inspect(&capabilities::container_view(&caps), json)?
         }
-    }
-}
-
-fn inspect_text(caps: &engine::ContainerCaps, default: u64) -> String {
-    let mut out = format!(
-        "container {} (pid {})\nprivileged: {}\nCapAdd: {:?}\nCapDrop: {:?}\nexpected bounding set: {}\n",
-        caps.name,
-        caps.pid,
-        caps.privileged,
-        caps.cap_add,
-        caps.cap_drop,
-        capabilities::capsh_line(caps.expected_bounding)
-    );
-    match caps.process {
-        Some(ProcCaps {
-            inheritable,
-            permitted,
-            effective,
-            bounding,
-            ambient,
-        }) => {
-            for (label, m) in [
-                ("CapEff", effective),
-                ("CapPrm", permitted),
-                ("CapBnd", bounding),
-                ("CapInh", inheritable),
-                ("CapAmb", ambient),
-            ] {
-                let beyond = capabilities::names(m & !default);
-                out.push_str(&format!(
-                    "{label}: {}\n{}",
-                    capabilities::capsh_line(m),
-                    if beyond.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  beyond Docker's default set: {}\n", beyond.join(", "))
-                    }
-                ));
-            }
-            out.push('\n');
-            out.push_str("effective set:\n");
-            out.push_str(&table(effective));
-        }
-        None => out.push_str(&format!(
-            "process sets unavailable: {}\n",
-            caps.process_note.clone().unwrap_or_default()
-        )),
-    }
-    out
+    };
+    crate::output::write_text(global, &text)?;
+    Ok(0)
 }

@@ -157,30 +157,10 @@ fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
     if global.quiet {
         return;
     }
-    if what == "update" && !r.rebuilt {
-        eprintln!(
-            "advisory database is up to date ({} ecosystem(s) and {} rating file(s) unchanged, nothing downloaded)",
-            r.unchanged.len(),
-            r.ratings_unchanged
-        );
-        return;
-    }
-    let line = format!(
-        "{what}: {} record(s) from {} source(s), {} malformed skipped, {} KEV entries, {} rating row(s) from {} file(s), {} byte(s) downloaded{}",
-        r.stats.records,
-        r.updated.len(),
-        r.stats.skipped,
-        r.stats.kev,
-        r.stats.rating_rows,
-        r.ratings_updated.len() + r.stats.rating_files.len(),
-        r.downloaded_bytes,
-        if r.unchanged.is_empty() {
-            String::new()
-        } else {
-            format!(", unchanged: {}", r.unchanged.join(", "))
-        }
+    eprintln!(
+        "{}",
+        bulkhead_report::db::update_summary(what, &r.summary())
     );
-    eprintln!("{}", bulkhead_types::text::terminal_safe(&line));
 }
 
 fn info(global: &GlobalArgs) -> Result<i32> {

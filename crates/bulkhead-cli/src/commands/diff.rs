@@ -14,7 +14,7 @@ use bulkhead_report::diff::{self as render, DiffFormat};
 use bulkhead_report::filter::{self, Filter};
 use clap::Args;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Formats of `bulkhead diff`.
 const DIFF_FORMATS: &[&str] = &["table", "json", "markdown"];
@@ -46,44 +46,6 @@ pub struct DiffArgs {
     /// vulnerability scanner runs (`--scanners` other than `vuln` is refused).
     #[command(flatten)]
     pub scan: ScanArgs,
-}
-
-/// Whether `t` can only be a path (image names never start with `/` or `.`).
-fn looks_like_path(t: &str) -> bool {
-    t.starts_with('/') || t.starts_with("./") || t.starts_with("../") || t.ends_with(".tar")
-}
-
-/// The target of one side.
-fn side_target(which: Side, positional: Option<&str>, input: Option<&Path>) -> Result<Target> {
-    let label = which.label();
-    match (positional, input) {
-        (Some(_), Some(_)) => bail!(
-            "{label} is given twice (an argument and --input-{}): give one",
-            if which == Side::A { "a" } else { "b" }
-        ),
-        (None, Some(p)) => {
-            if !p.exists() {
-                bail!("{label}: {} does not exist: check the path", p.display());
-            }
-            Ok(Target::File(p.to_path_buf()))
-        }
-        (Some(t), None) => {
-            let path = Path::new(t);
-            if looks_like_path(t) && !path.exists() {
-                bail!("{label}: {t} does not exist: check the path (or give an image name)");
-            }
-            // An OCI layout directory is an image (`image DIR` would read
-            // it as a root filesystem); other folders stay root filesystems.
-            if path.is_file() || path.join("oci-layout").is_file() {
-                return Ok(Target::File(path.to_path_buf()));
-            }
-            request::resolve(Some(t), None)
-        }
-        (None, None) => bail!(
-            "{label} is missing: run `bulkhead diff A B` with two image names or files \
-             (or --input-a PATH / --input-b PATH)"
-        ),
-    }
 }
 
 /// The request of one side (vulnerabilities only: the engine's diff sets
@@ -122,8 +84,8 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let (shown, _) = output::severities(&args.scan.report)?;
     let policy = output::exit_policy(&args.scan.report)?;
     let ignores = output::ignore_rules(global, &args.scan.report)?;
-    let ta = side_target(Side::A, args.a.as_deref(), args.input_a.as_deref())?;
-    let tb = side_target(Side::B, args.b.as_deref(), args.input_b.as_deref())?;
+    let ta = Side::A.target(args.a.as_deref(), args.input_a.as_deref())?;
+    let tb = Side::B.target(args.b.as_deref(), args.input_b.as_deref())?;
     // Only the vulnerability scanner: the diff compares packages and their
     // advisories. Every package is kept in the reports. `--scanners` comes
     // with `image`'s flags; anything but its default or `vuln` would be

@@ -12,7 +12,6 @@ use bulkhead_engine::Target;
 use bulkhead_engine::advise::{self, RecommendInput};
 use bulkhead_report::filter::{self, Filter};
 use bulkhead_types::Report;
-use std::path::Path;
 
 /// Scan an image named on the command line: an OCI layout directory is an
 /// image here (a bare directory target would be read as a root filesystem).
@@ -22,13 +21,7 @@ fn scan_image(
     targs: &TargetArgs,
     scan: &super::scan::ScanArgs,
 ) -> Result<Report> {
-    let p = Path::new(name);
-    let target =
-        if p.is_dir() && (p.join("index.json").is_file() || p.join("manifest.json").is_file()) {
-            Ok(Target::File(p.to_path_buf()))
-        } else {
-            request::resolve(Some(name), None)
-        };
+    let target = Target::candidate(name);
     let req = request::for_target(global, target, targs.into(), Some(scan))?;
     engine_report(global, &req)
 }

@@ -10,22 +10,8 @@ use bulkhead_engine::{DbPolicy, ScanRequest, Scanners, Target};
 use bulkhead_image::Platform;
 use bulkhead_image::registry::RegistryOptions;
 use bulkhead_types::OsInfo;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-/// The target of `sbom`/`image`/`fs`: a positional target or `--input`.
-pub fn resolve(target: Option<&str>, input: Option<&Path>) -> Result<Target> {
-    Ok(match (target, input) {
-        (Some(_), Some(_)) => bail!("give either a target or --input, not both"),
-        (None, Some(path)) => Target::File(path.to_path_buf()),
-        (Some(t), None) if Path::new(t).is_dir() => Target::Dir(PathBuf::from(t)),
-        (Some(t), None) if Path::new(t).is_file() => Target::File(PathBuf::from(t)),
-        (Some(t), None) => Target::Name(t.to_string()),
-        (None, None) => {
-            bail!("nothing to scan: name a root filesystem directory or pass --input IMAGE_FILE")
-        }
-    })
-}
 
 fn parse_distro(s: &str) -> Result<OsInfo> {
     let (family, version) = s.split_once('/').with_context(|| {
@@ -89,7 +75,7 @@ pub fn build(
 ) -> Result<ScanRequest> {
     for_target(
         global,
-        resolve(target, targs.input.as_deref()),
+        Target::resolve(target, targs.input.as_deref()),
         targs.into(),
         scan,
     )

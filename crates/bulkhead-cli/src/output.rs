@@ -9,10 +9,9 @@ use bulkhead_report::{ExitPolicy, FilterOutcome, Format, SortBy, WriteOptions};
 use bulkhead_types::{Report, Severity};
 use std::io::{IsTerminal, Write};
 
-/// The formats a command accepts.
-pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
-/// Formats for commands that produce findings but no packages.
-pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];
+/// The formats each kind of command offers: `bulkhead-report` owns the
+/// lists, so a new format is added there alone.
+pub use bulkhead_report::{FINDING_FORMATS, SCAN_FORMATS};
 
 /// Resolve `--format` against what the command supports.
 pub fn choose_format(global: &GlobalArgs, allowed: &[&str]) -> Result<Format> {

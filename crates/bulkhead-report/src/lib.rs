@@ -49,6 +49,14 @@ pub enum Format {
     SpdxJson,
 }
 
+/// Formats of a scan report (packages and findings): `image`, `fs`,
+/// `sbom`. Adding a format to this crate and to this list is all a new
+/// format needs.
+pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
+/// Formats of commands that produce findings but no packages (`config`,
+/// `audit`, `seccomp lint`).
+pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];
+
 impl Format {
     /// Parse a `--format` value.
     pub fn parse(s: &str) -> Option<Format> {

@@ -53,6 +53,8 @@ pub enum Format {
 /// `sbom`. Adding a format to this crate and to this list is all a new
 /// format needs.
 pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
+/// Formats of an inventory without findings (`sbom`).
+pub const SBOM_FORMATS: &[&str] = &["table", "json", "cyclonedx", "spdx-json"];
 /// Formats of commands that produce findings but no packages (`config`,
 /// `audit`, `seccomp lint`).
 pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];

@@ -48,7 +48,7 @@ pub fn run_sbom(global: &GlobalArgs, args: SbomArgs) -> Result<i32> {
             tracing::warn!("{w}");
         }
     }
-    let format = output::choose_format(global, &["table", "json", "cyclonedx", "spdx-json"])?;
+    let format = output::choose_format(global, bulkhead_report::SBOM_FORMATS)?;
     output::write(&report, global, format, true)?;
     let _ = (ReportArgs::default(), EmitOptions::default());
     Ok(0)

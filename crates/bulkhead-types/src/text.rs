@@ -153,6 +153,11 @@ impl<W: std::io::Write> JsonSafeWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for JsonSafeWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Almost every fragment serde writes is ASCII: pass it straight on.
+        if self.pending.is_empty() && buf.is_ascii() && !buf.contains(&0x7f) {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         let mut data = std::mem::take(&mut self.pending);
         data.extend_from_slice(buf);
         // Hold back a trailing incomplete UTF-8 sequence (at most 3 bytes).

@@ -39,8 +39,13 @@ fn files() -> Vec<(String, Vec<u8>)> {
 }
 
 fn write_image(path: &Path) {
+    write_tagged_image(path, "engine-test:1");
+}
+
+/// The test image (root user, secrets in `Env` and in `app/.env`) tagged `tag`.
+fn write_tagged_image(path: &Path, tag: &str) {
     let mut b = ImageBuilder::new()
-        .tag("engine-test:1")
+        .tag(tag)
         .config("User", json!("root"))
         .config(
             "Env",
@@ -327,22 +332,7 @@ async fn scan_async_from_a_tokio_runtime() {
             .as_nanos()
     );
     let tagged = work.path().join("tagged.tar");
-    let mut b = ImageBuilder::new()
-        .tag(&tag)
-        .config("User", json!("root"))
-        .config(
-            "Env",
-            json!([
-                "PATH=/usr/bin:/bin",
-                format!("GH_TOKEN={}", ghp()),
-                "DB_PASSWORD=Vq7rT2mW9pL4xZk"
-            ]),
-        );
-    let layer = b.layer("ADD rootfs.tar /");
-    for (p, c) in files() {
-        layer.file(&p, &c).unwrap();
-    }
-    b.write(Layout::DockerOci, &tagged).unwrap();
+    write_tagged_image(&tagged, &tag);
     let loaded = Command::new("docker")
         .args(["load", "-q", "-i"])
         .arg(&tagged)

@@ -1,6 +1,8 @@
 //! Where an image by name comes from: one [`ImageSource`] trait for the
-//! Docker daemon, registries and image files, and [`open_first`], the one
-//! place where sources are tried in order (`--image-src docker,remote`).
+//! Docker daemon and registries, and [`open_first`], the one place where
+//! sources are tried in order (`--image-src docker,remote`). Image files
+//! are a target of their own, read by [`crate::open_input`] (paths need
+//! not be UTF-8, names here are).
 //!
 //! A source that answers "no such image" ([`ImageError::NotFound`]) or
 //! cannot be reached ([`ImageError::Unreachable`]) passes to the next one;
@@ -12,7 +14,6 @@ use crate::daemon::{self, DaemonImage};
 use crate::registry::{self, RegistryOptions};
 use crate::{Image, ImageError, Platform, Reference};
 use std::io::Read;
-use std::path::Path;
 
 /// An image opened by a source, ready for the analysis pipeline.
 pub enum Opened {
@@ -81,25 +82,6 @@ impl ImageSource for RegistrySource {
     fn open(&self, name: &str, platform: Option<&Platform>) -> Result<Opened, ImageError> {
         let reference = Reference::parse(name).map_err(ImageError::Unsupported)?;
         registry::pull(&reference, platform, self.options.clone()).map(Opened::Blobs)
-    }
-}
-
-/// An image file or folder (`docker save` tarball, OCI layout): the name
-/// is its path.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FileSource;
-
-impl ImageSource for FileSource {
-    fn id(&self) -> &'static str {
-        "file"
-    }
-
-    fn describe(&self, name: &str) -> String {
-        format!("reading {name}")
-    }
-
-    fn open(&self, name: &str, platform: Option<&Platform>) -> Result<Opened, ImageError> {
-        crate::open_input(Path::new(name), platform).map(Opened::Blobs)
     }
 }
 

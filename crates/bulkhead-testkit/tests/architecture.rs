@@ -309,7 +309,7 @@ fn the_cli_stays_a_thin_shell() {
         src.display()
     );
     let total: usize = files.iter().map(|(_, n)| n).sum();
-    files.sort_by(|a, b| b.1.cmp(&a.1));
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
     let largest: Vec<String> = files
         .iter()
         .take(8)

@@ -50,6 +50,20 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 }
 
+impl GlobalArgs {
+    /// The settings file of this run: `--config`, else ./bulkhead.toml
+    /// when present (`bulkhead_engine::settings`).
+    pub fn settings(&self) -> anyhow::Result<bulkhead_engine::settings::Loaded> {
+        bulkhead_engine::settings::load(self.config.as_deref())
+    }
+
+    /// The cache folder: `--cache-dir`, `$BULKHEAD_CACHE_DIR`, else the
+    /// user's cache folder (`bulkhead_engine::db::cache_dir`).
+    pub fn cache_dir(&self) -> PathBuf {
+        bulkhead_engine::db::cache_dir(self.cache_dir.as_deref())
+    }
+}
+
 /// What reading one layer (or folder) may cost, shared by every command
 /// that reads images or folders (docs/limits.md lists every bound).
 #[derive(Debug, Args, Clone)]

@@ -338,3 +338,13 @@ pub fn recommend(
     };
     Ok(advice)
 }
+
+/// Today in UTC, or `BULKHEAD_TODAY` (YYYY-MM-DD) to reproduce a report as
+/// of another day (end-of-life states, ignore-rule expiry).
+pub fn today() -> Result<time::Date> {
+    match std::env::var("BULKHEAD_TODAY") {
+        Ok(s) if !s.trim().is_empty() => bulkhead_advise::eol::parse_date(&s)
+            .with_context(|| format!("BULKHEAD_TODAY={s:?} is not a date: use YYYY-MM-DD")),
+        _ => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}

@@ -34,11 +34,17 @@
 //! [`diff::diff`] compares two images the same way.
 
 pub mod advise;
+pub mod audit;
+pub mod config;
+pub mod db;
 pub mod diff;
 pub mod harden;
 mod report;
+pub mod sbom;
+pub mod settings;
 mod source;
 mod target;
+pub mod trust;
 
 pub use report::{scan, scan_with};
 pub use target::{Scanned, package_results, read_target};

@@ -8,7 +8,9 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`). Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`). [`flags`] parses the
+//! report flags (`--format`, `--severity`, the exit gates, `--sort-by`)
+//! from the strings a caller was given. Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -21,6 +23,7 @@ pub mod caps;
 pub mod db;
 pub mod diff;
 pub mod filter;
+pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
 mod json;
@@ -33,6 +36,7 @@ pub mod sort;
 mod table;
 
 pub use filter::{ExitPolicy, Filter, FilterOutcome};
+pub use flags::FlagError;
 pub use sbom::{cyclonedx, spdx};
 pub use sort::SortBy;
 
@@ -110,4 +114,37 @@ pub fn write_report(
         Format::SpdxJson => sbom::write_spdx(report, opts, out)?,
     }
     Ok(())
+}
+
+/// Filter `report` in place and put it in the order `format` reads best:
+/// `order` when given, else most urgent first in the table, while JSON and
+/// the other formats keep their stable order. Returns what the filter did,
+/// for the exit policy.
+pub fn prepare(
+    report: &mut Report,
+    filter: &Filter,
+    order: Option<SortBy>,
+    format: Format,
+) -> FilterOutcome {
+    let outcome = filter::apply(report, filter);
+    match (order, format) {
+        (Some(key), _) => sort::sort_report(report, key),
+        (None, Format::Table) => sort::sort_report(report, SortBy::Risk),
+        _ => {}
+    }
+    outcome
+}
+
+/// A view that is not a [`Report`] (a summary, recommendations, a signing
+/// result) as text: `text` renders the table, every other format is the
+/// view's JSON (pretty, terminal-safe, with a final newline).
+pub fn view_text<T: serde::Serialize>(
+    view: &T,
+    format: Format,
+    text: impl FnOnce(&T) -> String,
+) -> serde_json::Result<String> {
+    match format {
+        Format::Table => Ok(text(view)),
+        _ => Ok(bulkhead_types::text::to_json_pretty(view)? + "\n"),
+    }
 }

@@ -33,7 +33,7 @@ fn filtered(mut report: Report, filter: &Filter) -> Report {
 
 /// `bulkhead image NAME --recommend`.
 pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
-    let today = summary::today()?;
+    let today = bulkhead_engine::advise::today()?;
     let scan = summary::vuln_only(&args.scan);
     let filter = summary::report_filter(global, &scan, today)?;
     let targs = &args.target_args;
@@ -68,6 +68,6 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         &sources,
         &scan_one,
     )?;
-    summary::write_view(global, &advice, bulkhead_report::advise::advice_text)?;
+    crate::output::write_view(global, &advice, bulkhead_report::advise::advice_text)?;
     Ok(0)
 }

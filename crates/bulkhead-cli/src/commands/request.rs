@@ -134,7 +134,7 @@ fn base(
         .and_then(|s| s.distro.as_deref())
         .map(parse_distro)
         .transpose()?;
-    let mut req = ScanRequest::new(target?, super::db::cache_dir(global));
+    let mut req = ScanRequest::new(target?, global.cache_dir());
     req.scanners = scanners;
     req.distro = distro;
     req.db = DbPolicy {

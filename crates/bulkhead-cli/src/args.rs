@@ -54,7 +54,7 @@ impl GlobalArgs {
     /// The settings file of this run: `--config`, else ./bulkhead.toml
     /// when present (`bulkhead_engine::settings`).
     pub fn settings(&self) -> anyhow::Result<bulkhead_engine::settings::Loaded> {
-        bulkhead_engine::settings::load(self.config.as_deref())
+        Ok(bulkhead_engine::settings::load(self.config.as_deref())?)
     }
 
     /// The cache folder: `--cache-dir`, `$BULKHEAD_CACHE_DIR`, else the

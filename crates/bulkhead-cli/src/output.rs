@@ -54,7 +54,9 @@ impl ReportArgs {
     /// Ignore rules from `--config` (or ./bulkhead.toml) and `--ignorefile`
     /// (or ./.trivyignore).
     pub fn ignores(&self, global: &GlobalArgs) -> Result<Vec<IgnoreRule>> {
-        global.settings()?.ignore_rules(self.ignorefile.as_deref())
+        Ok(global
+            .settings()?
+            .ignore_rules(self.ignorefile.as_deref())?)
     }
 }
 

@@ -4,7 +4,8 @@
 //! keeps only what drifted from the baseline. Async: the caller owns the
 //! tokio runtime.
 
-use anyhow::{Result, bail};
+use crate::error::Result;
+use crate::error::bail;
 use bulkhead_audit::checks::Check;
 use bulkhead_audit::engine::{self, CollectOptions, ContainerCaps};
 use bulkhead_audit::report;

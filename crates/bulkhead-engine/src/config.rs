@@ -2,7 +2,8 @@
 //! contexts linted (`bulkhead-lint`), with the secrets in those files and
 //! in dotenv files beside them (`bulkhead-secrets`), into one report.
 
-use anyhow::{Context, Result, bail};
+use crate::error::bail;
+use crate::error::{Context, Result};
 use bulkhead_lint::{LintOptions, lint_paths, to_report};
 use bulkhead_secrets::sources;
 use bulkhead_types::Report;

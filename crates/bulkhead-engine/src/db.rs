@@ -4,7 +4,7 @@
 //! `bulkhead_report::db`'s.
 
 use crate::Progress;
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use bulkhead_osv::{Database, UpdateOptions, UpdateReport};
 use bulkhead_types::db::DbInfo;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! [`crate::scan`] (vulnerabilities only, every package kept), then
 //! [`bulkhead_diff::compare`].
 
+use crate::error::{Context, Result, bail};
 use crate::{Progress, ScanRequest, Scanners, Target};
-use anyhow::{Context, Result, bail};
 use bulkhead_diff::ImageDiff;
 use bulkhead_secrets::Scanner;
 use bulkhead_types::Report;

@@ -1,8 +1,8 @@
 //! `bulkhead sbom` as one call: a target read into an inventory and
 //! reported package by package, no scanner run.
 
+use crate::error::Result;
 use crate::{Progress, ScanRequest};
-use anyhow::Result;
 use bulkhead_types::Report;
 use std::path::Path;
 

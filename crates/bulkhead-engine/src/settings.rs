@@ -17,7 +17,7 @@
 //! The file is the one given explicitly (`--config FILE`: then it must
 //! exist), else `./bulkhead.toml` when present, else the defaults.
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use bulkhead_report::filter::{self, IgnoreRule};
 use bulkhead_secrets::{Scanner, SecretsConfig};
 use bulkhead_sign::policy::Policy;
@@ -119,10 +119,10 @@ pub fn load_file(path: &Path) -> Result<Settings> {
         )
     })?;
     parse(&text).map_err(|why| {
-        anyhow::anyhow!(
+        crate::Error::Input(format!(
             "settings file {} is not valid: {why}: fix it or pass another --config",
             path.display()
-        )
+        ))
     })
 }
 

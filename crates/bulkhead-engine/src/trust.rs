@@ -8,7 +8,8 @@
 pub mod keys;
 
 use crate::Progress;
-use anyhow::{Context, Result, bail};
+use crate::error::bail;
+use crate::error::{Context, Result};
 use bulkhead_image::registry::{Registry, RegistryOptions};
 use bulkhead_image::{ImageError, Reference};
 use bulkhead_sign::policy::Policy;
@@ -121,7 +122,7 @@ pub fn resolve(image: &str, access: Access<'_>, progress: &dyn Progress) -> Resu
             "{image} is a local path: signatures live in a registry, so name the image there (registry/repository:tag or @sha256:…)"
         );
     }
-    let reference = Reference::parse(image).map_err(anyhow::Error::msg)?;
+    let reference = Reference::parse(image).map_err(|e| crate::Error::Input(e.to_string()))?;
     let opts = RegistryOptions {
         insecure: access.insecure,
         timeout: crate::parse_duration(access.timeout)?,

@@ -8,9 +8,11 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`). [`flags`] parses the
-//! report flags (`--format`, `--severity`, the exit gates, `--sort-by`)
-//! from the strings a caller was given. Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`), [`harden`]
+//! (`bulkhead_types::harden::Proposal`: Compose override, `docker run`
+//! flags, JSON). [`flags`] parses the report flags (`--format`,
+//! `--severity`, the exit gates, `--sort-by`) from the strings a caller
+//! was given. Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -26,6 +28,7 @@ pub mod filter;
 pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod harden;
 mod json;
 pub mod palette;
 mod sarif;

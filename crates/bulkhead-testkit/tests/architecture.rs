@@ -168,6 +168,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "the scan engine runs without clap or a terminal; the CLI calls it, never the reverse",
     ),
     (
+        "bulkhead-harden",
+        &["bulkhead-report", "bulkhead-engine", "bulkhead-cli"],
+        "harden observes and proposes; its output formats live in bulkhead-report and its I/O around images in the engine",
+    ),
+    (
         "bulkhead-scan",
         &["bulkhead-cache", "bulkhead-engine", "bulkhead-cli"],
         "the image pipeline owns reading layers; the cache plugs in as a LayerStore, never the entry point",
@@ -220,6 +225,14 @@ fn forbidden_dependency_edges_stay_out() {
             broken.push(format!(
                 "bulkhead-policy -> {ext} (the policy crate is pure: no async, HTTP or Docker client)"
             ));
+        }
+    }
+    for ext in g.external.get("bulkhead-engine").into_iter().flatten() {
+        if ext == "anyhow" {
+            broken.push(
+                "bulkhead-engine -> anyhow (the engine's errors are typed: bulkhead_engine::Error)"
+                    .to_string(),
+            );
         }
     }
     for ext in g.external.get("bulkhead-types").into_iter().flatten() {

@@ -10,6 +10,7 @@
 
 pub mod caps;
 pub mod db;
+pub mod harden;
 mod image;
 pub mod layer;
 mod package;
@@ -34,5 +35,6 @@ pub use report::{
 pub use severity::{ParseSeverityError, Severity};
 pub use spec::{
     ContainerSpec, MountKind, SecurityOpt, SpecCpu, SpecEnv, SpecHealthcheck, SpecMount,
-    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, parse_go_bool,
+    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, human_bytes,
+    parse_go_bool,
 };

@@ -122,7 +122,7 @@ pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
         },
     };
     let bars = progress::Bars::new(global.quiet);
-    bulkhead_engine::db::update(&db_path(global), &opts, &bars)
+    Ok(bulkhead_engine::db::update(&db_path(global), &opts, &bars)?)
 }
 
 fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {

@@ -85,7 +85,9 @@ pub fn passphrase(purpose: &str, confirm: bool) -> Result<Zeroizing<String>> {
 /// Read a private key file for signing (`bulkhead_engine::trust::keys`),
 /// asking for its passphrase when it is encrypted.
 pub fn read_signing_key(path: &Path) -> Result<SigningKey> {
-    keys::read_signing_key(path, &mut |purpose| passphrase(purpose, false))
+    Ok(keys::read_signing_key(path, &mut |purpose| {
+        passphrase(purpose, false).map_err(|e| bulkhead_engine::Error::Input(format!("{e:#}")))
+    })?)
 }
 
 fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {

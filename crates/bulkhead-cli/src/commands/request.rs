@@ -75,7 +75,7 @@ pub fn build(
 ) -> Result<ScanRequest> {
     for_target(
         global,
-        Target::resolve(target, targs.input.as_deref()),
+        Target::resolve(target, targs.input.as_deref()).map_err(Into::into),
         targs.into(),
         scan,
     )

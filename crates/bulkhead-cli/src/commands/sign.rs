@@ -29,7 +29,11 @@ impl RegistryArgs {
             insecure: self.insecure,
             timeout: &self.timeout,
         };
-        trust::resolve(image, access, &progress::Bars::new(global.quiet))
+        Ok(trust::resolve(
+            image,
+            access,
+            &progress::Bars::new(global.quiet),
+        )?)
     }
 }
 

@@ -3,7 +3,8 @@
 //! and a private key file read for signing. Passphrases come from the
 //! caller (environment or prompt); errors name files, never their content.
 
-use anyhow::{Context, Result, bail};
+use crate::error::bail;
+use crate::error::{Context, Result};
 use bulkhead_report::signing::GeneratedKey;
 use bulkhead_sign::{SignError, SigningKey};
 use std::io::Write;
@@ -105,7 +106,7 @@ fn place(staged: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<()
         staged.persist_noclobber(path).map(|_| ())
     };
     placed.map_err(|e| {
-        anyhow::Error::new(e.error).context(format!(
+        crate::Error::classify(&e.error).context(format!(
             "cannot create {}{}",
             path.display(),
             if force {
@@ -136,11 +137,11 @@ pub fn read_signing_key(
         None
     };
     SigningKey::from_pem(&pem, pass.as_ref().map(|p| p.as_bytes())).map_err(|e| match e {
-        SignError::WrongPassphrase => anyhow::anyhow!(
+        SignError::WrongPassphrase => crate::Error::Input(format!(
             "wrong passphrase for key file {}: check BULKHEAD_PASSWORD / COSIGN_PASSWORD (or what you typed)",
             path.display()
-        ),
-        other => anyhow::Error::new(other).context(format!(
+        )),
+        other => crate::Error::classify(&other).context(format!(
             "cannot use key file {} as a signing key",
             path.display()
         )),

@@ -129,7 +129,8 @@ impl ExitPolicy {
 
     /// `bulkhead diff`'s exit code: `--fail-on`, `--fail-on-kev` and
     /// `--epss-threshold` look at every introduced finding (`outcome`),
-    /// shown or not; `--exit-code` applies when any finding was introduced.
+    /// shown or not; `--exit-code` applies when `introduced` (the introduced
+    /// findings `--severity` shows) is not zero.
     pub fn diff_exit_code(&self, outcome: &FilterOutcome, introduced: usize) -> i32 {
         let gates = ExitPolicy {
             exit_code: None,
@@ -228,7 +229,7 @@ mod tests {
             ..FilterOutcome::default()
         };
         let p = ExitPolicy::from_flags(Some(5), Some("critical"), false, None).unwrap();
-        // Nothing shown, but something introduced: --exit-code applies.
+        // One introduced finding shown: --exit-code applies.
         assert_eq!(p.diff_exit_code(&introduced, 1), 5);
         assert_eq!(p.diff_exit_code(&FilterOutcome::default(), 0), 0);
         let p = ExitPolicy::from_flags(Some(5), Some("high"), false, None).unwrap();

@@ -102,14 +102,14 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     )?;
     // --fail-on, --fail-on-kev and --epss-threshold look at every
     // introduced finding, shown or not (Grype semantics); --exit-code at
-    // whether any was introduced.
-    let introduced = &diff.vulnerabilities.introduced;
-    let outcome = FilterOutcome::of_vulnerabilities(introduced, shown.as_deref());
-    let code = policy.diff_exit_code(&outcome, introduced.len());
+    // the introduced findings --severity shows.
+    let outcome =
+        FilterOutcome::of_vulnerabilities(&diff.vulnerabilities.introduced, shown.as_deref());
     output::warn_blind_spots(&policy, &outcome);
     if let Some(sevs) = &shown {
         diff.retain_severities(sevs);
     }
+    let code = policy.diff_exit_code(&outcome, diff.vulnerabilities.introduced.len());
     let mut buf = Vec::new();
     render::write(&diff, format, output::color(global), &mut buf)
         .context("cannot render the diff")?;

@@ -8,7 +8,8 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`). Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`). [`html`] holds the HTML
+//! page and its reusable blocks. Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -23,6 +24,7 @@ pub mod diff;
 pub mod filter;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod html;
 mod json;
 pub mod palette;
 mod sarif;
@@ -47,17 +49,22 @@ pub enum Format {
     Sarif,
     CycloneDx,
     SpdxJson,
+    /// One self-contained HTML page ([`html`]).
+    Html,
 }
 
 /// Formats of a scan report (packages and findings): `image`, `fs`,
 /// `sbom`. Adding a format to this crate and to this list is all a new
 /// format needs.
-pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
+pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json", "html"];
 /// Formats of an inventory without findings (`sbom`).
 pub const SBOM_FORMATS: &[&str] = &["table", "json", "cyclonedx", "spdx-json"];
 /// Formats of commands that produce findings but no packages (`config`,
 /// `audit`, `seccomp lint`).
-pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];
+pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif", "html"];
+/// The help text of the global `--format` flag: every format name (each
+/// command says which it offers when given another).
+pub const FORMAT_HELP: &str = "Output format: table, json, sarif, cyclonedx, spdx-json, html (default: table on a terminal, json otherwise; a command names the ones it offers)";
 
 impl Format {
     /// Parse a `--format` value.
@@ -68,6 +75,7 @@ impl Format {
             "sarif" => Some(Format::Sarif),
             "cyclonedx" => Some(Format::CycloneDx),
             "spdx-json" | "spdx" => Some(Format::SpdxJson),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -108,6 +116,7 @@ pub fn write_report(
         Format::Sarif => sarif::write(report, opts, out)?,
         Format::CycloneDx => sbom::write_cyclonedx(report, opts, out)?,
         Format::SpdxJson => sbom::write_spdx(report, opts, out)?,
+        Format::Html => html::write(report, opts, out)?,
     }
     Ok(())
 }

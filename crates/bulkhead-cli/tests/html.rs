@@ -48,11 +48,7 @@ fn hostile_image(dir: &Path) -> PathBuf {
         .file("etc/debian_version", b"11.6\n")
         .unwrap();
     let mut status = String::new();
-    for (name, ver) in [
-        ("zlib1g", "1:1.2.11.dfsg-2"),
-        (SCRIPT, "1.0"),
-        (IMG, "2.0"),
-    ] {
+    for (name, ver) in [("zlib1g", "1:1.2.11.dfsg-2"), (SCRIPT, "1.0"), (IMG, "2.0")] {
         let src = if name == "zlib1g" { "zlib" } else { name };
         status.push_str(&format!(
             "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nSource: {src}\nVersion: {ver}\n\n"
@@ -240,7 +236,10 @@ fn image_page_in_chromium_shows_hostile_strings_as_text() {
     assert_eq!(check_dom("image (Chromium DOM)", &dom), expected);
     // The script ran (the sort buttons and filter exist) and the page's
     // text shows the hostile strings as text.
-    assert!(!select(&dom, "th button.sort").is_empty(), "the script did not run");
+    assert!(
+        !select(&dom, "th button.sort").is_empty(),
+        "the script did not run"
+    );
     assert!(!select(&dom, ".filter input").is_empty());
     let text = dom.root_element().text().collect::<String>();
     for s in [SCRIPT, IMG] {
@@ -256,8 +255,14 @@ fn image_page_in_chromium_shows_hostile_strings_as_text() {
         .iter()
         .map(|e| e.text().collect::<String>())
         .collect::<Vec<_>>();
-    assert!(labels.contains(&format!("org.test.img={IMG}")), "{labels:?}");
-    assert!(labels.contains(&format!("org.test.script={SCRIPT}")), "{labels:?}");
+    assert!(
+        labels.contains(&format!("org.test.img={IMG}")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&format!("org.test.script={SCRIPT}")),
+        "{labels:?}"
+    );
     // The JSON's vulnerabilities are all rows of the table.
     let vulns: usize = report["Results"]
         .as_array()
@@ -265,10 +270,7 @@ fn image_page_in_chromium_shows_hostile_strings_as_text() {
         .iter()
         .map(|r| r["Vulnerabilities"].as_array().map_or(0, Vec::len))
         .sum();
-    assert_eq!(
-        select(&dom, "#vulnerabilities-table tbody tr").len(),
-        vulns
-    );
+    assert_eq!(select(&dom, "#vulnerabilities-table tbody tr").len(), vulns);
 
     // A screenshot, into the test's temp dir.
     let shot = work.path().join("report.png");
@@ -297,7 +299,10 @@ fn config_page_is_valid_and_counts_match() {
     std::fs::create_dir_all(&project).unwrap();
     std::fs::write(
         project.join("Dockerfile"),
-        format!("FROM debian:latest\nLABEL note=\"{}\"\nUSER root\nRUN curl http://x | sh\n", IMG.replace('"', "\\\"")),
+        format!(
+            "FROM debian:latest\nLABEL note=\"{}\"\nUSER root\nRUN curl http://x | sh\n",
+            IMG.replace('"', "\\\"")
+        ),
     )
     .unwrap();
     std::fs::write(
@@ -330,7 +335,15 @@ fn audit_page_is_valid_and_counts_match() {
     }
     let cache = tempfile::tempdir().unwrap();
     let audit = |format: &str| {
-        run(bulkhead(cache.path()).args(["audit", "--quiet", "--no-processes", "--checks", "2", "--format", format]))
+        run(bulkhead(cache.path()).args([
+            "audit",
+            "--quiet",
+            "--no-processes",
+            "--checks",
+            "2",
+            "--format",
+            format,
+        ]))
     };
     let json: Value = serde_json::from_slice(&audit("json")).unwrap();
     let html = String::from_utf8(audit("html")).unwrap();

@@ -34,10 +34,49 @@ pub fn html(data: &[u8]) -> Option<String> {
 /// Tags the page writes itself; every `<` of a page opens one of them (or
 /// closes it, or is the doctype), since every `<` from input is escaped.
 const TAGS: &[&str] = &[
-    "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "nav",
-    "ul", "li", "a", "main", "section", "footer", "p", "script", "div", "span", "dl", "dt", "dd",
-    "code", "table", "caption", "thead", "tbody", "tr", "th", "td", "details", "summary", "svg",
-    "desc", "rect", "text", "g", "br", "figure", "figcaption", "pre",
+    "!DOCTYPE",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "nav",
+    "ul",
+    "li",
+    "a",
+    "main",
+    "section",
+    "footer",
+    "p",
+    "script",
+    "div",
+    "span",
+    "dl",
+    "dt",
+    "dd",
+    "code",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "details",
+    "summary",
+    "svg",
+    "desc",
+    "rect",
+    "text",
+    "g",
+    "br",
+    "figure",
+    "figcaption",
+    "pre",
 ];
 
 /// The page's invariants under any input: one script, one stylesheet,
@@ -45,9 +84,11 @@ const TAGS: &[&str] = &[
 /// signal).
 #[allow(clippy::panic)]
 fn check_html(page: &str) {
-    let body = page
-        .replacen(crate::html::blocks::SCRIPT, "", 1)
-        .replacen(crate::html::blocks::STYLE, "", 1);
+    let body = page.replacen(crate::html::blocks::SCRIPT, "", 1).replacen(
+        crate::html::blocks::STYLE,
+        "",
+        1,
+    );
     for (i, _) in body.match_indices('<') {
         let rest = body.get(i + 1..).unwrap_or("");
         let rest = rest.strip_prefix('/').unwrap_or(rest);

@@ -168,11 +168,7 @@ impl HtmlPage {
             out.push_str("<nav aria-label=\"Sections\"><ul>\n");
             for (id, title) in &self.nav {
                 // `id` is a slug: letters, digits, `-`, `_` only.
-                let _ = writeln!(
-                    out,
-                    "<li><a href=\"#{id}\">{}</a></li>",
-                    Html::text(title)
-                );
+                let _ = writeln!(out, "<li><a href=\"#{id}\">{}</a></li>", Html::text(title));
             }
             out.push_str("</ul></nav>\n");
         }
@@ -358,11 +354,7 @@ pub fn snippet(title: &str, code: &str) -> Html {
     if !title.is_empty() {
         inner.push(text_el("figcaption", &[], title));
     }
-    inner.push(el(
-        "pre",
-        &[],
-        el("code", &[], Html::text_multiline(code)),
-    ));
+    inner.push(el("pre", &[], el("code", &[], Html::text_multiline(code))));
     let mut out = el("figure", &[("class", "snippet")], inner);
     out.push_trusted("\n");
     out
@@ -442,7 +434,7 @@ impl Cell {
         self
     }
 
-    /// A CSS class of this program (`code`, `wrap`, `num`).
+    /// A CSS class of this program (`code`, `id`, `num`, `nowrap`, `pre`).
     pub fn class(mut self, class: &'static str) -> Cell {
         self.class = Some(class);
         self
@@ -574,7 +566,11 @@ pub fn table(t: &Table) -> Html {
     let mut inner = text_el(
         "caption",
         &[],
-        &format!("{} ({n} {})", t.caption, if n == 1 { "row" } else { "rows" }),
+        &format!(
+            "{} ({n} {})",
+            t.caption,
+            if n == 1 { "row" } else { "rows" }
+        ),
     );
     inner.push_trusted("\n");
     inner.push(el("thead", &[], el("tr", &[], head)));

@@ -27,8 +27,8 @@ pub mod markup;
 pub mod report;
 
 pub use blocks::{
-    Cell, ChartRow, Column, HtmlPage, Row, SeverityCounts, SortKind, Table, Tone, badge,
-    bar_chart, kv_list, severity_badge, slug, snippet, table,
+    Cell, ChartRow, Column, HtmlPage, Row, SeverityCounts, SortKind, Table, Tone, badge, bar_chart,
+    kv_list, severity_badge, slug, snippet, table,
 };
 pub use markup::{Html, el, escape, escape_multiline, text_el, void_el};
 pub use report::{report_page, write};

@@ -46,7 +46,12 @@ pub fn report_page(report: &Report, opts: &WriteOptions) -> HtmlPage {
     if !secrets.is_empty() {
         page.section("secrets", "Secrets", secrets.render());
     }
-    let config = check_table(report, Class::Config, "config-checks-table", "Configuration checks");
+    let config = check_table(
+        report,
+        Class::Config,
+        "config-checks-table",
+        "Configuration checks",
+    );
     if !config.is_empty() {
         page.section("config-checks", "Configuration checks", config.render());
     }
@@ -83,15 +88,12 @@ pub fn write(
     out.write_all(report_page(report, opts).render().as_bytes())
 }
 
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// The image config's own settings: the `config` object of the image
 /// config (or the object itself when it has no such key), and the whole
 /// config.
-fn image_config(
-    report: &Report,
-) -> Option<(
-    &serde_json::Map<String, serde_json::Value>,
-    &serde_json::Map<String, serde_json::Value>,
-)> {
+fn image_config(report: &Report) -> Option<(&JsonObject, &JsonObject)> {
     let top = report.metadata.image_config.as_ref()?.as_object()?;
     let inner = top
         .get("config")
@@ -135,33 +137,29 @@ fn code(s: &str) -> Html {
 /// exposed ports, labels).
 pub fn metadata(report: &Report) -> Html {
     let m = &report.metadata;
-    let os = m
-        .os
-        .as_ref()
-        .map(|os| {
-            let mut s = if os.pretty_name.is_empty() {
-                format!("{} {}", os.family, os.name)
-            } else {
-                os.pretty_name.clone()
-            };
-            if !os.codename.is_empty() && !s.contains(&os.codename) {
-                s.push_str(&format!(" ({})", os.codename));
-            }
-            if os.distroless {
-                s.push_str(", distroless");
-            }
-            s
-        })
-        .unwrap_or_default();
+    let os =
+        m.os.as_ref()
+            .map(|os| {
+                let mut s = if os.pretty_name.is_empty() {
+                    format!("{} {}", os.family, os.name)
+                } else {
+                    os.pretty_name.clone()
+                };
+                if !os.codename.is_empty() && !s.contains(&os.codename) {
+                    s.push_str(&format!(" ({})", os.codename));
+                }
+                if os.distroless {
+                    s.push_str(", distroless");
+                }
+                s
+            })
+            .unwrap_or_default();
     let mut entries: Vec<(&str, Html)> = vec![
         ("Artifact", code(&report.artifact_name)),
         ("Type", Html::text(artifact_kind(report.artifact_type))),
         ("OS", Html::text(&os)),
         ("Image ID", code(&m.image_id)),
-        (
-            "Repo tags",
-            lines(m.repo_tags.iter().map(String::as_str)),
-        ),
+        ("Repo tags", lines(m.repo_tags.iter().map(String::as_str))),
         (
             "Repo digests",
             lines(m.repo_digests.iter().map(String::as_str)),
@@ -309,10 +307,10 @@ pub fn summary(report: &Report) -> Html {
             let mut cells = vec![Cell::text(&r.label)];
             for sev in SEVERITIES_DESC {
                 let n = r.counts.get(sev);
-                cells.push(Cell::number(&n.to_string(), n as f64).class("num"));
+                cells.push(Cell::number(&n.to_string(), n as f64));
             }
             let n = r.counts.total();
-            cells.push(Cell::number(&n.to_string(), n as f64).class("num"));
+            cells.push(Cell::number(&n.to_string(), n as f64));
             t.push(Row::new(cells));
         }
         out.push(t.render());
@@ -404,7 +402,7 @@ pub fn vulnerability_table(report: &Report) -> Table {
         t.push(
             Row::new(vec![
                 severity_cell(v.severity),
-                Cell::text(&v.vulnerability_id).class("code"),
+                Cell::text(&v.vulnerability_id).class("id"),
                 Cell::text(&v.pkg_name).class("code"),
                 Cell::text(&v.installed_version).class("code"),
                 Cell::text(&v.fixed_version).class("code"),
@@ -446,7 +444,7 @@ pub fn secret_table(report: &Report) -> Table {
         .iter()
         .flat_map(|r| r.secrets.iter().map(move |s| (r, s)))
         .collect();
-    all.sort_by(|a, b| b.1.severity.cmp(&a.1.severity));
+    all.sort_by_key(|s| std::cmp::Reverse(s.1.severity));
     for (r, s) in all {
         let line = if s.end_line > s.start_line {
             format!("{}-{}", s.start_line, s.end_line)
@@ -458,7 +456,7 @@ pub fn secret_table(report: &Report) -> Table {
         t.push(
             Row::new(vec![
                 severity_cell(s.severity),
-                Cell::text(&s.rule_id).class("code"),
+                Cell::text(&s.rule_id).class("id"),
                 Cell::text(&s.title),
                 Cell::text(&r.target).class("code"),
                 Cell::number(&line, s.start_line as f64).class("num"),
@@ -547,7 +545,7 @@ pub fn check_table(report: &Report, class: Class, id: &str, caption: &str) -> Ta
         let row = Row::new(vec![
             Cell::html(badge(status, tone)).sort_by(rank),
             severity_cell(m.severity),
-            Cell::text(&m.id).class("code"),
+            Cell::text(&m.id).class("id"),
             Cell::text(&mappings(m)),
             Cell::text(&m.title),
             Cell::text(&r.target).class("code"),
@@ -608,11 +606,7 @@ pub fn layer_table(report: &Report) -> Table {
         }
         for s in &r.secrets {
             if let Some(l) = &s.layer {
-                findings.push((
-                    note(l),
-                    s.severity,
-                    format!("{} ({})", s.rule_id, r.target),
-                ));
+                findings.push((note(l), s.severity, format!("{} ({})", s.rule_id, r.target)));
             }
         }
     }

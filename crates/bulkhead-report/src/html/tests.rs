@@ -38,10 +38,16 @@ fn escape_makes_markup_characters_references() {
     assert_eq!(escape("'x'"), "&#x27;x&#x27;");
     assert_eq!(escape("a\u{2028}b\u{2029}c"), "a&#x2028;b&#x2029;c");
     // Controls and bidi overrides become `?` (the terminal-safety rule).
-    assert_eq!(escape("a\u{0}\u{1b}[1m\u{9b}\u{202e}\u{2066}\nb"), "a??[1m????b");
+    assert_eq!(
+        escape("a\u{0}\u{1b}[1m\u{9b}\u{202e}\u{2066}\nb"),
+        "a??[1m????b"
+    );
     assert_eq!(escape_multiline("a\nb\rc"), "a\nb?c");
     // Nothing to change: borrowed.
-    assert!(matches!(escape("plain text"), std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(
+        escape("plain text"),
+        std::borrow::Cow::Borrowed(_)
+    ));
     for s in HOSTILE {
         let e = escape(s);
         assert!(
@@ -108,7 +114,10 @@ fn misconf(id: &str, sev: Severity, status: MisconfStatus, text: &str) -> Miscon
 /// A small image report with a vulnerability, a secret, image-config
 /// checks, two layers, labels; `text` goes into every string field.
 fn image_report(text: &str) -> Report {
-    let mut r = Report::new(format!("registry.test/app:1 {text}"), ArtifactType::ContainerImage);
+    let mut r = Report::new(
+        format!("registry.test/app:1 {text}"),
+        ArtifactType::ContainerImage,
+    );
     r.metadata.os = Some(OsInfo {
         family: "debian".into(),
         name: "11".into(),
@@ -243,10 +252,23 @@ fn hostile_strings_stay_text_in_the_dom() {
         assert_eq!(styles.len(), 1, "{text:?}");
         assert_eq!(styles[0].text().collect::<String>(), STYLE);
         // No injected element, no event handler, no URL attribute.
-        for css in ["img", "iframe", "object", "embed", "link", "base", "form", "a[href^=j]"] {
+        for css in [
+            "img",
+            "iframe",
+            "object",
+            "embed",
+            "link",
+            "base",
+            "form",
+            "a[href^=j]",
+        ] {
             assert!(select(&dom, css).is_empty(), "{text:?}: <{css}>");
         }
-        for e in dom.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+        for e in dom
+            .root_element()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+        {
             for (name, value) in e.value().attrs() {
                 assert!(!name.starts_with("on"), "{text:?}: {name}={value}");
                 assert!(name != "style" && name != "src", "{text:?}: {name}");
@@ -273,11 +295,8 @@ fn hostile_strings_stay_text_in_the_dom() {
 fn no_raw_control_or_line_separator_reaches_the_file() {
     let page = render(&image_report(HOSTILE.concat().as_str()));
     assert!(
-        !page
-            .chars()
-            .any(|c| c != '\n' && (bulkhead_types::text::is_terminal_unsafe(c)
-                || c == '\u{2028}'
-                || c == '\u{2029}')),
+        !page.chars().any(|c| c != '\n'
+            && (bulkhead_types::text::is_terminal_unsafe(c) || c == '\u{2028}' || c == '\u{2029}')),
         "a raw control or separator in the page"
     );
 }
@@ -338,7 +357,10 @@ fn the_counts_match_what_the_filter_counts() {
     let layers = select(&dom, "#layers-table tbody tr");
     assert_eq!(layers.len(), 2);
     let l0 = layers[0].text().collect::<String>();
-    assert!(l0.contains("zlib1g 1:1.2.11") && l0.contains("CVE-2022-37434 (zlib1g)"), "{l0}");
+    assert!(
+        l0.contains("zlib1g 1:1.2.11") && l0.contains("CVE-2022-37434 (zlib1g)"),
+        "{l0}"
+    );
     let l1 = layers[1].text().collect::<String>();
     assert!(l1.contains("stripe-secret-key"), "{l1}");
     // The chart names each kind.
@@ -381,7 +403,10 @@ fn an_audit_report_renders_its_checks() {
     let rows = select(&dom, "#audit-checks-table tbody tr");
     assert_eq!(rows.len(), 3);
     let first = rows[0].text().collect::<String>();
-    assert!(first.starts_with("FAIL") && first.contains("web<script>"), "{first}");
+    assert!(
+        first.starts_with("FAIL") && first.contains("web<script>"),
+        "{first}"
+    );
     assert!(first.contains("\"><img src=x onerror=alert(1)> runs privileged"));
     assert!(first.contains("CIS 5.4"), "{first}");
     let count = select(&dom, "#finding-count .stat-value");
@@ -411,10 +436,11 @@ fn an_empty_report_says_so() {
 fn blocks_for_other_reports() {
     let mut page = HtmlPage::new("Check <x>");
     page.generator("bulkhead test");
-    let mut t = Table::new("scoreboard", "Scoreboard", vec![
-        Column::text("Layer"),
-        Column::text("State"),
-    ]);
+    let mut t = Table::new(
+        "scoreboard",
+        "Scoreboard",
+        vec![Column::text("Layer"), Column::text("State")],
+    );
     t.push(Row::new(vec![
         Cell::text("filesystem"),
         Cell::html(badge("missing", Tone::Bad)),
@@ -424,17 +450,30 @@ fn blocks_for_other_reports() {
         "Compose override",
         "services:\n  web:\n    read_only: true # </script>\n",
     ));
-    body.push(kv_list(&[("Image", Html::text("a<b")), ("Empty", Html::new())]));
+    body.push(kv_list(&[
+        ("Image", Html::text("a<b")),
+        ("Empty", Html::new()),
+    ]));
     page.section("Score board", "Scoreboard", body);
     let out = page.render();
     let dom = Dom::parse_document(&out);
     assert!(dom.errors.is_empty(), "{:?}", dom.errors);
-    assert_eq!(select(&dom, "section#score-board h2")[0].text().collect::<String>(), "Scoreboard");
+    assert_eq!(
+        select(&dom, "section#score-board h2")[0]
+            .text()
+            .collect::<String>(),
+        "Scoreboard"
+    );
     assert_eq!(select(&dom, "nav a[href='#score-board']").len(), 1);
-    let code = select(&dom, "figure.snippet pre code")[0].text().collect::<String>();
+    let code = select(&dom, "figure.snippet pre code")[0]
+        .text()
+        .collect::<String>();
     assert_eq!(code, "services:\n  web:\n    read_only: true # </script>\n");
     assert_eq!(select(&dom, "dl.meta dt").len(), 1);
-    assert_eq!(select(&dom, "span.tone-bad")[0].text().collect::<String>(), "missing");
+    assert_eq!(
+        select(&dom, "span.tone-bad")[0].text().collect::<String>(),
+        "missing"
+    );
 }
 
 #[test]

@@ -52,7 +52,7 @@ fn csp_hash(text: &str) -> String {
 /// inline event handler, no form submission, no `<base>`.
 pub fn content_security_policy() -> String {
     format!(
-        "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; script-src {}; style-src {}; base-uri 'none'; form-action 'none'",
         csp_hash(SCRIPT),
         csp_hash(STYLE)
     )

@@ -26,9 +26,7 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// Output format: table, json, sarif, cyclonedx, spdx-json (default: table
-    /// on a terminal, json otherwise).
-    #[arg(long, short = 'f', global = true)]
+    #[arg(long, short = 'f', global = true, help = bulkhead_report::FORMAT_HELP)]
     pub format: Option<String>,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]

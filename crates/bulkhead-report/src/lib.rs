@@ -10,7 +10,8 @@
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
 //! [`signing`] (`verify`, `sign`, `key generate`), [`harden`]
 //! (`bulkhead_types::harden::Proposal`: Compose override, `docker run`
-//! flags, JSON). [`flags`] parses the report flags (`--format`,
+//! flags, JSON). [`html`] holds the HTML page and its reusable blocks.
+//! [`flags`] parses the report flags (`--format`,
 //! `--severity`, the exit gates, `--sort-by`) from the strings a caller
 //! was given. Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
@@ -29,6 +30,7 @@ pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod harden;
+pub mod html;
 mod json;
 pub mod palette;
 mod sarif;
@@ -54,17 +56,22 @@ pub enum Format {
     Sarif,
     CycloneDx,
     SpdxJson,
+    /// One self-contained HTML page ([`html`]).
+    Html,
 }
 
 /// Formats of a scan report (packages and findings): `image`, `fs`,
 /// `sbom`. Adding a format to this crate and to this list is all a new
 /// format needs.
-pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
+pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json", "html"];
 /// Formats of an inventory without findings (`sbom`).
 pub const SBOM_FORMATS: &[&str] = &["table", "json", "cyclonedx", "spdx-json"];
 /// Formats of commands that produce findings but no packages (`config`,
 /// `audit`, `seccomp lint`).
-pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];
+pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif", "html"];
+/// The help text of the global `--format` flag: every format name (each
+/// command says which it offers when given another).
+pub const FORMAT_HELP: &str = "Output format: table, json, sarif, cyclonedx, spdx-json, html (default: table on a terminal, json otherwise; a command names the ones it offers)";
 
 impl Format {
     /// Parse a `--format` value.
@@ -75,6 +82,7 @@ impl Format {
             "sarif" => Some(Format::Sarif),
             "cyclonedx" => Some(Format::CycloneDx),
             "spdx-json" | "spdx" => Some(Format::SpdxJson),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -115,6 +123,7 @@ pub fn write_report(
         Format::Sarif => sarif::write(report, opts, out)?,
         Format::CycloneDx => sbom::write_cyclonedx(report, opts, out)?,
         Format::SpdxJson => sbom::write_spdx(report, opts, out)?,
+        Format::Html => html::write(report, opts, out)?,
     }
     Ok(())
 }

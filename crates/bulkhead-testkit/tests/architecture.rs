@@ -177,6 +177,17 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// Workspace crates `bulkhead-vex` may use, and its external crates.
+const VEX_INTERNAL: &[&str] = &["bulkhead-types"];
+const VEX_EXTERNAL: &[&str] = &[
+    "serde",
+    "serde_json",
+    "thiserror",
+    "time",
+    "packageurl",
+    "sha2",
+];
+
 /// External crates the model crate may use.
 const TYPES_EXTERNAL: &[&str] = &["serde", "serde_json"];
 
@@ -217,6 +228,20 @@ fn forbidden_dependency_edges_stay_out() {
         if !POLICY_EXTERNAL.contains(&ext.as_str()) {
             broken.push(format!(
                 "bulkhead-policy -> {ext} (the policy crate is pure: no async, HTTP or Docker client)"
+            ));
+        }
+    }
+    for dep in g.internal.get("bulkhead-vex").into_iter().flatten() {
+        if !VEX_INTERNAL.contains(&dep.as_str()) {
+            broken.push(format!(
+                "bulkhead-vex -> {dep} (VEX reading and matching use the report model only)"
+            ));
+        }
+    }
+    for ext in g.external.get("bulkhead-vex").into_iter().flatten() {
+        if !VEX_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-vex -> {ext} (VEX reads local files only: no network, database or Docker client)"
             ));
         }
     }

@@ -346,7 +346,7 @@ fn folders_read_every_json_file_in_name_order() {
     std::fs::write(dir.join("a.vex.json"), serde_json::to_vec(&a).unwrap()).unwrap();
     std::fs::write(dir.join("package.json"), b"{\"name\": \"x\"}").unwrap();
     std::fs::write(dir.join("notes.txt"), b"not json").unwrap();
-    let loaded = load_paths(&[dir.clone()], &Limits::default()).unwrap();
+    let loaded = load_paths(std::slice::from_ref(&dir), &Limits::default()).unwrap();
     assert_eq!(loaded.documents.len(), 2);
     assert!(loaded.documents[0].source.ends_with("a.vex.json"));
     assert!(
@@ -363,7 +363,7 @@ fn folders_read_every_json_file_in_name_order() {
     let mut broken = a.clone();
     broken["statements"][0]["status"] = json!(3);
     std::fs::write(dir.join("c.json"), serde_json::to_vec(&broken).unwrap()).unwrap();
-    let e = load_paths(&[dir.clone()], &Limits::default())
+    let e = load_paths(std::slice::from_ref(&dir), &Limits::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -438,13 +438,13 @@ fn image_product_matches_by_any_digest_form() {
             "not_affected"
         )])));
         assert_eq!(
-            decide(&[d.clone()], &f, &ids),
+            decide(std::slice::from_ref(&d), &f, &ids),
             Some((0, "not_affected")),
             "{p}"
         );
         // Another image never.
         let other = ArtifactIds::new().with_digest(OTHER);
-        assert_eq!(decide(&[d.clone()], &f, &other), None, "{p}");
+        assert_eq!(decide(std::slice::from_ref(&d), &f, &other), None, "{p}");
         // A folder or file scan (no digest) never.
         assert_eq!(decide(&[d], &f, &ArtifactIds::new()), None, "{p}");
     }
@@ -472,7 +472,7 @@ fn subcomponents_limit_an_image_statement_to_their_packages() {
         json!({"@id": IMG}),
         "fixed"
     )])));
-    assert!(decide(&[d.clone()], &finding("CVE-1", OPENSSL), &ids).is_some());
+    assert!(decide(std::slice::from_ref(&d), &finding("CVE-1", OPENSSL), &ids).is_some());
     assert!(decide(&[d], &finding("CVE-1", ""), &ids).is_some());
 }
 

@@ -128,6 +128,20 @@ pub struct ReportArgs {
     pub sort_by: Option<String>,
 }
 
+/// OpenVEX documents applied to a vulnerability report; shared by every
+/// command that reports an image's vulnerabilities (`docs/vex.md`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct VexArgs {
+    /// OpenVEX v0.2.0 document, or a folder of them (every *.json file in
+    /// it); repeatable. A statement about this image (by digest) or a
+    /// package (by purl) that says `not_affected` with a justification, or
+    /// `fixed`, suppresses the finding: it is listed as suppressed, with its
+    /// justification, and --exit-code/--fail-on no longer see it.
+    /// `affected` and `under_investigation` annotate it.
+    #[arg(long = "vex", value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -177,4 +191,8 @@ pub enum Command {
     /// Verify an image's signatures (both cosign formats) against public
     /// keys or the signing policy; without either, list them.
     Verify(commands::verify::VerifyArgs),
+    /// OpenVEX: write a document stating which findings of an image do not
+    /// affect it (from the [ignore] entries of bulkhead.toml or chosen
+    /// findings); read documents with --vex on image and diff.
+    Vex(commands::vex::VexCommandArgs),
 }

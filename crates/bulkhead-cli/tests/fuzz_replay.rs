@@ -269,6 +269,13 @@ fn secrets_seeds() {
     }
 }
 
+#[test]
+fn vex_seeds() {
+    for (_p, data) in seeds("vex") {
+        bulkhead_vex::fuzzing::exercise(&data);
+    }
+}
+
 /// Every fuzz target of `fuzz/Cargo.toml` has its seeds replayed here.
 #[test]
 fn every_fuzz_target_is_replayed() {

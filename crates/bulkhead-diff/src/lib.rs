@@ -23,7 +23,7 @@ pub use packages::{PackageChange, PackageDelta, package_delta};
 pub use vulns::{VulnDelta, VulnKey, vuln_delta};
 
 pub use bulkhead_types::Report;
-use bulkhead_types::{Severity, Vulnerability};
+use bulkhead_types::{ModifiedFinding, Severity, Vulnerability};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -89,9 +89,37 @@ pub struct ImageDiff {
     pub packages: PackageDelta,
     pub vulnerabilities: VulnDelta,
     pub summary: DiffSummary,
+    /// Findings a VEX statement suppressed on each side (`docs/vex.md`):
+    /// neither fixed nor introduced, listed with their statement.
+    #[serde(skip_serializing_if = "Suppressed::is_empty")]
+    pub suppressed: Suppressed,
     /// Warnings of both scans, prefixed with the image they concern.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// The findings VEX suppressed in each image.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Suppressed {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<ModifiedFinding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<ModifiedFinding>,
+}
+
+impl Suppressed {
+    /// Whether neither side had a suppressed finding.
+    pub fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_empty()
+    }
+
+    fn of(r: &Report) -> Vec<ModifiedFinding> {
+        r.results
+            .iter()
+            .flat_map(|x| x.modified_findings.iter().cloned())
+            .collect()
+    }
 }
 
 fn counts(v: &[Vulnerability]) -> BTreeMap<String, usize> {
@@ -121,6 +149,10 @@ pub fn compare(before: &Report, after: &Report) -> ImageDiff {
         packages: package_delta(before, after),
         vulnerabilities,
         summary: DiffSummary::default(),
+        suppressed: Suppressed {
+            before: Suppressed::of(before),
+            after: Suppressed::of(after),
+        },
         warnings,
     };
     d.recount();

@@ -18,6 +18,11 @@ pub struct ImageMeta {
     pub diff_ids: Vec<String>,
     /// Sum of stored layer sizes; unknown for images in the Docker daemon.
     pub size: Option<u64>,
+    /// The image id (config digest; what the daemon calls its id).
+    pub id: String,
+    /// Manifest digests the source knows (`name@sha256:…`, or a bare digest).
+    pub repo_digests: Vec<String>,
+    pub repo_tags: Vec<String>,
 }
 
 /// Where [`image_meta`] looks for images named (not paths).
@@ -35,8 +40,8 @@ fn stored_size(layers: &[bulkhead_image::Layer]) -> u64 {
     layers.iter().fold(0u64, |n, l| n.saturating_add(l.size))
 }
 
-/// Layers and size of an image given as a path or a name (sources in the
-/// order of `from.sources`, like a scan).
+/// Layers, size and identity (id, digests, tags) of an image given as a
+/// path or a name (sources in the order of `from.sources`, like a scan).
 pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
     let platform = from.platform.as_ref();
     if Path::new(name).exists() {
@@ -45,6 +50,9 @@ pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
         return Ok(ImageMeta {
             size: Some(stored_size(&img.layers)),
             diff_ids: img.diff_ids,
+            id: img.id,
+            repo_digests: img.repo_digests,
+            repo_tags: img.repo_tags,
         });
     }
     let mut tried = Vec::new();
@@ -53,6 +61,9 @@ pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
             "docker" => bulkhead_image::daemon::inspect(name).map(|i| ImageMeta {
                 diff_ids: i.diff_ids,
                 size: None,
+                id: i.id,
+                repo_digests: i.repo_digests,
+                repo_tags: i.repo_tags,
             }),
             "remote" => {
                 let r = Reference::parse(name).map_err(Error::Input)?;
@@ -60,6 +71,9 @@ pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
                     ImageMeta {
                         size: Some(stored_size(&img.layers)),
                         diff_ids: img.diff_ids,
+                        id: img.id,
+                        repo_digests: img.repo_digests,
+                        repo_tags: img.repo_tags,
                     }
                 })
             }

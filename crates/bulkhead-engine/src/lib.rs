@@ -55,6 +55,7 @@ pub mod settings;
 mod source;
 mod target;
 pub mod trust;
+pub mod vex;
 
 pub use error::{Error, ErrorKind, Result};
 pub use report::{scan, scan_with};

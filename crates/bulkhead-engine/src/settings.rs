@@ -70,6 +70,11 @@ pub struct IgnoreTable {
     pub paths: Vec<String>,
     #[serde(default)]
     pub expires: Option<String>,
+    /// Why the finding does not matter, as an OpenVEX justification label
+    /// (`vulnerable_code_not_in_execute_path`, …): `bulkhead vex create
+    /// --from-config` writes it into the statement.
+    #[serde(default)]
+    pub justification: Option<String>,
 }
 
 /// `[audit]`: CIS checks to skip.

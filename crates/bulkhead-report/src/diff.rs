@@ -252,6 +252,14 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
             d.summary.hidden_by_severity
         )?;
     }
+    if !d.suppressed.is_empty() {
+        writeln!(
+            out,
+            "                 ({} suppressed by VEX in A, {} in B: listed below)",
+            d.suppressed.before.len(),
+            d.suppressed.after.len()
+        )?;
+    }
     if d.is_empty() {
         writeln!(out)?;
         writeln!(out, "No differences.")?;
@@ -289,6 +297,15 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
         &d.vulnerabilities.fixed,
         out,
     )?;
+    let rows = suppressed_rows(d);
+    if !rows.is_empty() {
+        section(out, &format!("Suppressed by VEX ({})", rows.len()))?;
+        let mut t = new_table(&SUPPRESSED_HEADER);
+        for r in rows {
+            t.add_row(r.iter().map(|c| safe(c)).collect::<Vec<_>>());
+        }
+        writeln!(out, "{t}")?;
+    }
     let rows = package_rows(d);
     if !rows.is_empty() {
         section(out, &format!("Packages ({})", rows.len()))?;
@@ -387,6 +404,50 @@ fn vuln_rows(list: &[Vulnerability]) -> Vec<Vec<String>> {
         .collect()
 }
 
+const SUPPRESSED_HEADER: [&str; 8] = [
+    "Image",
+    "Severity",
+    "Vulnerability",
+    "Package",
+    "Installed",
+    "VEX status",
+    "Justification / statement",
+    "Source",
+];
+
+/// The findings VEX suppressed in A, then in B.
+fn suppressed_rows(d: &ImageDiff) -> Vec<Vec<String>> {
+    let side = |label: &str, list: &[bulkhead_types::ModifiedFinding]| {
+        list.iter()
+            .map(|m| {
+                let v = &m.finding;
+                let why: Vec<&str> = [
+                    &m.vex.justification,
+                    &m.vex.impact_statement,
+                    &m.vex.action_statement,
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(String::as_str)
+                .collect();
+                vec![
+                    label.to_string(),
+                    v.severity.as_str().to_string(),
+                    v.vulnerability_id.clone(),
+                    v.pkg_name.clone(),
+                    v.installed_version.clone(),
+                    m.vex.status.clone(),
+                    why.join(": "),
+                    format!("{} #{}", m.vex.source, m.vex.statement_index),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut rows = side("A", &d.suppressed.before);
+    rows.extend(side("B", &d.suppressed.after));
+    rows
+}
+
 fn markdown(d: &ImageDiff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
@@ -413,6 +474,15 @@ fn markdown(d: &ImageDiff, out: &mut dyn Write) -> io::Result<()> {
             out,
             "_{} fixed or introduced findings hidden by the severity filter._",
             d.summary.hidden_by_severity
+        )?;
+    }
+    if !d.suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "_{} findings suppressed by VEX in A, {} in B (listed below)._",
+            d.suppressed.before.len(),
+            d.suppressed.after.len()
         )?;
     }
     writeln!(out)?;
@@ -458,6 +528,13 @@ fn markdown(d: &ImageDiff, out: &mut dyn Write) -> io::Result<()> {
         &format!("Fixed vulnerabilities ({})", fixed_list.len()),
         &vh,
         &vuln_rows(fixed_list),
+    )?;
+    let rows = suppressed_rows(d);
+    details(
+        out,
+        &format!("Suppressed by VEX ({})", rows.len()),
+        &SUPPRESSED_HEADER,
+        &rows,
     )?;
     let rows: Vec<Vec<String>> = package_rows(d).into_iter().map(|r| r.to_vec()).collect();
     details(

@@ -293,6 +293,9 @@ pub fn apply(report: &mut Report, filter: &Filter) -> FilterOutcome {
     }
     summary.hidden_unknown = outcome.hidden_unknown;
     summary.hidden_unknown_kev = outcome.hidden_unknown_kev;
+    // Suppressed by VEX (`crate::vex::apply_vex`): listed, never shown as
+    // findings, never seen by the exit policy.
+    summary.suppressed = crate::vex::suppressed_count(&report.results);
     report.summary = Some(summary);
     outcome
 }

@@ -159,7 +159,7 @@ mod tests {
         let e = format(Some("cyclonedx"), true, crate::FINDING_FORMATS).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "--format cyclonedx is not available here; choose one of: table, json, sarif"
+            "--format cyclonedx is not available here; choose one of: table, json, sarif, html"
         );
         let e = format(Some("x"), true, &["x"]).unwrap_err();
         assert_eq!(e.to_string(), "unknown format x");

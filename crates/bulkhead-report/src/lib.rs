@@ -39,11 +39,13 @@ pub mod seccomp;
 pub mod signing;
 pub mod sort;
 mod table;
+pub mod vex;
 
 pub use filter::{ExitPolicy, Filter, FilterOutcome};
 pub use flags::FlagError;
 pub use sbom::{cyclonedx, spdx};
 pub use sort::SortBy;
+pub use vex::{VexOutcome, apply_vex};
 
 use bulkhead_types::Report;
 use std::io::Write;

@@ -3,7 +3,7 @@
 use crate::WriteOptions;
 use bulkhead_types::{
     ArtifactType, Class, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET, IMAGE_HISTORY_TARGET, MisconfStatus,
-    Report, ScanResult, Severity,
+    Report, ScanResult, Severity, VexApplied,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -79,7 +79,18 @@ pub(crate) fn write(
         run.results.push(result);
     };
     for r in &report.results {
-        for v in &r.vulnerabilities {
+        // Suppressed findings stay in the log as suppressed results (SARIF
+        // `suppressions`, kind `external`: a VEX document decided).
+        let suppressed = r
+            .modified_findings
+            .iter()
+            .map(|m| (&m.finding, Some(&m.vex)));
+        let findings = r
+            .vulnerabilities
+            .iter()
+            .map(|v| (v, None))
+            .chain(suppressed);
+        for (v, suppression) in findings {
             let rule = json!({
                 "id": v.vulnerability_id,
                 "shortDescription": { "text": if v.title.is_empty() { v.vulnerability_id.clone() } else { v.title.clone() } },
@@ -90,7 +101,7 @@ pub(crate) fn write(
                 "Package: {}\nInstalled Version: {}\nVulnerability: {}\nSeverity: {}\nFixed Version: {}",
                 v.pkg_name, v.installed_version, v.vulnerability_id, v.severity, v.fixed_version
             );
-            let result = json!({
+            let mut result = json!({
                 "ruleId": v.vulnerability_id,
                 "level": v.severity.sarif_level(),
                 "message": { "text": msg },
@@ -110,6 +121,30 @@ pub(crate) fn write(
                     "layer": v.layer.as_ref().map(|l| l.diff_id.clone()),
                 }
             });
+            if let Some(x) = suppression.or(v.vex.as_ref()) {
+                result["properties"]["vexStatus"] = json!(x.status);
+                if !x.justification.is_empty() {
+                    result["properties"]["vexJustification"] = json!(x.justification);
+                }
+                result["properties"]["vexSource"] = json!(x.source);
+                result["properties"]["vexStatement"] = json!(x.statement_index);
+            }
+            if let Some(x) = suppression {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": suppression_text(x),
+                    "properties": {
+                        "vexStatus": x.status,
+                        "vexJustification": x.justification,
+                        "impactStatement": x.impact_statement,
+                        "source": x.source,
+                        "documentId": x.document_id,
+                        "statementIndex": x.statement_index,
+                        "timestamp": x.timestamp,
+                    }
+                }]);
+            }
             push("vuln", v.vulnerability_id.clone(), rule, result);
         }
         for s in &r.secrets {
@@ -200,6 +235,21 @@ pub(crate) fn write(
     bulkhead_types::text::write_json_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")?;
     Ok(())
+}
+
+/// `status: justification: impact statement (OpenVEX FILE, statement N)`.
+fn suppression_text(x: &VexApplied) -> String {
+    let mut t = x.status.clone();
+    for part in [&x.justification, &x.impact_statement, &x.action_statement] {
+        if !part.is_empty() {
+            t.push_str(": ");
+            t.push_str(part);
+        }
+    }
+    format!(
+        "{t} (OpenVEX {}, statement {})",
+        x.source, x.statement_index
+    )
 }
 
 fn sev_score(sev: Severity) -> String {

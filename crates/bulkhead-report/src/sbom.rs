@@ -5,7 +5,7 @@
 //! writing; the subset used here is small and pinned down by tests.
 
 use crate::WriteOptions;
-use bulkhead_types::{Package, Report, Severity, Vulnerability};
+use bulkhead_types::{Package, Report, Severity, VexApplied, Vulnerability};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -180,15 +180,65 @@ fn cdx_ratings(v: &Vulnerability) -> Vec<Value> {
     out
 }
 
+/// What a VEX statement said about a group of findings: status,
+/// justification, impact and action statements, source file and document
+/// id (`None`: no statement).
+type AnalysisKey = Option<(String, String, String, String, String, String)>;
+
+fn analysis_key(x: Option<&VexApplied>) -> AnalysisKey {
+    x.map(|x| {
+        (
+            x.status.clone(),
+            x.justification.clone(),
+            x.impact_statement.clone(),
+            x.action_statement.clone(),
+            x.source.clone(),
+            x.document_id.clone(),
+        )
+    })
+}
+
+/// CycloneDX `analysis` of a VEX statement (`docs/vex.md`).
+fn cdx_analysis(key: &AnalysisKey) -> Option<Value> {
+    let (status, justification, impact, action, _, _) = key.as_ref()?;
+    let mut a = json!({ "state": crate::vex::cyclonedx_state(status)? });
+    if let Some(j) = crate::vex::cyclonedx_justification(justification) {
+        a["justification"] = json!(j);
+    }
+    let detail: Vec<&str> = [justification, impact, action]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(String::as_str)
+        .collect();
+    if !detail.is_empty() {
+        a["detail"] = json!(detail.join(": "));
+    }
+    Some(a)
+}
+
 /// `vulnerabilities[]`: one entry per vulnerability id, affecting every
 /// component it was found in, with every source's rating, EPSS and KEV.
+/// Findings a VEX statement decided on get an entry of their own per
+/// statement content, with its `analysis` (suppressed ones included:
+/// `not_affected`, `resolved`), so no finding disappears from the BOM.
 fn cyclonedx_vulnerabilities(
     report: &Report,
     refs: &std::collections::HashMap<String, String>,
 ) -> Vec<Value> {
-    let mut by_id: BTreeMap<&str, (&Vulnerability, Vec<Value>)> = BTreeMap::new();
+    type Group<'a> = (&'a Vulnerability, Vec<Value>);
+    let mut by_id: BTreeMap<(&str, AnalysisKey), Group> = BTreeMap::new();
     for r in &report.results {
-        for v in &r.vulnerabilities {
+        let suppressed = r
+            .modified_findings
+            .iter()
+            .map(|m| (&m.finding, Some(&m.vex)));
+        let all = r
+            .vulnerabilities
+            .iter()
+            .map(|v| (v, v.vex.as_ref()))
+            .chain(suppressed);
+        for (v, vex) in all {
+            let key = analysis_key(vex);
             let bom_ref = refs
                 .get(&v.pkg_id)
                 .or_else(|| refs.get(&v.pkg_identifier.purl))
@@ -200,13 +250,19 @@ fn cyclonedx_vulnerabilities(
                         v.pkg_identifier.purl.clone()
                     }
                 });
-            // The installed version is the affected one, fixed upstream or not.
+            // The installed version is the affected one, fixed upstream or
+            // not, unless a VEX statement says it is not affected or fixed.
+            let version_status = match key.as_ref().map(|k| k.0.as_str()) {
+                Some("not_affected") | Some("fixed") => "unaffected",
+                Some("under_investigation") => "unknown",
+                _ => "affected",
+            };
             let affect = json!({
                 "ref": bom_ref,
-                "versions": [{"version": v.installed_version, "status": "affected"}],
+                "versions": [{"version": v.installed_version, "status": version_status}],
             });
             let entry = by_id
-                .entry(v.vulnerability_id.as_str())
+                .entry((v.vulnerability_id.as_str(), key))
                 .or_insert_with(|| (v, Vec::new()));
             // The id's ratings come from its highest-rated finding.
             let rank = |x: &Vulnerability| (x.severity, x.security_severity(), x.risk_score());
@@ -219,9 +275,19 @@ fn cyclonedx_vulnerabilities(
             }
         }
     }
+    let mut seen_ids: BTreeMap<&str, usize> = BTreeMap::new();
     by_id
         .into_iter()
-        .map(|(id, (v, affects))| {
+        .map(|((id, key), (v, affects))| {
+            // `bom-ref`s are unique: the plain entry keeps `vuln:ID`, the
+            // entries of VEX statements get `vuln:ID#vex-N`.
+            let bom_ref = if key.is_none() {
+                format!("vuln:{id}")
+            } else {
+                let n = seen_ids.entry(id).or_default();
+                *n += 1;
+                format!("vuln:{id}#vex-{n}")
+            };
             let source = if id.starts_with("CVE-") {
                 json!({"name": "NVD", "url": format!("https://nvd.nist.gov/vuln/detail/{id}")})
             } else {
@@ -250,7 +316,7 @@ fn cyclonedx_vulnerabilities(
             }
             props.push(json!({"name": "bulkhead:risk", "value": format!("{:.1}", v.risk_score())}));
             let mut out = json!({
-                "bom-ref": format!("vuln:{id}"),
+                "bom-ref": bom_ref,
                 "id": id,
                 "source": source,
                 "ratings": cdx_ratings(v),
@@ -284,6 +350,18 @@ fn cyclonedx_vulnerabilities(
             }
             if !v.fixed_version.is_empty() {
                 out["recommendation"] = json!(format!("Upgrade {} to {}", v.pkg_name, v.fixed_version));
+            }
+            if let Some(a) = cdx_analysis(&key) {
+                out["analysis"] = a;
+            }
+            if let Some((status, _, _, _, source, document)) = &key
+                && let Some(props) = out["properties"].as_array_mut()
+            {
+                props.push(json!({"name": "bulkhead:vex:status", "value": status}));
+                props.push(json!({"name": "bulkhead:vex:source", "value": source}));
+                if !document.is_empty() {
+                    props.push(json!({"name": "bulkhead:vex:document", "value": document}));
+                }
             }
             out
         })

@@ -61,6 +61,7 @@ pub(crate) fn write(
     for result in &report.results {
         let has_pkgs = opts.list_packages && !result.packages.is_empty();
         let empty = result.vulnerabilities.is_empty()
+            && result.modified_findings.is_empty()
             && result.secrets.is_empty()
             && result.misconfigurations.is_empty()
             && !has_pkgs;
@@ -115,10 +116,13 @@ pub(crate) fn write(
                     "Title",
                 ]);
                 for v in &result.vulnerabilities {
-                    let status = serde_json::to_value(v.status)
+                    let mut status = serde_json::to_value(v.status)
                         .ok()
                         .and_then(|s| s.as_str().map(str::to_string))
                         .unwrap_or_default();
+                    if let Some(x) = &v.vex {
+                        status.push_str(&format!(", VEX {}", safe(&x.status)));
+                    }
                     let id = safe(&v.vulnerability_id);
                     let severity = match v.cvss_score() {
                         Some(score) => format!("{} {score:.1}", sev_text(v.severity, color)),
@@ -155,6 +159,7 @@ pub(crate) fn write(
                 }
                 writeln!(out, "{t}")?;
             }
+            suppressed_table(out, result, color)?;
         }
         if !result.secrets.is_empty() {
             writeln!(out, "{}", totals(result.secrets.iter().map(|s| s.severity)))?;
@@ -235,10 +240,61 @@ pub(crate) fn write(
             )?;
         }
     }
+    if let Some(s) = &report.summary
+        && s.suppressed > 0
+    {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} finding(s) suppressed by VEX (listed under \"Suppressed by VEX\" above; they do not count towards --exit-code or --fail-on).",
+            s.suppressed
+        )?;
+    }
     for w in &report.warnings {
         writeln!(out, "warning: {}", safe(w))?;
     }
     Ok(())
+}
+
+/// The findings of a result that a VEX statement suppressed, with the
+/// statement's status, reason and document.
+fn suppressed_table(out: &mut dyn Write, result: &ScanResult, color: bool) -> std::io::Result<()> {
+    if result.modified_findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Suppressed by VEX: {}", result.modified_findings.len())?;
+    let mut t = new_table();
+    t.set_header(vec![
+        "Library",
+        "Vulnerability",
+        "Severity",
+        "Installed",
+        "VEX status",
+        "Justification / statement",
+        "Source",
+    ]);
+    for m in &result.modified_findings {
+        let v = &m.finding;
+        let mut why = safe(&m.vex.justification);
+        for extra in [&m.vex.impact_statement, &m.vex.action_statement] {
+            if !extra.is_empty() {
+                if !why.is_empty() {
+                    why.push_str(": ");
+                }
+                why.push_str(&safe(extra));
+            }
+        }
+        t.add_row(vec![
+            safe(&v.pkg_name),
+            safe(&v.vulnerability_id),
+            sev_text(v.severity, color),
+            safe(&v.installed_version),
+            safe(&m.vex.status),
+            why,
+            format!("{} #{}", safe(&m.vex.source), m.vex.statement_index),
+        ]);
+    }
+    writeln!(out, "{t}")
 }
 
 #[cfg(test)]

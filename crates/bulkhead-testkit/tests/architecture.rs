@@ -184,6 +184,17 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// Workspace crates `bulkhead-vex` may use, and its external crates.
+const VEX_INTERNAL: &[&str] = &["bulkhead-types"];
+const VEX_EXTERNAL: &[&str] = &[
+    "serde",
+    "serde_json",
+    "thiserror",
+    "time",
+    "packageurl",
+    "sha2",
+];
+
 /// External crates the model crate may use.
 const TYPES_EXTERNAL: &[&str] = &["serde", "serde_json"];
 
@@ -233,6 +244,20 @@ fn forbidden_dependency_edges_stay_out() {
                 "bulkhead-engine -> anyhow (the engine's errors are typed: bulkhead_engine::Error)"
                     .to_string(),
             );
+        }
+    }
+    for dep in g.internal.get("bulkhead-vex").into_iter().flatten() {
+        if !VEX_INTERNAL.contains(&dep.as_str()) {
+            broken.push(format!(
+                "bulkhead-vex -> {dep} (VEX reading and matching use the report model only)"
+            ));
+        }
+    }
+    for ext in g.external.get("bulkhead-vex").into_iter().flatten() {
+        if !VEX_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-vex -> {ext} (VEX reads local files only: no network, database or Docker client)"
+            ));
         }
     }
     for ext in g.external.get("bulkhead-types").into_iter().flatten() {
@@ -292,13 +317,17 @@ fn the_path_finder_sees_transitive_edges() {
     assert!(path(&g, "c", "a").is_none());
 }
 
-/// Most lines `crates/bulkhead-cli/src` may hold (issue 16: the CLI as a
-/// thin shell). Flags become a request, a library call does the work, a
-/// `bulkhead-report` renderer writes it: logic that would push the CLI past
-/// this belongs in a library crate (engine, report, profile, …).
-const CLI_MAX_LINES: usize = 2_500;
+/// Most lines of code `crates/bulkhead-cli/src` may hold (issue 16: the
+/// CLI as a thin shell). Flags become a request, a library call does the
+/// work, a `bulkhead-report` renderer writes it: logic that would push the
+/// CLI past this belongs in a library crate (engine, report, profile, …).
+/// Blank lines and comments are not counted: the doc comments of the clap
+/// structs are the `--help` text, which every new flag rightly adds to
+/// (2,369 lines in all were 1,756 of code when the redesign ended).
+const CLI_MAX_LINES: usize = 2_000;
 
-/// Every `.rs` file under `dir`, with its line count (as `wc -l` counts).
+/// Every `.rs` file under `dir`, with its lines of code (not blank, not a
+/// `//` or `///` comment line).
 fn rust_lines(dir: &Path, out: &mut Vec<(PathBuf, usize)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -306,7 +335,12 @@ fn rust_lines(dir: &Path, out: &mut Vec<(PathBuf, usize)>) {
             rust_lines(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let text = std::fs::read_to_string(&path).unwrap();
-            out.push((path, text.matches('\n').count()));
+            let code = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("//"))
+                .count();
+            out.push((path, code));
         }
     }
 }
@@ -330,7 +364,7 @@ fn the_cli_stays_a_thin_shell() {
         .collect();
     assert!(
         total <= CLI_MAX_LINES,
-        "crates/bulkhead-cli/src has {total} lines, more than {CLI_MAX_LINES}: move domain logic \
+        "crates/bulkhead-cli/src has {total} lines of code, more than {CLI_MAX_LINES}: move domain logic \
          and rendering into the library crates (bulkhead-engine, bulkhead-report, …) and keep \
          the CLI to flags → request → call → render. Largest files:\n{}",
         largest.join("\n")
@@ -338,11 +372,15 @@ fn the_cli_stays_a_thin_shell() {
 }
 
 #[test]
-fn lines_are_counted_as_wc_does() {
+fn lines_of_code_leave_out_blanks_and_comments() {
     let dir = std::env::temp_dir().join(format!("bulkhead-arch-lines-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::write(dir.join("a.rs"), "fn a() {}\n\n").unwrap();
-    std::fs::write(dir.join("sub/b.rs"), "// b\nfn b() {}").unwrap();
+    std::fs::write(
+        dir.join("sub/b.rs"),
+        "// b\n  /// c\nfn b() {}\n  let x = 1; // y",
+    )
+    .unwrap();
     std::fs::write(dir.join("sub/notes.md"), "x\ny\nz\n").unwrap();
     let mut files = Vec::new();
     rust_lines(&dir, &mut files);

@@ -29,8 +29,9 @@ pub use package::{
 pub use rating::{Epss, KevDetail, PreferredCvss};
 pub use report::{
     ArtifactType, CauseMetadata, Class, Cvss, IMAGE_CONFIG_TYPE, IMAGE_ENV_TARGET,
-    IMAGE_HISTORY_TARGET, ImageMetadata, Mappings, MisconfStatus, Misconfiguration, Report,
-    ReportSummary, ScanResult, Secret, VulnStatus, Vulnerability,
+    IMAGE_HISTORY_TARGET, ImageMetadata, Mappings, MisconfStatus, Misconfiguration,
+    ModifiedFinding, Report, ReportSummary, ScanResult, Secret, VexApplied, VulnStatus,
+    Vulnerability,
 };
 pub use severity::{ParseSeverityError, Severity};
 pub use spec::{

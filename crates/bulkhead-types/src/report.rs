@@ -70,6 +70,14 @@ pub struct ReportSummary {
     /// Of those, known exploited (KEV).
     #[serde(rename = "HiddenUnknownKEV", default)]
     pub hidden_unknown_kev: usize,
+    /// Findings a VEX statement suppressed (`not_affected`, `fixed`): listed
+    /// in `Results[].ExperimentalModifiedFindings`, never counted as shown.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Image metadata (empty for filesystem and config scans).
@@ -138,6 +146,14 @@ pub struct ScanResult {
     pub secrets: Vec<Secret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub misconfigurations: Vec<Misconfiguration>,
+    /// Findings a VEX statement suppressed, each with the statement and its
+    /// document (Trivy's field name): kept in the report, never dropped.
+    #[serde(
+        rename = "ExperimentalModifiedFindings",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub modified_findings: Vec<ModifiedFinding>,
 }
 
 impl ScanResult {
@@ -151,6 +167,7 @@ impl ScanResult {
             vulnerabilities: Vec::new(),
             secrets: Vec::new(),
             misconfigurations: Vec::new(),
+            modified_findings: Vec::new(),
         }
     }
 }
@@ -254,6 +271,86 @@ pub struct Vulnerability {
     pub references: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<LayerRef>,
+    /// The VEX statement that applies to this finding without suppressing
+    /// it (`affected`, `under_investigation`, or a `not_affected` that gives
+    /// no reason).
+    #[serde(rename = "VEX", default, skip_serializing_if = "Option::is_none")]
+    pub vex: Option<VexApplied>,
+}
+
+/// The VEX statement that decided about a finding: what it says and where
+/// it was read (`docs/vex.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VexApplied {
+    /// OpenVEX status: `not_affected`, `fixed`, `affected`,
+    /// `under_investigation`.
+    pub status: String,
+    /// OpenVEX justification label (`not_affected` only), e.g.
+    /// `vulnerable_code_not_in_execute_path`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub justification: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub impact_statement: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action_statement: String,
+    /// The file the document was read from.
+    pub source: String,
+    /// The document's `@id`.
+    #[serde(
+        rename = "DocumentID",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub document_id: String,
+    /// Index of the statement in the document's `statements` (0-based).
+    pub statement_index: usize,
+    /// The statement's timestamp (its own, else the document's).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub timestamp: String,
+}
+
+impl VexApplied {
+    /// One line for people and for fields such as Trivy's `Statement`: the
+    /// justification, else the impact statement, else the action statement.
+    pub fn reason(&self) -> &str {
+        [
+            &self.justification,
+            &self.impact_statement,
+            &self.action_statement,
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map_or("", |s| s.as_str())
+    }
+}
+
+/// A finding a VEX statement suppressed, with what the statement says
+/// (Trivy's `ExperimentalModifiedFindings` entry: `Type`, `Status`,
+/// `Statement`, `Source`, `Finding`, plus the statement's details).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ModifiedFinding {
+    /// What kind of finding: `vulnerability`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The justification, else the impact statement ([`VexApplied::reason`]).
+    pub statement: String,
+    #[serde(flatten)]
+    pub vex: VexApplied,
+    pub finding: Vulnerability,
+}
+
+impl ModifiedFinding {
+    /// A suppressed vulnerability.
+    pub fn vulnerability(vex: VexApplied, finding: Vulnerability) -> Self {
+        ModifiedFinding {
+            kind: "vulnerability".to_string(),
+            statement: vex.reason().to_string(),
+            vex,
+            finding,
+        }
+    }
 }
 
 /// A secret found in a file, the image config or history.

@@ -91,12 +91,16 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         today: bulkhead_engine::settings::today_utc(),
     };
     let secrets = global.settings()?.secret_scanner()?;
+    let vex = super::vex::load(&args.scan.vex)?;
     let mut diff = bulkhead_engine::diff::diff(
         &before,
         &after,
         &secrets,
         &crate::progress::Bars::new(global.quiet),
         &|r| {
+            // VEX first: the diff compares what VEX leaves; what it
+            // suppressed is listed apart (`Suppressed`).
+            super::vex::apply(&vex, r);
             filter::apply(r, &f);
         },
     )?;

@@ -18,6 +18,7 @@ pub mod seccomp;
 pub mod sign;
 pub mod summary;
 pub mod verify;
+pub mod vex;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Key(args) => key::run(&global, args),
         Command::Sign(args) => sign::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
+        Command::Vex(args) => vex::run(&global, args),
     }
 }

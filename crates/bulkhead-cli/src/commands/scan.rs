@@ -47,6 +47,8 @@ pub struct ScanArgs {
     pub db_warn_age: u64,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub vex: crate::args::VexArgs,
 }
 
 /// Flags of `bulkhead image`.
@@ -91,6 +93,9 @@ pub fn run_image(global: &GlobalArgs, mut args: ImageArgs) -> Result<i32> {
             Err(code) => return Ok(code),
         }
     }
+    if (args.advise.summary || args.advise.recommend) && !args.scan.vex.files.is_empty() {
+        bail!("--vex applies to the full report: drop --summary/--recommend, or drop --vex");
+    }
     if args.advise.summary {
         return super::summary::run(global, &args);
     }
@@ -113,7 +118,10 @@ pub fn run_fs(global: &GlobalArgs, args: FsArgs) -> Result<i32> {
         );
     }
     let req = super::request::fs(global, &args.dir, &args.limits, &args.scan)?;
-    emit(global, engine_report(global, &req)?, &args.scan)
+    let vex = super::vex::load(&args.scan.vex)?;
+    let mut report = engine_report(global, &req)?;
+    super::vex::apply(&vex, &mut report);
+    emit(global, report, &args.scan)
 }
 
 fn run_scan(
@@ -122,7 +130,11 @@ fn run_scan(
     targs: &TargetArgs,
     args: &ScanArgs,
 ) -> Result<i32> {
-    emit(global, scan_report(global, target, targs, args)?, args)
+    // Bad VEX documents stop the command before the (long) scan.
+    let vex = super::vex::load(&args.vex)?;
+    let mut report = scan_report(global, target, targs, args)?;
+    super::vex::apply(&vex, &mut report);
+    emit(global, report, args)
 }
 
 fn emit(global: &GlobalArgs, report: Report, args: &ScanArgs) -> Result<i32> {

@@ -125,16 +125,26 @@ pub fn open_first(
         ));
     }
     let mut tried: Vec<String> = Vec::new();
+    let mut answered = false;
     for src in sources {
         on_try(src.as_ref());
         match src.open(name, platform) {
             Ok(opened) => return Ok((opened, src.id())),
-            Err(ImageError::NotFound(m) | ImageError::Unreachable(m)) => {
-                tracing::info!("{}: {m}", src.id());
-                tried.push(format!("  - {}: {m}", src.id()));
+            Err(e @ (ImageError::NotFound(_) | ImageError::Unreachable(_))) => {
+                answered |= matches!(e, ImageError::NotFound(_));
+                tracing::info!("{}: {e}", src.id());
+                tried.push(format!("  - {}: {e}", src.id()));
             }
             Err(e) => return Err(e),
         }
+    }
+    // Not found only when a source said so; when none answered, the image
+    // may well exist (a caller retries later, a server reports the outage).
+    if !answered {
+        return Err(ImageError::Unreachable(format!(
+            "image {name} could not be looked up: no source answered. Tried:\n{}\n(is the Docker daemon running? is the registry reachable from here?)",
+            tried.join("\n")
+        )));
     }
     Err(ImageError::NotFound(format!(
         "image {name} was not found. Looked in:\n{}\n(a file path? check it exists; a private registry? run `docker login`)",
@@ -217,6 +227,21 @@ mod tests {
             m.starts_with(
                 "image img was not found. Looked in:\n  - a: no img in a\n  - b: b is down\n"
             ),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn no_source_answering_is_unreachable_not_missing() {
+        let chain = vec![
+            fake("a", |_| Err(ImageError::Unreachable("a is down".into()))),
+            fake("b", |_| Err(ImageError::Unreachable("b is down".into()))),
+        ];
+        let Err(ImageError::Unreachable(m)) = open_first(&chain, "img", None, &mut |_| {}) else {
+            panic!("not Unreachable");
+        };
+        assert!(
+            m.starts_with("image img could not be looked up: no source answered. Tried:\n  - a: a is down\n  - b: b is down\n"),
             "{m}"
         );
     }

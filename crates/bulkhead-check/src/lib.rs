@@ -25,6 +25,8 @@
 
 pub mod exposure;
 mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 mod plan;
 pub mod scoreboard;
 #[cfg(test)]

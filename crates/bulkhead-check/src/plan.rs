@@ -316,7 +316,9 @@ fn push_step(
             removes.push(d.ref_id.clone());
             layers.insert(d.layer);
         } else if now.len() < was.len()
-            || exposure::risk(d.base_risk(), &ex_after) < exposure::risk(d.base_risk(), &ex_before)
+            || (matches!(d.kind(), FindingKind::Vulnerability | FindingKind::Secret)
+                && exposure::risk(d.base_risk(), &ex_after)
+                    < exposure::risk(d.base_risk(), &ex_before))
         {
             defuses.push(d.ref_id.clone());
             layers.insert(d.layer);

@@ -446,8 +446,8 @@ fn mounted_secrets(s: &ContainerSpec) -> Vec<String> {
 
 /// 7. Secrets: none in the environment, the image (config, history,
 /// files) or the Dockerfile → in place (and the evidence says whether
-/// secrets come as files); secret-named variables passed through from the
-/// host → partial; any secret found → missing.
+/// secrets come as files); the secret scanner did not run → partial; any
+/// secret found → missing.
 fn secrets(input: &CheckInput, drafts: &[Draft]) -> Verdict {
     let s = &input.spec;
     let mut evidence = Vec::new();
@@ -515,11 +515,13 @@ fn secrets(input: &CheckInput, drafts: &[Draft]) -> Verdict {
         ));
     }
     if !passed.is_empty() {
+        // No value in the settings: unset, unless the shell that starts
+        // the container exports it (then `docker inspect` shows it, and a
+        // check of the running container finds it).
         evidence.push(format!(
-            "passed from the host environment: {} (its value is in `docker inspect`; mount it as a file)",
+            "no value given for {} (taken from the starting shell's environment only if it exports it)",
             passed.join(", ")
         ));
-        return (LayerState::Partial, evidence);
     }
     if !input.scanners.secret {
         return (LayerState::Partial, evidence);
@@ -547,7 +549,7 @@ pub(crate) fn trust_judgement(t: &Trust) -> TrustJudgement {
             state: LayerState::Missing,
             evidence: vec![format!("signatures not checked: {why}")],
             finding: Some((
-                Severity::Medium,
+                Severity::Low,
                 "Image signature not checked".to_string(),
                 why.clone(),
             )),

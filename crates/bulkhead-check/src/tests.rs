@@ -548,7 +548,8 @@ fn secret_rules() {
         })),
         Missing
     );
-    // Passed through from the host: its value is in `docker inspect`.
+    // No value in the settings (the fix plan's way to unset a variable an
+    // override cannot delete): nothing exposed by the settings.
     assert_eq!(
         judge(&|s| s.env.push(SpecEnv {
             name: "API_TOKEN".into(),
@@ -556,8 +557,12 @@ fn secret_rules() {
             from_host: true,
             ..SpecEnv::default()
         })),
-        Partial
+        InPlace
     );
+    // Files not searched: partial.
+    let mut i = input(good_spec(), verified(), vec![]);
+    i.scanners.secret = false;
+    assert_eq!(build(i).state(StackLayer::Secrets), Partial);
     // No secret anywhere and none mounted: nothing exposed.
     assert_eq!(
         judge(&|s| {

@@ -165,4 +165,9 @@ pub enum Command {
     /// Verify an image's signatures (both cosign formats) against public
     /// keys or the signing policy; without either, list them.
     Verify(commands::verify::VerifyArgs),
+    /// Check one workload (an image and how it runs: --compose, --run,
+    /// --container) against the eight layers of the container security
+    /// stack: a scoreboard with evidence, every scanner's findings in one
+    /// risk order with reasons, and a fix plan.
+    Check(commands::check::CheckArgs),
 }

@@ -31,9 +31,11 @@
 //! Or [`scan_async`], which does exactly that on tokio's blocking pool.
 //!
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
-//! [`diff::diff`] compares two images the same way.
+//! [`diff::diff`] compares two images the same way; [`check::check`] runs
+//! one workload (an image and how it runs) through the whole stack.
 
 pub mod advise;
+pub mod check;
 pub mod diff;
 pub mod harden;
 mod report;

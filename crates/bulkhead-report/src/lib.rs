@@ -8,7 +8,8 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`). Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`), [`check`] (`bulkhead
+//! check`: table, JSON, SARIF, Markdown). Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -18,6 +19,7 @@
 pub mod advise;
 pub mod cache;
 pub mod caps;
+pub mod check;
 pub mod db;
 pub mod diff;
 pub mod filter;

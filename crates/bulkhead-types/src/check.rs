@@ -297,6 +297,7 @@ pub struct CheckFinding {
     pub id: String,
     /// Unique within the report (`CVE-2021-3156@sudo`,
     /// `env-secret:DB_PASSWORD`): what the fix plan refers to.
+    #[serde(rename = "RefID")]
     pub ref_id: String,
     pub layer: StackLayer,
     pub kind: FindingKind,

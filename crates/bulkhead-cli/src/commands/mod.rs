@@ -4,6 +4,7 @@
 pub mod apparmor;
 pub mod audit;
 pub mod cache;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod diff;
@@ -44,5 +45,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Key(args) => key::run(&global, args),
         Command::Sign(args) => sign::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
+        Command::Check(args) => check::run(&global, args),
     }
 }

@@ -21,6 +21,7 @@ pkgs=(
   docker-registry  # local OCI registry for registry tests
   openssl          # signature interop checks (bulkhead-sign tests/interop.rs)
   python3-pip      # installs PyNaCl below
+  chromium         # headless browser loads the HTML report (tests/html.rs)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -193,6 +193,8 @@ pub struct RuntimeSettings {
     pub health: Health,
     /// `HostConfig.Devices[].PathOnHost`.
     pub devices: Vec<String>,
+    /// `HostConfig.DeviceCgroupRules` (`c 1:3 rwm`, `a *:* rwm`, …).
+    pub device_cgroup_rules: Vec<String>,
     /// `HostConfig.CgroupParent`.
     pub cgroup_parent: String,
     /// Names (left of `=`) of `Config.Env`; values are never kept.
@@ -413,6 +415,7 @@ impl RuntimeSettings {
                 .flatten()
                 .filter_map(|d| d.path_on_host.clone())
                 .collect(),
+            device_cgroup_rules: hc.device_cgroup_rules.clone().unwrap_or_default(),
             cgroup_parent: hc.cgroup_parent.clone().unwrap_or_default(),
             // An entry without `=` sets nothing: Docker keeps a bare name
             // given with no value (`-e NAME`, Compose `NAME:`) in
@@ -567,6 +570,7 @@ impl RuntimeSettings {
                 .collect(),
             publish_all: self.publish_all,
             devices: self.devices.clone(),
+            device_cgroup_rules: self.device_cgroup_rules.clone(),
             env: self
                 .env_names
                 .iter()

@@ -26,9 +26,7 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// Output format: table, json, sarif, cyclonedx, spdx-json (default: table
-    /// on a terminal, json otherwise).
-    #[arg(long, short = 'f', global = true)]
+    #[arg(long, short = 'f', global = true, help = bulkhead_report::FORMAT_HELP)]
     pub format: Option<String>,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
@@ -48,6 +46,20 @@ pub struct GlobalArgs {
     /// Settings file (default: ./bulkhead.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    /// The settings file of this run: `--config`, else ./bulkhead.toml
+    /// when present (`bulkhead_engine::settings`).
+    pub fn settings(&self) -> anyhow::Result<bulkhead_engine::settings::Loaded> {
+        Ok(bulkhead_engine::settings::load(self.config.as_deref())?)
+    }
+
+    /// The cache folder: `--cache-dir`, `$BULKHEAD_CACHE_DIR`, else the
+    /// user's cache folder (`bulkhead_engine::db::cache_dir`).
+    pub fn cache_dir(&self) -> PathBuf {
+        bulkhead_engine::db::cache_dir(self.cache_dir.as_deref())
+    }
 }
 
 /// What reading one layer (or folder) may cost, shared by every command

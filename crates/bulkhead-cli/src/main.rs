@@ -37,19 +37,36 @@ fn main() -> ExitCode {
                 msg.push_str(&format!(": {cause}"));
             }
             eprintln!("{}", bulkhead_types::text::terminal_safe_multiline(&msg));
-            let internal = err.downcast_ref::<Internal>().is_some()
-                || err.chain().any(|cause| {
-                    matches!(
-                        cause.downcast_ref::<bulkhead_sign::SignError>(),
-                        Some(bulkhead_sign::SignError::Internal(_))
-                    )
-                });
-            if internal {
-                ExitCode::from(3)
-            } else {
-                ExitCode::from(2)
-            }
+            ExitCode::from(exit_code(&err))
         }
+    }
+}
+
+/// The contract's exit code for an error: 3 when it is Bulkhead's fault,
+/// 2 for a usage or input error (whatever the input: a file, a flag, a
+/// daemon or registry, the database).
+fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<Internal>().is_some() {
+        return 3;
+    }
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<bulkhead_engine::Error>() {
+            return engine_exit_code(e.kind());
+        }
+        if let Some(bulkhead_sign::SignError::Internal(_)) = cause.downcast_ref() {
+            return 3;
+        }
+    }
+    2
+}
+
+/// The exit code of each kind of engine error.
+fn engine_exit_code(kind: bulkhead_engine::ErrorKind) -> u8 {
+    use bulkhead_engine::ErrorKind as K;
+    match kind {
+        K::Input | K::NotFound | K::Unreachable | K::Auth | K::Database | K::Limit => 2,
+        // The CLI never cancels an engine call: a cancelled one is ours.
+        K::Cancelled | K::Internal => 3,
     }
 }
 
@@ -113,4 +130,47 @@ fn init_tracing(global: &args::GlobalArgs) {
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context as _;
+    use bulkhead_engine::{Error, ErrorKind};
+
+    fn code(e: Error) -> u8 {
+        exit_code(&anyhow::Error::new(e))
+    }
+
+    #[test]
+    fn engine_kinds_map_to_exit_codes() {
+        for (kind, want) in [
+            (ErrorKind::Input, 2),
+            (ErrorKind::NotFound, 2),
+            (ErrorKind::Unreachable, 2),
+            (ErrorKind::Auth, 2),
+            (ErrorKind::Database, 2),
+            (ErrorKind::Limit, 2),
+            (ErrorKind::Cancelled, 3),
+            (ErrorKind::Internal, 3),
+        ] {
+            assert_eq!(code(Error::new(kind, "m")), want, "{kind:?}");
+            assert_eq!(engine_exit_code(kind), want, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn context_added_by_a_command_keeps_the_engine_kind() {
+        let internal: anyhow::Result<()> =
+            Err(Error::Internal("join".into())).context("cannot scan");
+        assert_eq!(exit_code(&internal.unwrap_err()), 3);
+        let input: anyhow::Result<()> = Err(Error::Input("bad".into())).context("cannot scan");
+        assert_eq!(exit_code(&input.unwrap_err()), 2);
+    }
+
+    #[test]
+    fn other_errors() {
+        assert_eq!(exit_code(&anyhow::anyhow!("bad flag")), 2);
+        assert_eq!(exit_code(&anyhow::Error::new(Internal("bug".into()))), 3);
+    }
 }

@@ -1,11 +1,11 @@
-//! Turning a report into output: filters, ignore files, format choice, the
-//! output file and the exit code. Every scanning command ends here.
+//! Turning a report into output: the report flags handed to
+//! `bulkhead-report` (`flags`), the settings' ignore rules, the output file
+//! and the exit code. Every scanning command ends here.
 
 use crate::args::{GlobalArgs, ReportArgs};
-use crate::commands::settings::IgnoreEntry;
-use anyhow::{Context, Result, bail};
-use bulkhead_report::filter::{self, Filter, IgnoreRule};
-use bulkhead_report::{ExitPolicy, FilterOutcome, Format, SortBy, WriteOptions};
+use anyhow::{Context, Result};
+use bulkhead_report::filter::{Filter, IgnoreRule};
+use bulkhead_report::{ExitPolicy, FilterOutcome, Format, SortBy, WriteOptions, flags};
 use bulkhead_types::{Report, Severity};
 use std::io::{IsTerminal, Write};
 
@@ -13,107 +13,51 @@ use std::io::{IsTerminal, Write};
 /// lists, so a new format is added there alone.
 pub use bulkhead_report::{FINDING_FORMATS, SCAN_FORMATS};
 
+/// Whether a person reads stdout: no `--output` and stdout is a terminal.
+pub fn terminal(global: &GlobalArgs) -> bool {
+    global.output.is_none() && std::io::stdout().is_terminal()
+}
+
+/// Whether to colour text output (a terminal, no `--no-color`, no `NO_COLOR`).
+pub fn color(global: &GlobalArgs) -> bool {
+    !global.no_color && std::env::var_os("NO_COLOR").is_none() && terminal(global)
+}
+
 /// Resolve `--format` against what the command supports.
 pub fn choose_format(global: &GlobalArgs, allowed: &[&str]) -> Result<Format> {
-    let name = match &global.format {
-        Some(f) => f.as_str(),
-        None if global.output.is_none() && std::io::stdout().is_terminal() => "table",
-        None => "json",
-    };
-    if !allowed.contains(&name) {
-        bail!(
-            "--format {name} is not available here; choose one of: {}",
-            allowed.join(", ")
-        );
+    Ok(flags::format(
+        global.format.as_deref(),
+        terminal(global),
+        allowed,
+    )?)
+}
+
+impl ReportArgs {
+    /// `--severity` (and `--fail-on`, checked with it).
+    pub fn shown(&self) -> Result<Option<Vec<Severity>>> {
+        let shown = flags::severities(&self.severity)?;
+        flags::fail_on(self.fail_on.as_deref())?;
+        Ok(shown)
     }
-    Format::parse(name).with_context(|| format!("unknown format {name}"))
-}
 
-/// Today's date (UTC) as YYYY-MM-DD, for ignore-rule expiry.
-pub fn today() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    )
-}
-
-/// Ignore rules from `--config` (or ./bulkhead.toml) and `--ignorefile`.
-pub fn ignore_rules(global: &GlobalArgs, args: &ReportArgs) -> Result<Vec<IgnoreRule>> {
-    let mut rules = Vec::new();
-    for entry in crate::commands::settings::load(global)?.settings.ignore.ids {
-        rules.push(match entry {
-            IgnoreEntry::Id(id) => IgnoreRule {
-                id,
-                paths: Vec::new(),
-                expires: None,
-            },
-            IgnoreEntry::Full(t) => IgnoreRule {
-                id: t.id,
-                paths: t.paths,
-                expires: t.expires,
-            },
-        });
+    /// The exit policy of `--exit-code`, `--fail-on`, `--fail-on-kev` and
+    /// `--epss-threshold`.
+    pub fn policy(&self) -> Result<ExitPolicy> {
+        Ok(ExitPolicy::from_flags(
+            self.exit_code,
+            self.fail_on.as_deref(),
+            self.fail_on_kev,
+            self.epss_threshold,
+        )?)
     }
-    if let Some(path) = &args.ignorefile {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read ignore file {}", path.display()))?;
-        rules.extend(filter::parse_trivyignore(&text));
-    } else if std::path::Path::new(".trivyignore").is_file() {
-        let text = std::fs::read_to_string(".trivyignore").context("cannot read .trivyignore")?;
-        rules.extend(filter::parse_trivyignore(&text));
+
+    /// Ignore rules from `--config` (or ./bulkhead.toml) and `--ignorefile`
+    /// (or ./.trivyignore).
+    pub fn ignores(&self, global: &GlobalArgs) -> Result<Vec<IgnoreRule>> {
+        Ok(global
+            .settings()?
+            .ignore_rules(self.ignorefile.as_deref())?)
     }
-    Ok(rules)
-}
-
-/// Parse `--severity` and `--fail-on`.
-pub fn severities(args: &ReportArgs) -> Result<(Option<Vec<Severity>>, Option<Severity>)> {
-    let shown = if args.severity.is_empty() {
-        None
-    } else {
-        Some(
-            args.severity
-                .iter()
-                .map(|s| s.parse::<Severity>().map_err(anyhow::Error::from))
-                .collect::<Result<Vec<_>>>()
-                .context("bad --severity")?,
-        )
-    };
-    let fail_on = match &args.fail_on {
-        Some(s) => Some(s.parse::<Severity>().context("bad --fail-on")?),
-        None => None,
-    };
-    Ok((shown, fail_on))
-}
-
-/// The exit policy of `--exit-code`, `--fail-on`, `--fail-on-kev` and
-/// `--epss-threshold`.
-pub fn exit_policy(args: &ReportArgs) -> Result<ExitPolicy> {
-    let (_, fail_on) = severities(args)?;
-    if let Some(p) = args.epss_threshold
-        && !(p.is_finite() && (0.0..=1.0).contains(&p))
-    {
-        bail!("bad --epss-threshold {p}: give a probability between 0 and 1, e.g. 0.1");
-    }
-    Ok(ExitPolicy {
-        exit_code: args.exit_code,
-        fail_on,
-        fail_on_kev: args.fail_on_kev,
-        epss_threshold: args.epss_threshold,
-    })
-}
-
-/// `--sort-by`, parsed.
-pub fn sort_by(args: &ReportArgs) -> Result<Option<SortBy>> {
-    args.sort_by
-        .as_deref()
-        .map(|s| {
-            SortBy::parse(s)
-                .with_context(|| format!("bad --sort-by {s:?}: choose one of {}", SortBy::NAMES))
-        })
-        .transpose()
 }
 
 /// Warn on stderr when a gate could not see some findings.
@@ -139,26 +83,31 @@ pub fn emit(
     opts: EmitOptions,
 ) -> Result<i32> {
     let format = choose_format(global, allowed_formats)?;
-    let (shown, _) = severities(args)?;
-    let policy = exit_policy(args)?;
-    let order = sort_by(args)?;
+    let shown = args.shown()?;
+    let policy = args.policy()?;
+    let order: Option<SortBy> = flags::sort_by(args.sort_by.as_deref())?;
     let filter = Filter {
         severities: shown,
         ignore_unfixed: opts.ignore_unfixed,
-        ignores: ignore_rules(global, args)?,
-        today: today(),
+        ignores: args.ignores(global)?,
+        today: bulkhead_engine::settings::today_utc(),
     };
-    let outcome = filter::apply(&mut report, &filter);
-    // The table reads best most urgent first; JSON keeps its stable order
-    // unless an order is asked for.
-    match (order, format) {
-        (Some(key), _) => bulkhead_report::sort::sort_report(&mut report, key),
-        (None, Format::Table) => bulkhead_report::sort::sort_report(&mut report, SortBy::Risk),
-        _ => {}
-    }
+    let outcome = bulkhead_report::prepare(&mut report, &filter, order, format);
     write(&report, global, format, opts.list_packages)?;
     warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
+}
+
+/// [`emit`] for the commands that produce findings but no packages
+/// (`config`, `audit`, `seccomp lint`).
+pub fn emit_findings(report: Report, global: &GlobalArgs, args: &ReportArgs) -> Result<i32> {
+    emit(
+        report,
+        global,
+        args,
+        FINDING_FORMATS,
+        EmitOptions::default(),
+    )
 }
 
 /// Write a report (already filtered) to `--output` or stdout.
@@ -168,12 +117,8 @@ pub fn write(
     format: Format,
     list_packages: bool,
 ) -> Result<()> {
-    let color = !global.no_color
-        && global.output.is_none()
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
     let wopts = WriteOptions {
-        color,
+        color: color(global),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         list_packages,
     };
@@ -200,6 +145,19 @@ pub fn write(
         }
     }
     Ok(())
+}
+
+/// Write a view that is not a report (a summary, recommendations) as its
+/// table text or JSON (`--format table|json`).
+pub fn write_view<T: serde::Serialize>(
+    global: &GlobalArgs,
+    view: &T,
+    text: impl FnOnce(&T) -> String,
+) -> Result<()> {
+    let format = choose_format(global, &["table", "json"])?;
+    let out = bulkhead_report::view_text(view, format, text)
+        .map_err(|e| crate::Internal(format!("cannot serialise the view: {e}")))?;
+    write_text(global, &out)
 }
 
 /// Write raw text (profiles, override files) to `--output` or stdout.

@@ -91,6 +91,18 @@ fn diff_seeds() {
 }
 
 #[test]
+fn html_seeds() {
+    let mut pages = 0;
+    for (_p, data) in seeds("html") {
+        if let Some(page) = bulkhead_report::fuzzing::html(&data) {
+            assert!(!page.contains("<img"));
+            pages += 1;
+        }
+    }
+    assert!(pages >= 2, "the html seeds hold reports");
+}
+
+#[test]
 fn policy_seeds() {
     for (_p, data) in seeds("policy") {
         bulkhead_sign::policy::fuzz_exercise(&data);

@@ -4,7 +4,7 @@
 //! labels, else the candidate whose layers start the image), and the
 //! candidate scans and base findings `--recommend` ranks.
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Context, Error, Result, bail};
 use bulkhead_advise::base::{self, BaseImage, shared_prefix};
 use bulkhead_advise::rank::{self, Advice, BaseFindingsSource, Candidate, Current};
 use bulkhead_advise::summary::Counts;
@@ -55,7 +55,7 @@ pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
                 size: None,
             }),
             "remote" => {
-                let r = Reference::parse(name).map_err(anyhow::Error::msg)?;
+                let r = Reference::parse(name).map_err(Error::Input)?;
                 bulkhead_image::registry::pull(&r, platform, from.registry.clone()).map(|img| {
                     ImageMeta {
                         size: Some(stored_size(&img.layers)),
@@ -75,10 +75,10 @@ pub fn image_meta(name: &str, from: &MetaSources) -> Result<ImageMeta> {
             Err(e) => return Err(e).with_context(|| format!("cannot read image {name}")),
         }
     }
-    bail!(
+    Err(Error::NotFound(format!(
         "image {name} was not found ({}): check the name, or pass a file path",
         tried.join("; ")
-    )
+    )))
 }
 
 /// The base image: its labels first, else the image of `candidates` whose
@@ -152,10 +152,10 @@ pub fn candidate_names(
         );
     }
     let r = Reference::parse(&base.name).map_err(|e| {
-        anyhow::anyhow!(
+        Error::Input(format!(
             "the base image name {:?} is not an image reference ({e}): pass --candidates IMAGE,IMAGE,...",
             base.name
-        )
+        ))
     })?;
     let reg = Registry::new(&r.registry, registry.clone())?;
     let list = reg.tags(&r.repository).with_context(|| {
@@ -337,4 +337,14 @@ pub fn recommend(
         warnings: notes,
     };
     Ok(advice)
+}
+
+/// Today in UTC, or `BULKHEAD_TODAY` (YYYY-MM-DD) to reproduce a report as
+/// of another day (end-of-life states, ignore-rule expiry).
+pub fn today() -> Result<time::Date> {
+    match std::env::var("BULKHEAD_TODAY") {
+        Ok(s) if !s.trim().is_empty() => bulkhead_advise::eol::parse_date(&s)
+            .with_context(|| format!("BULKHEAD_TODAY={s:?} is not a date: use YYYY-MM-DD")),
+        _ => Ok(time::OffsetDateTime::now_utc().date()),
+    }
 }

@@ -10,19 +10,17 @@
 //! and hands everything to [`bulkhead_check::build`]. No clap, no terminal:
 //! filters, formats and exit codes are the caller's (`bulkhead_report::check`).
 
-mod trust;
-
+use crate::error::{Context, Result, bail};
+use crate::trust::{self, Access, LoadedPolicy};
 use crate::{Progress, ScanRequest, Target};
-use anyhow::{Context, Result, bail};
-use bulkhead_check::{CheckInput, DockerfileInput, HardenPlan, Hardened, ScannersRun};
-use bulkhead_harden::{ProposeOptions, SourceKind, Workload, propose, render};
+use bulkhead_check::{CheckInput, DockerfileInput, HardenPlan, Hardened, ScannersRun, Trust};
+use bulkhead_harden::{ProposeOptions, SourceKind, Workload, propose};
+use bulkhead_report::harden as render;
 use bulkhead_secrets::Scanner;
 use bulkhead_types::check::{CheckReport, CheckWorkload, FixFile, SnippetKind, WorkloadSource};
 use bulkhead_types::{ContainerSpec, Severity, SpecSource, SpecTmpfs};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-pub use trust::SigningPolicy;
+use std::path::{Component, Path, PathBuf};
 
 /// How the workload runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +40,6 @@ pub enum Runtime {
 }
 
 /// One check, as plain data.
-#[derive(Debug, Clone)]
 pub struct CheckRequest {
     /// The image to check; `None`: the image the runtime names (the Compose
     /// service's `image:`, the image of the run flags or of the container).
@@ -50,8 +47,9 @@ pub struct CheckRequest {
     pub runtime: Runtime,
     /// A Dockerfile to lint with the image.
     pub dockerfile: Option<PathBuf>,
-    /// Verify signatures against this policy (else they are only listed).
-    pub policy: Option<SigningPolicy>,
+    /// Verify signatures against this policy (else they are only listed):
+    /// `trust::load_policy`.
+    pub policy: Option<LoadedPolicy>,
     /// The scan: scanners, limits, cache, database, sources, registry,
     /// secret rules. Its `target` is replaced by the image to check.
     pub scan: ScanRequest,
@@ -106,7 +104,7 @@ pub fn check_with(
             "{shown} is a folder: check an image (a name, or --input with a docker save tarball or OCI layout)"
         );
     }
-    let trust = trust::lookup(req, &target, progress);
+    let trust = lookup(req, &target, progress);
     let mut scan = req.scan.clone();
     scan.target = target.clone();
     let out = crate::scan_with(&scan, secrets, progress)?;
@@ -383,9 +381,113 @@ fn safe_file_stem(name: &str) -> String {
     if s.is_empty() { "app".to_string() } else { s }
 }
 
+/// The trust layer's input: the image's signatures in its registry,
+/// verified against the policy (listed without one), or why they were not
+/// looked up.
+fn lookup(req: &CheckRequest, target: &Target, progress: &dyn Progress) -> Trust {
+    let name = match target {
+        Target::Name(n) => n,
+        Target::File(_) | Target::Dir(_) => {
+            return Trust::NotChecked(
+                "the image is a file: signatures live in a registry, so check the image by its registry name to verify them"
+                    .to_string(),
+            );
+        }
+    };
+    if req.scan.db.offline {
+        return Trust::NotChecked("--offline: the registry is not asked".to_string());
+    }
+    if !req.scan.sources.iter().any(|s| s.trim() == "remote") {
+        return Trust::NotChecked(
+            "registry access is off (--image-src without remote): signatures live in the registry"
+                .to_string(),
+        );
+    }
+    let timeout = format!("{}s", req.scan.registry.timeout.as_secs().max(1));
+    let access = Access {
+        insecure: req.scan.registry.insecure,
+        timeout: &timeout,
+    };
+    let out = trust::resolve(name, access, progress).and_then(|resolved| {
+        trust::verify(
+            &resolved,
+            name,
+            &[],
+            req.policy.as_ref(),
+            &BTreeMap::new(),
+        )
+    });
+    match out {
+        Ok(o) => Trust::Checked(Box::new(o)),
+        Err(e) => Trust::Failed(e.to_string()),
+    }
+}
+
+/// Write the fix plan's files into `dir`: each step's snippet that is a
+/// file of its own (`SaveAs`) and the files the steps reference (a seccomp
+/// profile). Names come from the plan (service names among them): plain
+/// relative names only, nothing that climbs out of `dir`.
+pub fn write_fix(dir: &Path, report: &CheckReport) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the fix-plan folder {}", dir.display()))?;
+    let mut files: Vec<(&str, &str)> = Vec::new();
+    for s in &report.fix_plan {
+        if !s.save_as.is_empty() {
+            files.push((&s.save_as, &s.snippet));
+        }
+        files.extend(s.files.iter().map(|f| (f.path.as_str(), f.content.as_str())));
+    }
+    for (name, content) in files {
+        let rel = Path::new(name);
+        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            bail!("refusing to write fix-plan file {name:?}: not a plain relative name");
+        }
+        let path = dir.join(rel);
+        std::fs::write(&path, content)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fix_files_stay_in_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let step = |save_as: &str| bulkhead_types::check::FixStep {
+            step: 1,
+            layer: bulkhead_types::check::StackLayer::Secrets,
+            layers: Vec::new(),
+            title: String::new(),
+            kind: SnippetKind::ComposeOverride,
+            snippet: "services: {}\n".into(),
+            save_as: save_as.into(),
+            files: Vec::new(),
+            removes: Vec::new(),
+            defuses: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut report = CheckReport {
+            schema_version: 1,
+            artifact_name: String::new(),
+            workload: CheckWorkload::default(),
+            scoreboard: Vec::new(),
+            exposure: Default::default(),
+            findings: Vec::new(),
+            fix_plan: vec![step("compose.hardened.yml")],
+            counts: Default::default(),
+            warnings: Vec::new(),
+            report: bulkhead_types::Report::new("", bulkhead_types::ArtifactType::ContainerImage),
+        };
+        write_fix(dir.path(), &report).unwrap();
+        assert!(dir.path().join("compose.hardened.yml").is_file());
+        for bad in ["../x.yml", "/etc/x.yml", "a/../../x"] {
+            report.fix_plan = vec![step(bad)];
+            assert!(write_fix(dir.path(), &report).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn file_stems() {

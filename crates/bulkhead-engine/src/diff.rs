@@ -2,8 +2,8 @@
 //! [`crate::scan`] (vulnerabilities only, every package kept), then
 //! [`bulkhead_diff::compare`].
 
+use crate::error::{Context, Result, bail};
 use crate::{Progress, ScanRequest, Scanners, Target};
-use anyhow::{Context, Result, bail};
 use bulkhead_diff::ImageDiff;
 use bulkhead_secrets::Scanner;
 use bulkhead_types::Report;
@@ -68,6 +68,21 @@ impl Side {
     }
 }
 
+/// Check the scanners asked of a diff: it compares packages, advisories,
+/// layers and config only, so anything but the scan default (`vuln,secret`)
+/// or `vuln` would be silently ignored, and is refused.
+pub fn check_scanners(asked: &[String]) -> Result<()> {
+    let asked: Vec<&str> = asked.iter().map(|s| s.trim()).collect();
+    if asked != ["vuln", "secret"] && asked != ["vuln"] {
+        bail!(
+            "bulkhead diff compares packages, vulnerabilities, layers and image config only; \
+             --scanners {} is not supported here: drop it (run `bulkhead image --scanners …` on each image for secrets or misconfigurations)",
+            asked.join(",")
+        );
+    }
+    Ok(())
+}
+
 /// Scan `before` and `after` (their scanners are set to vulnerabilities
 /// only: the diff compares packages, advisories, layers and config) with
 /// `secrets` redacting what the reports repeat from the images, apply
@@ -99,4 +114,22 @@ pub fn diff(
     let a = side(before, Side::A)?;
     let b = side(after, Side::B)?;
     Ok(bulkhead_diff::compare(&a, &b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_vulnerability_scanner() {
+        let given = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(check_scanners(&given(&["vuln", "secret"])).is_ok());
+        assert!(check_scanners(&given(&[" vuln"])).is_ok());
+        let e = check_scanners(&given(&["vuln", "misconfig"])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("--scanners vuln,misconfig is not supported"),
+            "{e}"
+        );
+    }
 }

@@ -23,25 +23,43 @@
 //! // In a tokio server: `tokio::task::spawn_blocking(move || ...).await`.
 //! let out = std::thread::spawn(move || bulkhead_engine::scan(&req, &NoProgress))
 //!     .join()
-//!     .map_err(|_| anyhow::anyhow!("scan thread panicked"))??;
+//!     .map_err(|_| bulkhead_engine::Error::Internal("scan thread panicked".into()))??;
 //! println!("{} result(s)", out.report.results.len());
-//! # Ok::<(), anyhow::Error>(())
+//! # Ok::<(), bulkhead_engine::Error>(())
 //! ```
 //!
 //! Or [`scan_async`], which does exactly that on tokio's blocking pool.
 //!
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
-//! [`diff::diff`] compares two images the same way; [`check::check`] runs
-//! one workload (an image and how it runs) through the whole stack.
+//! [`diff::diff`] compares two images the same way; [`harden`] proposes
+//! hardened settings for a container, a Compose service or an image;
+//! [`check::check`] runs one workload (an image and how it runs) through
+//! the whole stack.
+//!
+//! # Errors
+//!
+//! Every public function returns the engine's [`Error`], whose variant says
+//! what happened ([`Error::Input`], [`Error::NotFound`],
+//! [`Error::Unreachable`], [`Error::Auth`], [`Error::Database`],
+//! [`Error::Limit`], [`Error::Cancelled`], [`Error::Internal`]) and whose
+//! message is the whole context chain, saying what to do.
 
 pub mod advise;
+pub mod audit;
 pub mod check;
+pub mod config;
+pub mod db;
 pub mod diff;
+mod error;
 pub mod harden;
 mod report;
+pub mod sbom;
+pub mod settings;
 mod source;
 mod target;
+pub mod trust;
 
+pub use error::{Error, ErrorKind, Result};
 pub use report::{scan, scan_with};
 pub use target::{Scanned, package_results, read_target};
 
@@ -51,7 +69,7 @@ pub use bulkhead_scan::Inventory;
 pub use bulkhead_secrets::SecretsConfig;
 pub use bulkhead_types::{OsInfo, Report};
 
-use anyhow::{Context, Result, bail};
+use error::{Context, bail};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -215,7 +233,13 @@ pub async fn scan_async(
 ) -> Result<ScanOutput> {
     tokio::task::spawn_blocking(move || scan(&req, progress.as_ref()))
         .await
-        .map_err(|e| anyhow::anyhow!("the scan task failed: {e}"))?
+        .map_err(|e| {
+            if e.is_cancelled() {
+                Error::Cancelled(format!("the scan task was cancelled: {e}"))
+            } else {
+                Error::Internal(format!("the scan task failed: {e}"))
+            }
+        })?
 }
 
 /// A [`Progress`] that shows nothing.

@@ -2,9 +2,9 @@
 //! policy, the matching loop, image-config checks, secret results, warning
 //! de-duplication and redaction.
 
+use crate::error::{Context, Error, Result};
 use crate::target::{Scanned, package_results, read_target};
 use crate::{DbPolicy, Progress, ScanOutput, ScanRequest};
-use anyhow::{Context, Result};
 use bulkhead_match::{Matcher, Target};
 use bulkhead_osv::{Database, Mirror, UpdateOptions};
 use bulkhead_secrets::{Scanner, sources};
@@ -133,10 +133,17 @@ fn open_db(
                 "could not update the vulnerability database ({e:#}); scanning with the existing one"
             )),
             Err(e) => {
-                return Err(e).context(
-                    "no vulnerability database yet and the download failed: run `bulkhead db update --mirror URL|DIR`, \
-                     or `bulkhead db import PATH`, then scan again (or pass --scanners without vuln)",
-                );
+                // Whatever stopped the download (an unreachable mirror, a
+                // bad archive), the scan has no database: the caller must
+                // get one first.
+                return Err(Error::Database(
+                    e.context(
+                        "no vulnerability database yet and the download failed: run `bulkhead db update --mirror URL|DIR`, \
+                         or `bulkhead db import PATH`, then scan again (or pass --scanners without vuln)",
+                    )
+                    .message()
+                    .to_string(),
+                ));
             }
         }
     }

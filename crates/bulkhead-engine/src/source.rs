@@ -1,9 +1,9 @@
 //! Images by name: the Docker daemon, then the registry (`sources`), and
 //! the layer cache used by every image scan.
 
+use crate::error::{Context, Result};
 use crate::target::{Scanned, scan_options, scanned_image};
 use crate::{Progress, ScanRequest};
-use anyhow::{Context, Result};
 use bulkhead_analyzers::Analyzer;
 use bulkhead_cache::{CacheStore, LayerCache};
 use bulkhead_image::source::{Opened, open_first};

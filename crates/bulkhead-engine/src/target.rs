@@ -1,8 +1,8 @@
 //! Reading a target into an inventory and a report skeleton: image files,
 //! root filesystem directories, and (through `source`) images by name.
 
+use crate::error::{Context, Result, bail};
 use crate::{Progress, ScanRequest, Target};
-use anyhow::{Context, Result, bail};
 use bulkhead_image::Image;
 use bulkhead_scan::{ContentScanner, Inventory, LayerAnalysis, ScanOptions};
 use bulkhead_types::{ArtifactType, Class, ImageMetadata, Report, ScanResult};

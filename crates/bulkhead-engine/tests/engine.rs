@@ -5,7 +5,7 @@
 //! the CLI's `--format json --list-all-pkgs` output.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bulkhead_engine::{NoProgress, ScanRequest, Scanners, Target};
+use bulkhead_engine::{ErrorKind, NoProgress, ScanRequest, Scanners, Target};
 use bulkhead_fixtures::{ImageBuilder, Layout};
 use bulkhead_secrets::validate::token_checksum;
 use serde_json::{Value, json};
@@ -400,7 +400,7 @@ fn harden_proposal_through_the_engine_matches_cli() {
     workload.name = bulkhead_engine::harden::service_key(&name);
     let proposal = bulkhead_harden::propose(&workload, &bulkhead_harden::ProposeOptions::default());
     let engine: Value =
-        serde_json::from_str(&bulkhead_harden::render::json_text(&proposal).unwrap()).unwrap();
+        serde_json::from_str(&bulkhead_report::harden::json_text(&proposal).unwrap()).unwrap();
     assert!(engine.to_string().contains("read_only"), "{engine}");
     let out = Command::new(bulkhead_bin())
         .current_dir(work.path())
@@ -416,4 +416,44 @@ fn harden_proposal_through_the_engine_matches_cli() {
     );
     let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_same(engine, cli);
+}
+
+/// The engine's errors say what happened, for callers that are not the
+/// CLI: a missing image file is the caller's input; an image on a registry
+/// nobody answers for is unreachable (or, every source tried, not found).
+#[test]
+fn errors_name_their_kind() {
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let missing = request(
+        Target::File(work.path().join("missing.tar")),
+        &cache,
+        SECRET_MISCONFIG,
+    );
+    let e = bulkhead_engine::scan(&missing, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Input, "{e}");
+    assert!(e.message().starts_with("cannot read image "), "{e}");
+    assert!(e.message().contains("missing.tar"), "{e}");
+    let e = bulkhead_engine::harden::image_workload(&missing, &NoProgress).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Input, "{e}");
+
+    // A port on 127.0.0.1 that was free a moment ago: nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut req = request(
+        Target::Name(format!("127.0.0.1:{port}/bulkhead/none:1")),
+        &cache,
+        SECRET_MISCONFIG,
+    );
+    req.sources = vec!["remote".into()];
+    req.registry.retries = 0;
+    let e = bulkhead_engine::scan(&req, &NoProgress).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Unreachable | ErrorKind::NotFound),
+        "{e:?}"
+    );
+    assert!(e.message().contains(&format!("127.0.0.1:{port}")), "{e}");
 }

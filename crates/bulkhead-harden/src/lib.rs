@@ -7,12 +7,12 @@
 //! [`Workload::apply_image_config`] and, for a running container, by
 //! [`observe::observe_container`] (docker diff, /proc sockets and users,
 //! stats). [`propose::propose`] turns it into a [`Proposal`] where every
-//! setting carries the reason it is proposed, and [`render`] writes it as a
+//! setting carries the reason it is proposed (the plain model of
+//! `bulkhead_types::harden`); `bulkhead_report::harden` writes it as a
 //! Compose override, `docker run` flags or JSON.
 
 pub mod observe;
 pub mod propose;
-pub mod render;
 pub mod workload;
 
 pub use propose::{Explained, Proposal, ProposeOptions, propose};

@@ -2,65 +2,19 @@
 //! reason it is proposed.
 
 use crate::workload::{
-    ChangeKind, PortOrigin, PortUse, ResolvedUser, SourceKind, TmpfsSpec, Workload, resolve_user,
+    ChangeKind, PortOrigin, ResolvedUser, SourceKind, TmpfsSpec, Workload, resolve_user,
 };
 use bulkhead_policy::controls::{self, cap_add::HIGH_RISK};
 use bulkhead_policy::{Observations, Proposed};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A proposed value and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Explained<T> {
-    pub value: T,
-    pub why: String,
-}
+pub use bulkhead_types::harden::{Explained, Proposal, ProposedTmpfs};
 
 fn ex<T>(value: T, why: impl Into<String>) -> Explained<T> {
     Explained {
         value,
         why: why.into(),
     }
-}
-
-/// A proposed tmpfs mount.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProposedTmpfs {
-    pub mount: TmpfsSpec,
-    pub why: String,
-    /// Configured already in the input (a Compose override leaves it to the
-    /// base file; `docker run` flags repeat it).
-    pub existing: bool,
-}
-
-/// Hardened settings for one workload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Proposal {
-    /// Service key of the Compose override.
-    pub service: String,
-    pub source: SourceKind,
-    /// What the proposal was made from.
-    pub origin: String,
-    /// `privileged: false`, when the input was privileged.
-    pub privileged: Option<Explained<bool>>,
-    pub read_only: Explained<bool>,
-    pub tmpfs: Vec<ProposedTmpfs>,
-    pub cap_drop: Explained<Vec<String>>,
-    pub cap_add: Vec<Explained<String>>,
-    pub no_new_privileges: Explained<bool>,
-    /// `seccomp=PROFILE`, when a profile was generated or one is kept.
-    pub seccomp: Option<Explained<String>>,
-    /// Numeric `uid:gid`.
-    pub user: Explained<String>,
-    pub pids_limit: Explained<i64>,
-    /// Memory limit in bytes.
-    pub memory: Explained<u64>,
-    /// Ports the workload uses, and how each was learnt.
-    pub ports: Vec<PortUse>,
-    /// Things to fix by hand.
-    pub warnings: Vec<String>,
-    /// What could not be observed and was therefore not taken into account.
-    pub unobserved: Vec<String>,
 }
 
 /// Knobs of [`propose`].
@@ -248,16 +202,20 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
             });
         }
     }
-    if !covered.iter().any(|c| under("/tmp", c) && c != "/") {
-        let why = match w.source {
-            SourceKind::Container => {
-                "no write to /tmp was observed, but most programs expect a writable /tmp"
-            }
-            _ => "most programs expect a writable /tmp; other written directories are unknown here",
-        };
+    // The read-only root below needs a writable /tmp (the read-only-tmp
+    // control, Compose rule BH-CO-025).
+    let tmp_why = match w.source {
+        SourceKind::Container => {
+            "no write to /tmp was observed, but most programs expect a writable /tmp"
+        }
+        _ => "most programs expect a writable /tmp; other written directories are unknown here",
+    };
+    if let Some(p) =
+        controls::read_only_tmp::propose_from(covered.iter().map(String::as_str), tmp_why)
+    {
         tmpfs.push(ProposedTmpfs {
-            mount: new_mount("/tmp"),
-            why: why.to_string(),
+            mount: new_mount(&p.value),
+            why: p.why,
             existing: false,
         });
     }
@@ -427,6 +385,14 @@ pub fn propose(w: &Workload, opts: &ProposeOptions) -> Proposal {
     for ns in &w.host_namespaces {
         warnings.push(format!(
             "{} shares the host's {ns} namespace: remove that unless it is required (harden does not change namespaces)",
+            source_word(w.source)
+        ));
+    }
+
+    // The device-cgroup-rules control (Compose rule BH-CO-029).
+    for rule in &w.broad_device_rules {
+        warnings.push(format!(
+            "{} allows every device of a kind by the cgroup rule {rule:?}: remove it unless it is required (harden does not change device access)",
             source_word(w.source)
         ));
     }

@@ -12,65 +12,12 @@
 use bulkhead_analyzers::passwd::PasswdEntry;
 use bulkhead_audit::RuntimeSettings;
 use bulkhead_lint::compose::Service;
+use bulkhead_policy::controls::device_cgroup_rules;
 use bulkhead_types::{ContainerSpec, MountKind};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// Where a workload's settings came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
-    /// A running container (inspect + observation).
-    Container,
-    /// A Compose service.
-    Compose,
-    /// An image's config only.
-    #[default]
-    Image,
-}
-
-/// How a port came to be known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PortOrigin {
-    /// A socket the container's processes listen on (observed in /proc).
-    Listening,
-    /// Published to the host (`-p`, Compose `ports`).
-    Published,
-    /// `EXPOSE` in the image config.
-    Exposed,
-}
-
-impl PortOrigin {
-    fn as_str(self) -> &'static str {
-        match self {
-            PortOrigin::Listening => "listening",
-            PortOrigin::Published => "published",
-            PortOrigin::Exposed => "exposed",
-        }
-    }
-}
-
-/// A port the workload uses, inside the container.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct PortUse {
-    pub port: u16,
-    /// `tcp` or `udp`.
-    pub protocol: String,
-    pub origin: PortOrigin,
-}
-
-impl std::fmt::Display for PortUse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}/{}",
-            self.origin.as_str(),
-            self.port,
-            self.protocol
-        )
-    }
-}
+pub use bulkhead_types::harden::{PortOrigin, PortUse, SourceKind, TmpfsSpec};
 
 /// What a `docker diff` entry says happened to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,24 +33,6 @@ pub enum ChangeKind {
 pub struct Written {
     pub path: String,
     pub kind: ChangeKind,
-}
-
-/// A tmpfs mount: target and options (`rw`, `noexec`, `nosuid`, `size=…`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TmpfsSpec {
-    pub target: String,
-    pub options: Vec<String>,
-}
-
-impl TmpfsSpec {
-    /// `target:opt,opt` as `--tmpfs` and Compose's `tmpfs:` take it.
-    pub fn flag_value(&self) -> String {
-        if self.options.is_empty() {
-            self.target.clone()
-        } else {
-            format!("{}:{}", self.target, self.options.join(","))
-        }
-    }
 }
 
 /// What was observed on a running container (absent for Compose and image
@@ -157,6 +86,9 @@ pub struct Workload {
     pub ports: Vec<PortUse>,
     /// Namespaces shared with the host (`network`, `pid`, `ipc`, `uts`, `userns`).
     pub host_namespaces: Vec<String>,
+    /// Device cgroup rules that reach every device of a kind (the
+    /// `device-cgroup-rules` control's hits).
+    pub broad_device_rules: Vec<String>,
     /// Live observation (running containers only).
     pub observed: Option<Observed>,
 }
@@ -245,6 +177,11 @@ impl Workload {
                 .filter(|ns| *ns != "cgroup")
                 .map(str::to_string)
                 .collect(),
+            broad_device_rules: device_cgroup_rules::check(s)
+                .into_iter()
+                .flat_map(|f| f.hits)
+                .map(|h| h.value)
+                .collect(),
             ..Workload::default()
         }
     }
@@ -313,6 +250,19 @@ impl Workload {
             }
             self.image_volumes.sort();
         }
+    }
+
+    /// Complete a Compose service with what its image says (`img`, from
+    /// [`Workload::from_image_config`] plus the image's passwd): the image's
+    /// USER, passwd entries and VOLUMEs, and its EXPOSEd ports besides the
+    /// published ones. The service's own settings win.
+    pub fn complete_with_image(&mut self, img: Workload) {
+        self.image_user = img.image_user;
+        self.passwd = img.passwd;
+        self.image_volumes = img.image_volumes;
+        self.ports.extend(img.ports);
+        self.ports.sort();
+        self.ports.dedup();
     }
 
     /// The user the process runs as: the configured one, else the image's

@@ -7,10 +7,10 @@
 
 use bulkhead_analyzers::passwd::PasswdEntry;
 use bulkhead_harden::observe::writable_dirs;
-use bulkhead_harden::render::{compose_text, json_text, run_flags, run_text};
 use bulkhead_harden::workload::{ChangeKind, PortOrigin, PortUse, Written};
 use bulkhead_harden::{Observed, ProposeOptions, SourceKind, Workload, propose};
 use bulkhead_lint::compose::{LoadOptions, load_str};
+use bulkhead_report::harden::{compose_text, json_text, run_flags, run_text};
 use std::collections::BTreeMap;
 use std::path::Path;
 

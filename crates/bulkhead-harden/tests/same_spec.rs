@@ -290,15 +290,94 @@ fn control_ids_exist_in_the_lint_and_the_audit() {
         .iter()
         .flat_map(|c| c.lint.iter().copied())
         .collect();
-    // Compose rules without a control yet: read-only root without a /tmp
-    // tmpfs (BH-CO-025), the file itself (BH-CO-026), device cgroup rules
-    // (BH-CO-029; the audit does not read DeviceCgroupRules).
-    let own = ["BH-CO-025", "BH-CO-026", "BH-CO-029"];
+    // The one Compose rule without a control: the file itself (BH-CO-026).
+    let own = ["BH-CO-026"];
     for r in bulkhead_lint::rules::compose::RULES {
         assert!(
             covered.contains(&r.meta.id) || own.contains(&r.meta.id),
             "{} has no control",
             r.meta.id
         );
+    }
+}
+
+/// Device cgroup rules (BH-CO-029, audit 5.18) and a read-only root
+/// without a writable /tmp (BH-CO-025) read the same facts from every
+/// source, and harden acts on both.
+#[test]
+fn device_rules_and_read_only_tmp_agree() {
+    let compose = r#"
+services:
+  app:
+    image: nginx:1.27
+    read_only: true
+    volumes: ["/srv/conf:/etc/app:ro"]
+    device_cgroup_rules: ["c 1:3 rwm", "a *:* rwm"]
+"#;
+    let run = "docker run --read-only -v /srv/conf:/etc/app:ro \
+        --device-cgroup-rule 'c 1:3 rwm' --device-cgroup-rule 'a *:* rwm' nginx:1.27";
+    let inspect = r#"{
+  "Id": "0123456789abcdef", "Name": "/app",
+  "Config": {"Image": "nginx:1.27"},
+  "HostConfig": {"ReadonlyRootfs": true, "DeviceCgroupRules": ["c 1:3 rwm", "a *:* rwm"]},
+  "Mounts": [{"Type": "bind", "Source": "/srv/conf", "Destination": "/etc/app", "RW": false,
+              "Propagation": "rprivate"}]
+}"#;
+    let p = load_str(
+        compose,
+        Path::new("compose.yaml"),
+        &BTreeMap::new(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let inspect: bollard::models::ContainerInspectResponse = serde_json::from_str(inspect).unwrap();
+    let runtime = RuntimeSettings::from_inspect(&inspect);
+    let specs = [
+        ("compose", p.services[0].to_spec()),
+        ("inspect", runtime.to_spec()),
+        ("run", bulkhead_policy::run_flags::parse(run).unwrap().spec),
+    ];
+    for (from, s) in &specs {
+        let values = |f: Option<bulkhead_policy::Finding>| f.map(|f| f.values());
+        assert_eq!(
+            values(controls::device_cgroup_rules::check(s)).as_deref(),
+            Some("a *:* rwm"),
+            "{from}"
+        );
+        assert_eq!(
+            values(controls::read_only_tmp::check(s)).as_deref(),
+            Some("/tmp"),
+            "{from}"
+        );
+    }
+
+    let cx = bulkhead_lint::rules::ComposeCx::new(&p);
+    let ids: Vec<&str> = bulkhead_lint::rules::run_compose(&cx)
+        .iter()
+        .map(|f| f.rule.id)
+        .collect();
+    for id in ["BH-CO-025", "BH-CO-029"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+
+    for w in [
+        bulkhead_harden::Workload::from_compose(&p.services[0], "compose.yaml"),
+        bulkhead_harden::Workload::from_runtime(&runtime),
+    ] {
+        let prop = bulkhead_harden::propose(&w, &Default::default());
+        assert!(
+            prop.tmpfs.iter().any(|t| t.mount.target == "/tmp"),
+            "{:?}",
+            prop.tmpfs
+        );
+        assert!(
+            prop.warnings
+                .iter()
+                .any(|w| w.contains("cgroup rule \"a *:* rwm\"")),
+            "{:?}",
+            prop.warnings
+        );
+        // The proposal itself passes the control it applies.
+        assert!(prop.read_only.value);
     }
 }

@@ -61,6 +61,33 @@ pub fn index() -> String {
     s
 }
 
+/// The rule list of `bulkhead config --list-rules`: one line per rule with
+/// its id, severity, kind, title and the hadolint, Trivy and Dockle ids it
+/// maps to.
+pub fn rule_list() -> String {
+    let mut s = String::new();
+    for r in all() {
+        let m = &r.meta;
+        let map: Vec<String> = [m.hadolint, m.trivy, m.dockle]
+            .iter()
+            .flat_map(|v| v.iter().map(|x| x.to_string()))
+            .collect();
+        s.push_str(&format!(
+            "{:<10} {:<9} {:<10} {}{}\n",
+            m.id,
+            m.severity.as_str(),
+            m.kind.as_str(),
+            m.title,
+            if map.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", map.join(", "))
+            }
+        ));
+    }
+    s
+}
+
 /// Every generated file: (file name, content).
 pub fn files() -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = all()
@@ -68,4 +95,16 @@ pub fn files() -> Vec<(String, String)> {
         .collect();
     v.push(("README.md".to_string(), index()));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_list_has_a_line_per_rule() {
+        let list = rule_list();
+        assert_eq!(list.lines().count(), all().count());
+        assert!(list.lines().all(|l| l.len() > 32), "{list}");
+    }
 }

@@ -6,6 +6,9 @@
 //!   it has); [`generate::log_all_profile`] is the recording profile.
 //! - [`lint::lint`] checks a profile; [`diff::diff`] compares two, and
 //!   [`docker_default`] embeds Docker's default for comparisons.
+//! - [`files`] reads profiles and recordings from files: a profile by path
+//!   or built-in name, its lint as a report, the syscall names of strace
+//!   output and audit logs.
 //! - [`apparmor`] renders an AppArmor profile from a TOML policy.
 //! - [`table`] maps syscall names and numbers per architecture.
 
@@ -13,6 +16,7 @@ pub mod apparmor;
 pub mod audit;
 pub mod diff;
 pub mod docker_default;
+pub mod files;
 pub mod generate;
 pub mod lint;
 pub mod model;

@@ -7,6 +7,7 @@
 //! [`CheckFormat::parse`] and [`CHECK_FORMATS`], an arm in [`write`].
 
 use crate::filter::{Filter, FilterOutcome};
+use crate::flags::FlagError;
 use crate::palette::severity_text;
 use crate::{WriteError, WriteOptions};
 use bulkhead_types::Severity;
@@ -105,6 +106,57 @@ pub fn filter(report: &mut CheckReport, f: &Filter) -> FilterOutcome {
     let _ = crate::filter::apply(&mut report.report, f);
     report.recount(hidden, ignored);
     out
+}
+
+/// `--format` of `check`; without one, `table` when `terminal`, else `json`.
+pub fn format(requested: Option<&str>, terminal: bool) -> Result<CheckFormat, FlagError> {
+    let name = match requested {
+        Some(f) => f,
+        None if terminal => "table",
+        None => "json",
+    };
+    CheckFormat::parse(name).ok_or_else(|| FlagError::FormatNotHere {
+        name: name.to_string(),
+        allowed: CHECK_FORMATS.join(", "),
+    })
+}
+
+/// A `--fail-on-layer` value other than `missing` or `partial`.
+#[derive(Debug, thiserror::Error)]
+#[error("bad --fail-on-layer {0:?}: choose missing or partial")]
+pub struct LayerGateError(pub String);
+
+/// `--fail-on-layer` parsed: the state at or below which a layer fails.
+pub fn layer_gate(value: Option<&str>) -> Result<Option<LayerState>, LayerGateError> {
+    match value {
+        None => Ok(None),
+        Some("missing") => Ok(Some(LayerState::Missing)),
+        Some("partial") => Ok(Some(LayerState::Partial)),
+        Some(other) => Err(LayerGateError(other.to_string())),
+    }
+}
+
+/// [`filter`], then the package lists dropped from the underlying report
+/// unless `list_packages` (`--list-all-pkgs`, as for `image`).
+pub fn prepare(report: &mut CheckReport, f: &Filter, list_packages: bool) -> FilterOutcome {
+    let outcome = filter(report, f);
+    if !list_packages {
+        for r in &mut report.report.results {
+            r.packages.clear();
+        }
+    }
+    outcome
+}
+
+/// [`write`] into a string.
+pub fn render(
+    report: &CheckReport,
+    format: CheckFormat,
+    opts: &WriteOptions,
+) -> Result<String, WriteError> {
+    let mut out = Vec::new();
+    write(report, format, opts, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// `--fail-on-layer`: the layers at `threshold` or worse (`missing`, or
@@ -808,5 +860,10 @@ mod tests {
         let back: CheckReport = serde_json::from_slice(&out).unwrap();
         assert_eq!(back.findings.len(), 2);
         assert!(CheckFormat::parse("html").is_none());
+        assert_eq!(format(None, true).unwrap(), CheckFormat::Table);
+        assert_eq!(format(None, false).unwrap(), CheckFormat::Json);
+        assert!(format(Some("cyclonedx"), true).is_err());
+        assert_eq!(layer_gate(Some("partial")).unwrap(), Some(LayerState::Partial));
+        assert!(layer_gate(Some("bogus")).is_err());
     }
 }

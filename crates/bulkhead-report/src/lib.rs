@@ -8,8 +8,13 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`), [`check`] (`bulkhead
-//! check`: table, JSON, SARIF, Markdown). Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`), [`harden`]
+//! (`bulkhead_types::harden::Proposal`: Compose override, `docker run`
+//! flags, JSON), [`check`] (`bulkhead check`: table, JSON, SARIF,
+//! Markdown). [`html`] holds the HTML page and its reusable blocks.
+//! [`flags`] parses the report flags (`--format`, `--severity`, the exit
+//! gates, `--sort-by`) from the strings a caller was given. Severities are
+//! coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -23,8 +28,11 @@ pub mod check;
 pub mod db;
 pub mod diff;
 pub mod filter;
+pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod harden;
+pub mod html;
 mod json;
 pub mod palette;
 mod sarif;
@@ -35,6 +43,7 @@ pub mod sort;
 mod table;
 
 pub use filter::{ExitPolicy, Filter, FilterOutcome};
+pub use flags::FlagError;
 pub use sbom::{cyclonedx, spdx};
 pub use sort::SortBy;
 
@@ -49,17 +58,22 @@ pub enum Format {
     Sarif,
     CycloneDx,
     SpdxJson,
+    /// One self-contained HTML page ([`html`]).
+    Html,
 }
 
 /// Formats of a scan report (packages and findings): `image`, `fs`,
 /// `sbom`. Adding a format to this crate and to this list is all a new
 /// format needs.
-pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json"];
+pub const SCAN_FORMATS: &[&str] = &["table", "json", "sarif", "cyclonedx", "spdx-json", "html"];
 /// Formats of an inventory without findings (`sbom`).
 pub const SBOM_FORMATS: &[&str] = &["table", "json", "cyclonedx", "spdx-json"];
 /// Formats of commands that produce findings but no packages (`config`,
 /// `audit`, `seccomp lint`).
-pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif"];
+pub const FINDING_FORMATS: &[&str] = &["table", "json", "sarif", "html"];
+/// The help text of the global `--format` flag: every format name (each
+/// command says which it offers when given another).
+pub const FORMAT_HELP: &str = "Output format: table, json, sarif, cyclonedx, spdx-json, html (default: table on a terminal, json otherwise; a command names the ones it offers)";
 
 impl Format {
     /// Parse a `--format` value.
@@ -70,6 +84,7 @@ impl Format {
             "sarif" => Some(Format::Sarif),
             "cyclonedx" => Some(Format::CycloneDx),
             "spdx-json" | "spdx" => Some(Format::SpdxJson),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -110,6 +125,40 @@ pub fn write_report(
         Format::Sarif => sarif::write(report, opts, out)?,
         Format::CycloneDx => sbom::write_cyclonedx(report, opts, out)?,
         Format::SpdxJson => sbom::write_spdx(report, opts, out)?,
+        Format::Html => html::write(report, opts, out)?,
     }
     Ok(())
+}
+
+/// Filter `report` in place and put it in the order `format` reads best:
+/// `order` when given, else most urgent first in the table, while JSON and
+/// the other formats keep their stable order. Returns what the filter did,
+/// for the exit policy.
+pub fn prepare(
+    report: &mut Report,
+    filter: &Filter,
+    order: Option<SortBy>,
+    format: Format,
+) -> FilterOutcome {
+    let outcome = filter::apply(report, filter);
+    match (order, format) {
+        (Some(key), _) => sort::sort_report(report, key),
+        (None, Format::Table) => sort::sort_report(report, SortBy::Risk),
+        _ => {}
+    }
+    outcome
+}
+
+/// A view that is not a [`Report`] (a summary, recommendations, a signing
+/// result) as text: `text` renders the table, every other format is the
+/// view's JSON (pretty, terminal-safe, with a final newline).
+pub fn view_text<T: serde::Serialize>(
+    view: &T,
+    format: Format,
+    text: impl FnOnce(&T) -> String,
+) -> serde_json::Result<String> {
+    match format {
+        Format::Table => Ok(text(view)),
+        _ => Ok(bulkhead_types::text::to_json_pretty(view)? + "\n"),
+    }
 }

@@ -1,11 +1,13 @@
 //! The dependency rules of ARCHITECTURE.md, checked on the workspace's
 //! manifests (`cargo metadata`): a forbidden edge fails the test suite,
 //! naming the path that brings it. Only normal (shipped) dependencies
-//! count; tests may use anything.
+//! count; tests may use anything. Also the size of the CLI's source: it
+//! stays a thin shell.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 /// Workspace crate → its normal dependencies among workspace crates, and
 /// its external normal dependencies.
@@ -138,7 +140,7 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
     (
         "bulkhead-sign",
         &["bulkhead-image", "bulkhead-cli"],
-        "signing logic has no registry or file I/O (the CLI implements its Store)",
+        "signing logic has no registry or file I/O (bulkhead-engine's trust module implements its Store)",
     ),
     (
         "bulkhead-diff",
@@ -184,6 +186,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "bulkhead-engine",
         &["bulkhead-cli"],
         "the scan engine runs without clap or a terminal; the CLI calls it, never the reverse",
+    ),
+    (
+        "bulkhead-harden",
+        &["bulkhead-report", "bulkhead-engine", "bulkhead-cli"],
+        "harden observes and proposes; its output formats live in bulkhead-report and its I/O around images in the engine",
     ),
     (
         "bulkhead-scan",
@@ -238,6 +245,14 @@ fn forbidden_dependency_edges_stay_out() {
             broken.push(format!(
                 "bulkhead-policy -> {ext} (the policy crate is pure: no async, HTTP or Docker client)"
             ));
+        }
+    }
+    for ext in g.external.get("bulkhead-engine").into_iter().flatten() {
+        if ext == "anyhow" {
+            broken.push(
+                "bulkhead-engine -> anyhow (the engine's errors are typed: bulkhead_engine::Error)"
+                    .to_string(),
+            );
         }
     }
     for ext in g.external.get("bulkhead-types").into_iter().flatten() {
@@ -302,4 +317,63 @@ fn the_path_finder_sees_transitive_edges() {
     g.internal.insert("c".into(), BTreeSet::new());
     assert_eq!(path(&g, "a", "c").unwrap(), ["a", "b", "c"]);
     assert!(path(&g, "c", "a").is_none());
+}
+
+/// Most lines `crates/bulkhead-cli/src` may hold (issue 16: the CLI as a
+/// thin shell). Flags become a request, a library call does the work, a
+/// `bulkhead-report` renderer writes it: logic that would push the CLI past
+/// this belongs in a library crate (engine, report, profile, …).
+const CLI_MAX_LINES: usize = 2_500;
+
+/// Every `.rs` file under `dir`, with its line count (as `wc -l` counts).
+fn rust_lines(dir: &Path, out: &mut Vec<(PathBuf, usize)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_lines(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            out.push((path, text.matches('\n').count()));
+        }
+    }
+}
+
+#[test]
+fn the_cli_stays_a_thin_shell() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bulkhead-cli/src");
+    let mut files = Vec::new();
+    rust_lines(&src, &mut files);
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("main.rs")),
+        "no CLI source found under {}",
+        src.display()
+    );
+    let total: usize = files.iter().map(|(_, n)| n).sum();
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let largest: Vec<String> = files
+        .iter()
+        .take(8)
+        .map(|(p, n)| format!("  {n:>5} {}", p.strip_prefix(&src).unwrap_or(p).display()))
+        .collect();
+    assert!(
+        total <= CLI_MAX_LINES,
+        "crates/bulkhead-cli/src has {total} lines, more than {CLI_MAX_LINES}: move domain logic \
+         and rendering into the library crates (bulkhead-engine, bulkhead-report, …) and keep \
+         the CLI to flags → request → call → render. Largest files:\n{}",
+        largest.join("\n")
+    );
+}
+
+#[test]
+fn lines_are_counted_as_wc_does() {
+    let dir = std::env::temp_dir().join(format!("bulkhead-arch-lines-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.rs"), "fn a() {}\n\n").unwrap();
+    std::fs::write(dir.join("sub/b.rs"), "// b\nfn b() {}").unwrap();
+    std::fs::write(dir.join("sub/notes.md"), "x\ny\nz\n").unwrap();
+    let mut files = Vec::new();
+    rust_lines(&dir, &mut files);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(files.iter().map(|(_, n)| n).sum::<usize>(), 3);
+    assert_eq!(files.len(), 2);
 }

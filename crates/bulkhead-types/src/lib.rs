@@ -11,6 +11,7 @@
 pub mod caps;
 pub mod check;
 pub mod db;
+pub mod harden;
 mod image;
 pub mod layer;
 mod package;
@@ -35,5 +36,6 @@ pub use report::{
 pub use severity::{ParseSeverityError, Severity};
 pub use spec::{
     ContainerSpec, MountKind, SecurityOpt, SpecCpu, SpecEnv, SpecHealthcheck, SpecMount,
-    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, parse_go_bool,
+    SpecNamespaces, SpecPort, SpecRestart, SpecSource, SpecTmpfs, cap_name, human_bytes,
+    parse_go_bool,
 };

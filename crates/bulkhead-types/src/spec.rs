@@ -232,6 +232,22 @@ pub fn cap_name(raw: &str) -> String {
     }
 }
 
+/// A byte count as Docker's size flags take it (`--memory`, `mem_limit`):
+/// `268435456` → `256m`; `1073741824` → `1g`; otherwise `k` or bytes.
+pub fn human_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * MIB;
+    if n != 0 && n.is_multiple_of(GIB) {
+        format!("{}g", n / GIB)
+    } else if n != 0 && n.is_multiple_of(MIB) {
+        format!("{}m", n / MIB)
+    } else if n != 0 && n.is_multiple_of(1024) {
+        format!("{}k", n / 1024)
+    } else {
+        n.to_string()
+    }
+}
+
 /// Docker's reading of a boolean option value (Go `strconv.ParseBool`).
 pub fn parse_go_bool(s: &str) -> Option<bool> {
     match s.trim() {
@@ -331,6 +347,15 @@ mod tests {
             SecurityOpt::parse("label=type:svirt_t").value,
             "type:svirt_t"
         );
+    }
+
+    #[test]
+    fn byte_counts_in_docker_units() {
+        assert_eq!(human_bytes(256 << 20), "256m");
+        assert_eq!(human_bytes(1 << 30), "1g");
+        assert_eq!(human_bytes(3 << 10), "3k");
+        assert_eq!(human_bytes(1000), "1000");
+        assert_eq!(human_bytes(0), "0");
     }
 
     #[test]

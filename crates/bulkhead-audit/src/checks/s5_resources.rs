@@ -28,14 +28,24 @@ fn cpu(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     )
 }
 
+/// Devices passed in, and device cgroup rules broad enough to reach any
+/// device of a kind (Compose rules BH-CO-016 and BH-CO-029).
 fn devices(c: &ContainerFacts, _: &Snapshot) -> Verdict {
     let d = &settings(c).devices;
-    if controls::devices::check(&spec(c)).is_none() {
-        Verdict::pass("HostConfig.Devices=[]")
-    } else {
-        Verdict::info(format!("HostConfig.Devices={d:?}"))
-            .with_message("host devices exposed: confirm each is needed")
+    let spec = spec(c);
+    let rules: Vec<String> = controls::device_cgroup_rules::check(&spec)
+        .into_iter()
+        .flat_map(|f| f.hits)
+        .map(|h| h.value)
+        .collect();
+    if controls::devices::check(&spec).is_none() && rules.is_empty() {
+        return Verdict::pass("HostConfig.Devices=[]");
     }
+    let mut evidence = format!("HostConfig.Devices={d:?}");
+    if !rules.is_empty() {
+        evidence.push_str(&format!(" DeviceCgroupRules={rules:?}"));
+    }
+    Verdict::info(evidence).with_message("host devices exposed: confirm each is needed")
 }
 
 fn ulimits(c: &ContainerFacts, _: &Snapshot) -> Verdict {
@@ -91,7 +101,7 @@ pub(super) static CHECKS: &[Check] = &[
         id: "AUDIT-5.18",
         cis: "5.18",
         title: "Host devices not directly exposed",
-        description: "Manual: HostConfig.Devices entries are listed as INFO.",
+        description: "Manual: HostConfig.Devices entries, and DeviceCgroupRules that allow every device of a kind (type a or major *; Compose rule BH-CO-029), are listed as INFO.",
         resolution: "Pass only the devices needed, with the narrowest permissions (e.g. --device /dev/x:/dev/x:r).",
         severity: Severity::Medium,
         run: Run::Container(devices),
@@ -124,3 +134,50 @@ pub(super) static CHECKS: &[Check] = &[
         run: Run::Container(pids),
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::runtime::RuntimeSettings;
+    use bulkhead_types::MisconfStatus;
+
+    fn facts(devices: &[&str], rules: &[&str]) -> ContainerFacts {
+        ContainerFacts {
+            settings: RuntimeSettings {
+                devices: devices.iter().map(|d| d.to_string()).collect(),
+                device_cgroup_rules: rules.iter().map(|r| r.to_string()).collect(),
+                ..RuntimeSettings::default()
+            },
+            processes: None,
+        }
+    }
+
+    /// 5.18 reads devices like Compose rule BH-CO-016 and device cgroup
+    /// rules like BH-CO-029.
+    #[test]
+    fn devices_and_broad_cgroup_rules() {
+        let snap = Snapshot::default();
+        let v = |d: &[&str], r: &[&str]| {
+            let v = devices(&facts(d, r), &snap);
+            (v.status, v.evidence)
+        };
+        let pass = (MisconfStatus::Pass, "HostConfig.Devices=[]".to_string());
+        assert_eq!(v(&[], &[]), pass);
+        assert_eq!(v(&[], &["c 1:3 rwm"]), pass);
+        assert_eq!(
+            v(&["/dev/fuse"], &[]),
+            (
+                MisconfStatus::Info,
+                "HostConfig.Devices=[\"/dev/fuse\"]".to_string()
+            )
+        );
+        assert_eq!(
+            v(&[], &["c 1:3 rwm", "a *:* rwm"]),
+            (
+                MisconfStatus::Info,
+                "HostConfig.Devices=[] DeviceCgroupRules=[\"a *:* rwm\"]".to_string()
+            )
+        );
+    }
+}

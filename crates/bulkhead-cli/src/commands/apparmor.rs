@@ -1,8 +1,7 @@
 //! `bulkhead apparmor generate`.
 
 use crate::args::GlobalArgs;
-use anyhow::{Context, Result};
-use bulkhead_profile::apparmor;
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -33,12 +32,7 @@ pub struct GenerateArgs {
 pub fn run(global: &GlobalArgs, args: AppArmorArgs) -> Result<i32> {
     match args.command {
         AppArmorCommand::Generate(a) => {
-            let text = std::fs::read_to_string(&a.policy)
-                .with_context(|| format!("cannot read policy {}", a.policy.display()))?;
-            let policy = apparmor::Policy::from_toml(&text)
-                .with_context(|| format!("policy {}", a.policy.display()))?;
-            let profile = apparmor::generate(&policy)
-                .with_context(|| format!("policy {}", a.policy.display()))?;
+            let profile = bulkhead_profile::files::apparmor_profile(&a.policy)?;
             crate::output::write_text(global, &profile)?;
             Ok(0)
         }

@@ -2,10 +2,9 @@
 //! (capability masks and a container's capabilities).
 
 use crate::args::{GlobalArgs, ReportArgs};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use bulkhead_audit::capabilities;
-use bulkhead_audit::engine::{self, CollectOptions};
-use bulkhead_audit::report;
+use bulkhead_engine::audit::{self, AuditRequest};
 use bulkhead_types::text::terminal_safe;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -37,11 +36,6 @@ pub struct AuditArgs {
     pub report: ReportArgs,
 }
 
-/// `[audit] skip` of the settings file.
-fn settings_skip(global: &GlobalArgs) -> Result<Vec<String>> {
-    Ok(super::settings::load(global)?.settings.audit.skip)
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -53,66 +47,33 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         })
 }
 
-/// Run `bulkhead audit`.
+/// Run `bulkhead audit` (`bulkhead_engine::audit`).
 pub fn run(global: &GlobalArgs, args: AuditArgs) -> Result<i32> {
     // Validate the format before talking to the daemon.
     crate::output::choose_format(global, crate::output::FINDING_FORMATS)?;
-    let mut skip = settings_skip(global)?;
+    let mut skip = global.settings()?.settings.audit.skip;
     skip.extend(args.skip.iter().cloned());
-    let selected = report::select_checks(&args.checks, &skip);
-    if selected.is_empty() {
-        bail!(
-            "--checks {} selects no check: give CIS ids or sections such as 5 or 2.2,5.4",
-            args.checks.join(",")
-        );
-    }
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(report::read_baseline)
-        .transpose()?;
-    let opts = CollectOptions {
+    let plan = audit::plan(&AuditRequest {
         container: args.container.clone(),
+        checks: args.checks.clone(),
+        skip,
+        baseline: args.baseline.clone(),
         processes: !args.no_processes,
-    };
-    let snap = runtime()?.block_on(async {
-        let docker = engine::connect().await?;
-        engine::collect(&docker, &opts).await
     })?;
-    let name = snap
-        .daemon
-        .info
-        .name
-        .clone()
-        .unwrap_or_else(engine::daemon_address);
-    let mut rep = report::build_report(&snap, selected, &name);
-    if let Some(base) = &baseline {
-        let drifts = report::apply_baseline(&mut rep, base);
-        if !global.quiet {
-            let since = args
-                .baseline
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
+    let out = runtime()?.block_on(audit::run(plan))?;
+    if !global.quiet {
+        if let (Some(n), Some(since)) = (out.drifts, &args.baseline) {
+            let since = since.display().to_string();
             eprintln!(
-                "{} check result(s) drifted since {}",
-                drifts.len(),
+                "{n} check result(s) drifted since {}",
                 terminal_safe(&since)
             );
         }
-    }
-    if !global.quiet {
-        for w in &rep.warnings {
+        for w in &out.report.warnings {
             eprintln!("warning: {}", terminal_safe(w));
         }
     }
-    crate::output::emit(
-        rep,
-        global,
-        &args.report,
-        crate::output::FINDING_FORMATS,
-        crate::output::EmitOptions::default(),
-    )
+    crate::output::emit_findings(out.report, global, &args.report)
 }
 
 /// Flags of `bulkhead caps`.
@@ -142,27 +103,16 @@ pub enum CapsCommand {
     },
 }
 
-fn json_format(global: &GlobalArgs) -> Result<bool> {
-    match global.format.as_deref() {
-        None | Some("table") => Ok(false),
-        Some("json") => Ok(true),
-        Some(f) => bail!("--format {f} is not available for caps; choose table or json"),
-    }
-}
-
 /// Run `bulkhead caps`.
 pub fn run_caps(global: &GlobalArgs, args: CapsArgs) -> Result<i32> {
-    let json = json_format(global)?;
+    let json = bulkhead_report::flags::table_or_json(global.format.as_deref(), "caps")?;
     let text = match args.command {
         CapsCommand::Decode { hex } => {
             let mask = capabilities::parse_mask(&hex)?;
             bulkhead_report::caps::decode(&capabilities::view(mask), json)?
         }
         CapsCommand::Inspect { container } => {
-            let caps = runtime()?.block_on(async {
-                let docker = engine::connect().await?;
-                engine::container_caps(&docker, &container).await
-            })?;
+            let caps = runtime()?.block_on(audit::container_caps(&container))?;
             bulkhead_report::caps::inspect(&capabilities::container_view(&caps), json)?
         }
     };

@@ -22,7 +22,7 @@ pub enum CacheAction {
 }
 
 pub fn run(global: &GlobalArgs, args: CacheArgs) -> Result<i32> {
-    let root = super::db::cache_dir(global);
+    let root = global.cache_dir();
     let cache = LayerCache::existing(&root);
     let json = matches!(global.format.as_deref(), Some("json"));
     let text = match args.action {

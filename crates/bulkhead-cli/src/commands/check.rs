@@ -5,15 +5,13 @@ use super::image::TargetArgs;
 use super::scan::ScanArgs;
 use crate::args::GlobalArgs;
 use crate::output;
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use bulkhead_engine::Target;
-use bulkhead_engine::check::{CheckRequest, Runtime, SigningPolicy};
-use bulkhead_report::check::{CHECK_FORMATS, CheckFormat};
+use bulkhead_engine::check::{CheckRequest, Runtime};
+use bulkhead_report::check as view;
 use bulkhead_report::filter::Filter;
-use bulkhead_types::check::{CheckReport, LayerState};
 use clap::Args;
-use std::io::IsTerminal;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 /// Flags of `bulkhead check`.
 #[derive(Debug, Args)]
@@ -55,157 +53,75 @@ pub struct CheckArgs {
 }
 
 fn runtime(args: &CheckArgs) -> Runtime {
-    if let Some(c) = &args.container {
-        Runtime::Container(c.clone())
-    } else if let Some(r) = &args.run {
-        Runtime::Run(r.clone())
-    } else if !args.compose.is_empty() {
-        Runtime::Compose {
+    match (&args.container, &args.run) {
+        (Some(c), _) => Runtime::Container(c.clone()),
+        (None, Some(r)) => Runtime::Run(r.clone()),
+        (None, None) if !args.compose.is_empty() => Runtime::Compose {
             files: args.compose.clone(),
             service: args.service.clone(),
-        }
-    } else {
-        Runtime::Image
+        },
+        (None, None) => Runtime::Image,
     }
 }
 
 /// Run `bulkhead check`.
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<i32> {
-    let format = choose_format(global)?;
-    let fail_on_layer = match args.fail_on_layer.as_deref() {
-        None => None,
-        Some("missing") => Some(LayerState::Missing),
-        Some("partial") => Some(LayerState::Partial),
-        Some(other) => bail!("bad --fail-on-layer {other:?}: choose missing or partial"),
-    };
-    let (shown, _) = output::severities(&args.scan.report)?;
-    let policy = output::exit_policy(&args.scan.report)?;
+    let format = view::format(global.format.as_deref(), output::terminal(global))?;
+    let gate = view::layer_gate(args.fail_on_layer.as_deref())?;
+    let report_args = &args.scan.report;
+    let (shown, policy) = (report_args.shown()?, report_args.policy()?);
     let given = args.target.is_some() || args.target_args.input.is_some();
     let target = match given {
         true => Target::resolve(args.target.as_deref(), args.target_args.input.as_deref())?,
         // The engine takes the runtime's image.
         false => Target::Name(String::new()),
     };
-    let scan = super::request::for_target(
-        global,
-        Ok(target),
-        (&args.target_args).into(),
-        Some(&args.scan),
-    )?;
-    let signing =
-        super::verify::load_policy(global, args.policy.as_deref())?.map(|p| SigningPolicy {
-            policy: p.policy,
-            file: p.file,
-        });
+    let targs = (&args.target_args).into();
+    let scan = super::request::for_target(global, Ok(target), targs, Some(&args.scan))?;
     let req = CheckRequest {
         image: given.then(|| scan.target.clone()),
         runtime: runtime(&args),
         dockerfile: args.dockerfile.clone(),
-        policy: signing,
+        policy: bulkhead_engine::trust::load_policy(
+            global.config.as_deref(),
+            args.policy.as_deref(),
+        )?,
         scan,
     };
-    let secrets = super::secret::load_scanner(global)?;
-    let out = bulkhead_engine::check::check_with(
-        &req,
-        &secrets,
-        &crate::progress::Bars::new(global.quiet),
-    )?;
+    let secrets = global.settings()?.secret_scanner()?;
+    let bars = crate::progress::Bars::new(global.quiet);
+    let out = bulkhead_engine::check::check_with(&req, &secrets, &bars)?;
     if !global.quiet {
-        for w in &out.warnings {
-            tracing::warn!("{w}");
-        }
+        out.warnings.iter().for_each(|w| tracing::warn!("{w}"));
     }
     let mut report = out.report;
     let filter = Filter {
         severities: shown,
         ignore_unfixed: args.scan.ignore_unfixed || args.scan.only_fixed,
-        ignores: output::ignore_rules(global, &args.scan.report)?,
-        today: output::today(),
+        ignores: report_args.ignores(global)?,
+        today: bulkhead_engine::settings::today_utc(),
     };
-    let outcome = bulkhead_report::check::filter(&mut report, &filter);
-    if !args.scan.list_all_pkgs {
-        // As for `image`: the package lists only with --list-all-pkgs.
-        for r in &mut report.report.results {
-            r.packages.clear();
-        }
-    }
+    let outcome = view::prepare(&mut report, &filter, args.scan.list_all_pkgs);
     if let Some(dir) = &args.write_fix {
-        write_fix(dir, &report)?;
+        bulkhead_engine::check::write_fix(dir, &report)?;
     }
-    let color = !global.no_color
-        && global.output.is_none()
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
     let opts = bulkhead_report::WriteOptions {
-        color,
+        color: output::color(global),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         list_packages: false,
     };
-    let mut buf = Vec::new();
-    bulkhead_report::check::write(&report, format, &opts, &mut buf)?;
-    output::write_text(global, &String::from_utf8_lossy(&buf))?;
+    output::write_text(global, &view::render(&report, format, &opts)?)?;
     output::warn_blind_spots(&policy, &outcome);
     let code = policy.exit_code(&outcome);
-    if code != 0 {
-        return Ok(code);
-    }
-    if let Some(threshold) = fail_on_layer {
-        let failing = bulkhead_report::check::failing_layers(&report, threshold);
-        if !failing.is_empty() {
+    let failing = gate.map(|g| view::failing_layers(&report, g));
+    match failing.filter(|f| code == 0 && !f.is_empty()) {
+        Some(layers) => {
             if !global.quiet {
-                let names: Vec<String> = failing.iter().map(ToString::to_string).collect();
-                eprintln!(
-                    "check: layers {} or worse: {}",
-                    threshold.words(),
-                    names.join(", ")
-                );
+                let names: Vec<String> = layers.iter().map(ToString::to_string).collect();
+                eprintln!("check: layers failing --fail-on-layer: {}", names.join(", "));
             }
-            return Ok(1);
+            Ok(1)
         }
+        None => Ok(code),
     }
-    Ok(0)
-}
-
-/// `--format` (default: table on a terminal, json otherwise).
-fn choose_format(global: &GlobalArgs) -> Result<CheckFormat> {
-    let name = match &global.format {
-        Some(f) => f.as_str(),
-        None if global.output.is_none() && std::io::stdout().is_terminal() => "table",
-        None => "json",
-    };
-    CheckFormat::parse(name).with_context(|| {
-        format!(
-            "--format {name} is not available for check; choose one of: {}",
-            CHECK_FORMATS.join(", ")
-        )
-    })
-}
-
-/// Write each step's file (`SaveAs`) and extra files into `dir`.
-fn write_fix(dir: &Path, report: &CheckReport) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create --write-fix folder {}", dir.display()))?;
-    let mut files: Vec<(&str, &str)> = Vec::new();
-    for s in &report.fix_plan {
-        if !s.save_as.is_empty() {
-            files.push((&s.save_as, &s.snippet));
-        }
-        files.extend(
-            s.files
-                .iter()
-                .map(|f| (f.path.as_str(), f.content.as_str())),
-        );
-    }
-    for (name, content) in files {
-        // Names come from the plan (service names among them): plain
-        // relative names only, nothing that climbs out of `dir`.
-        let rel = Path::new(name);
-        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
-            bail!("refusing to write fix-plan file {name:?}: not a plain relative name");
-        }
-        let path = dir.join(rel);
-        std::fs::write(&path, content)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
 }

@@ -1,11 +1,11 @@
-//! `bulkhead db update|import|info`: the offline advisory database.
+//! `bulkhead db update|import|info`: the offline advisory database
+//! (`bulkhead_engine::db`), rendered by `bulkhead_report::db`.
 
 use crate::args::GlobalArgs;
 use crate::output;
 use crate::progress;
 use anyhow::{Context, Result};
-use bulkhead_engine::Progress as _;
-use bulkhead_osv::{Database, Mirror, Progress, UpdateOptions, UpdateReport};
+use bulkhead_osv::{Mirror, UpdateOptions, UpdateReport};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -72,53 +72,40 @@ pub struct ImportArgs {
     pub paths: Vec<PathBuf>,
 }
 
-/// The cache folder: `--cache-dir`, `$BULKHEAD_CACHE_DIR`, `$XDG_CACHE_HOME/bulkhead`
-/// or `~/.cache/bulkhead`.
-pub fn cache_dir(global: &GlobalArgs) -> PathBuf {
-    if let Some(d) = &global.cache_dir {
-        return d.clone();
-    }
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x).join("bulkhead");
-    }
-    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        Some(h) => PathBuf::from(h).join(".cache").join("bulkhead"),
-        None => std::env::temp_dir().join("bulkhead-cache"),
-    }
-}
-
 /// Path of the advisory database file.
 pub fn db_path(global: &GlobalArgs) -> PathBuf {
-    cache_dir(global).join("db").join(bulkhead_osv::DB_FILE)
+    bulkhead_engine::db::db_path(&global.cache_dir())
 }
 
 pub fn run(global: &GlobalArgs, args: DbArgs) -> Result<i32> {
+    let bars = progress::Bars::new(global.quiet);
     match args.command {
         DbCommand::Update(u) => {
             let report = update(global, &u)?;
             print_summary(global, "update", &report);
-            Ok(0)
         }
         DbCommand::Import(i) => {
-            let path = db_path(global);
-            let bar = progress::spinner(global.quiet, "importing advisories");
-            let report = bulkhead_osv::import_paths(&path, &i.paths, &|p| {
-                if let Progress::Note(n) = p {
-                    progress::set_message(&bar, n);
-                }
-            })
-            .with_context(|| format!("cannot import into {}", path.display()))?;
-            bar.finish_and_clear();
+            let report = bulkhead_engine::db::import(&db_path(global), &i.paths, &bars)?;
             print_summary(global, "import", &report);
-            Ok(0)
         }
-        DbCommand::Info => info(global),
+        DbCommand::Info => {
+            let path = db_path(global);
+            let (info, age_days) = bulkhead_engine::db::info(&path)?;
+            let text = bulkhead_report::db::info(
+                &path.display().to_string(),
+                &info,
+                age_days,
+                global.format.as_deref() == Some("json"),
+            )
+            .context("cannot render the database info")?;
+            output::write_text(global, &text)?;
+        }
     }
+    Ok(0)
 }
 
 /// Run an update with progress on stderr.
 pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
-    let path = db_path(global);
     let opts = UpdateOptions {
         mirror: args
             .mirror
@@ -135,16 +122,7 @@ pub fn update(global: &GlobalArgs, args: &UpdateArgs) -> Result<UpdateReport> {
         },
     };
     let bars = progress::Bars::new(global.quiet);
-    bars.start("updating advisories", Some(0));
-    let report =
-        bulkhead_osv::update(&path, &opts, &|p| bars.db_update(&p)).with_context(|| {
-            format!(
-                "cannot update the vulnerability database {}",
-                path.display()
-            )
-        })?;
-    bars.finish();
-    Ok(report)
+    Ok(bulkhead_engine::db::update(&db_path(global), &opts, &bars)?)
 }
 
 fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
@@ -161,20 +139,4 @@ fn print_summary(global: &GlobalArgs, what: &str, r: &UpdateReport) {
         "{}",
         bulkhead_report::db::update_summary(what, &r.summary())
     );
-}
-
-fn info(global: &GlobalArgs) -> Result<i32> {
-    let path = db_path(global);
-    let db = Database::open(&path)?;
-    let info = db.info().context("cannot read the database")?;
-    let age_days = db.age().map(|a| a.as_secs() / 86_400);
-    let text = bulkhead_report::db::info(
-        &path.display().to_string(),
-        &info,
-        age_days,
-        global.format.as_deref() == Some("json"),
-    )
-    .context("cannot render the database info")?;
-    output::write_text(global, &text)?;
-    Ok(0)
 }

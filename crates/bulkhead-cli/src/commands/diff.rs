@@ -7,17 +7,14 @@ use super::request;
 use super::scan::ScanArgs;
 use crate::args::GlobalArgs;
 use crate::output;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use bulkhead_engine::Target;
 use bulkhead_engine::diff::Side;
-use bulkhead_report::diff::{self as render, DiffFormat};
+use bulkhead_report::FilterOutcome;
+use bulkhead_report::diff as render;
 use bulkhead_report::filter::{self, Filter};
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-
-/// Formats of `bulkhead diff`.
-const DIFF_FORMATS: &[&str] = &["table", "json", "markdown"];
 
 /// Flags of `bulkhead diff`.
 #[derive(Debug, Args)]
@@ -68,36 +65,16 @@ fn side_request(
 
 pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     // Check the flags and both targets before the (long) scans.
-    let format_name = match &global.format {
-        Some(f) => f.clone(),
-        None if global.output.is_none() && std::io::stdout().is_terminal() => "table".to_string(),
-        None => "json".to_string(),
-    };
-    let format = DiffFormat::parse(&format_name)
-        .filter(|_| DIFF_FORMATS.contains(&format_name.as_str()) || format_name == "md")
-        .with_context(|| {
-            format!(
-                "--format {format_name} is not available for diff; choose one of: {}",
-                DIFF_FORMATS.join(", ")
-            )
-        })?;
-    let (shown, _) = output::severities(&args.scan.report)?;
-    let policy = output::exit_policy(&args.scan.report)?;
-    let ignores = output::ignore_rules(global, &args.scan.report)?;
+    let terminal = output::terminal(global);
+    let format = bulkhead_report::flags::diff_format(global.format.as_deref(), terminal)?;
+    let shown = args.scan.report.shown()?;
+    let policy = args.scan.report.policy()?;
+    let ignores = args.scan.report.ignores(global)?;
     let ta = Side::A.target(args.a.as_deref(), args.input_a.as_deref())?;
     let tb = Side::B.target(args.b.as_deref(), args.input_b.as_deref())?;
     // Only the vulnerability scanner: the diff compares packages and their
-    // advisories. Every package is kept in the reports. `--scanners` comes
-    // with `image`'s flags; anything but its default or `vuln` would be
-    // silently ignored, so it is refused.
-    let asked: Vec<&str> = args.scan.scanners.iter().map(|s| s.trim()).collect();
-    if asked != ["vuln", "secret"] && asked != ["vuln"] {
-        bail!(
-            "bulkhead diff compares packages, vulnerabilities, layers and image config only; \
-             --scanners {} is not supported here: drop it (run `bulkhead image --scanners …` on each image for secrets or misconfigurations)",
-            asked.join(",")
-        );
-    }
+    // advisories. Every package is kept in the reports.
+    bulkhead_engine::diff::check_scanners(&args.scan.scanners)?;
     let scan = ScanArgs {
         scanners: vec!["vuln".to_string()],
         list_all_pkgs: true,
@@ -111,9 +88,9 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         severities: None,
         ignore_unfixed: args.scan.ignore_unfixed || args.scan.only_fixed,
         ignores,
-        today: output::today(),
+        today: bulkhead_engine::settings::today_utc(),
     };
-    let secrets = super::secret::load_scanner(global)?;
+    let secrets = global.settings()?.secret_scanner()?;
     let mut diff = bulkhead_engine::diff::diff(
         &before,
         &after,
@@ -124,38 +101,18 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
         },
     )?;
     // --fail-on, --fail-on-kev and --epss-threshold look at every
-    // introduced finding, shown or not (Grype semantics); --exit-code at the
-    // shown ones.
-    let outcome = bulkhead_report::FilterOutcome::of_vulnerabilities(
-        &diff.vulnerabilities.introduced,
-        shown.as_deref(),
-    );
-    let failing = bulkhead_report::ExitPolicy {
-        exit_code: None,
-        ..policy
-    }
-    .exit_code(&outcome)
-        != 0;
+    // introduced finding, shown or not (Grype semantics); --exit-code at
+    // the introduced findings --severity shows.
+    let outcome =
+        FilterOutcome::of_vulnerabilities(&diff.vulnerabilities.introduced, shown.as_deref());
     output::warn_blind_spots(&policy, &outcome);
     if let Some(sevs) = &shown {
         diff.retain_severities(sevs);
     }
-    write(global, &diff, format)?;
-    if failing {
-        return Ok(1);
-    }
-    match args.scan.report.exit_code {
-        Some(code) if !diff.vulnerabilities.introduced.is_empty() => Ok(code),
-        _ => Ok(0),
-    }
-}
-
-fn write(global: &GlobalArgs, diff: &bulkhead_diff::ImageDiff, format: DiffFormat) -> Result<()> {
-    let color = !global.no_color
-        && global.output.is_none()
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::io::stdout().is_terminal();
+    let code = policy.diff_exit_code(&outcome, diff.vulnerabilities.introduced.len());
     let mut buf = Vec::new();
-    render::write(diff, format, color, &mut buf).context("cannot render the diff")?;
-    output::write_text(global, &String::from_utf8_lossy(&buf))
+    render::write(&diff, format, output::color(global), &mut buf)
+        .context("cannot render the diff")?;
+    output::write_text(global, &String::from_utf8_lossy(&buf))?;
+    Ok(code)
 }

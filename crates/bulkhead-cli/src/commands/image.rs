@@ -1,8 +1,8 @@
-//! `bulkhead sbom`: read a target into an inventory (`bulkhead_engine`) and
-//! report it; the target flags shared by `sbom`, `image` and `diff`.
+//! `bulkhead sbom`: a target's packages (`bulkhead_engine::sbom`), written
+//! in the chosen format; the target flags shared by `sbom`, `image` and `diff`.
 
-use crate::args::{GlobalArgs, ReportArgs};
-use crate::output::{self, EmitOptions};
+use crate::args::GlobalArgs;
+use crate::output;
 use crate::progress;
 use anyhow::Result;
 use clap::Args;
@@ -36,13 +36,8 @@ pub struct SbomArgs {
 
 pub fn run_sbom(global: &GlobalArgs, args: SbomArgs) -> Result<i32> {
     let req = super::request::build(global, args.target.as_deref(), &args.target_args, None)?;
-    let scanned = bulkhead_engine::read_target(&req, None, &progress::Bars::new(global.quiet))?;
-    let mut report = scanned.report;
-    report.results = bulkhead_engine::package_results(&report, &scanned.inventory);
-    report.warnings = scanned.inventory.warnings.clone();
-    // The SBOM repeats the image config and history: no secret in them
-    // leaves whole (the same redaction as `image`).
-    super::secret::redact_report(&mut report, &super::secret::load_scanner(global)?);
+    let bars = progress::Bars::new(global.quiet);
+    let report = bulkhead_engine::sbom::report(&req, global.config.as_deref(), &bars)?;
     if !global.quiet {
         for w in &report.warnings {
             tracing::warn!("{w}");
@@ -50,6 +45,5 @@ pub fn run_sbom(global: &GlobalArgs, args: SbomArgs) -> Result<i32> {
     }
     let format = output::choose_format(global, bulkhead_report::SBOM_FORMATS)?;
     output::write(&report, global, format, true)?;
-    let _ = (ReportArgs::default(), EmitOptions::default());
     Ok(0)
 }

@@ -29,5 +29,3 @@ pub struct SourceArgs {
     #[arg(long, env = "BULKHEAD_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 }
-
-pub use bulkhead_engine::parse_duration;

@@ -1,14 +1,16 @@
 //! `bulkhead key generate`: an ECDSA P-256 key pair in cosign's files
-//! (PREFIX.key encrypted with a passphrase, PREFIX.pub as PEM), and the
-//! passphrase and key-file reading that `sign` shares.
+//! (PREFIX.key encrypted with a passphrase, PREFIX.pub as PEM; written by
+//! `bulkhead_engine::trust::keys`), and the passphrase prompt that `sign`
+//! shares.
 
 use crate::args::GlobalArgs;
 use crate::output;
 use anyhow::{Context, Result, bail};
-use bulkhead_sign::{SignError, SigningKey};
+use bulkhead_engine::trust::keys;
+use bulkhead_sign::SigningKey;
 use clap::{Args, Subcommand};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::Path;
 use zeroize::Zeroizing;
 
 /// Environment variables read for the key passphrase, in order.
@@ -80,121 +82,22 @@ pub fn passphrase(purpose: &str, confirm: bool) -> Result<Zeroizing<String>> {
     Ok(first)
 }
 
-/// Read a private key file for signing: encrypted keys take the passphrase
-/// (environment or prompt); unencrypted PEMs need none. Errors name the
-/// file, never its content.
+/// Read a private key file for signing (`bulkhead_engine::trust::keys`),
+/// asking for its passphrase when it is encrypted.
 pub fn read_signing_key(path: &Path) -> Result<SigningKey> {
-    let pem = Zeroizing::new(std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read key file {}: pass the private key written by `bulkhead key generate` (or cosign)",
-            path.display()
-        )
-    })?);
-    let encrypted = pem.contains("-----BEGIN ENCRYPTED");
-    let pass = if encrypted {
-        Some(passphrase(&format!("for {}", path.display()), false)?)
-    } else {
-        None
-    };
-    SigningKey::from_pem(&pem, pass.as_ref().map(|p| p.as_bytes())).map_err(|e| match e {
-        SignError::WrongPassphrase => anyhow::anyhow!(
-            "wrong passphrase for key file {}: check BULKHEAD_PASSWORD / COSIGN_PASSWORD (or what you typed)",
-            path.display()
-        ),
-        other => anyhow::Error::new(other).context(format!(
-            "cannot use key file {} as a signing key",
-            path.display()
-        )),
-    })
-}
-
-fn with_suffix(prefix: &str, ext: &str) -> PathBuf {
-    PathBuf::from(format!("{prefix}.{ext}"))
-}
-
-/// Write `bytes` to a new temporary file beside `path` with mode `mode` (on
-/// Unix), synced, ready to be moved into place with [`place`]. Writing beside
-/// the target and renaming means a `--force` over an existing file never
-/// follows a symlink planted at `path` and never leaves a half-written key.
-fn stage(path: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut f = tempfile::Builder::new()
-        .prefix(".bulkhead-key-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot set the mode of the new {}", path.display()))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    f.write_all(bytes)
-        .and_then(|()| f.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(f)
-}
-
-/// Move a staged file to `path`; without `force`, never replace one.
-fn place(staged: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<()> {
-    let placed = if force {
-        staged.persist(path).map(|_| ())
-    } else {
-        staged.persist_noclobber(path).map(|_| ())
-    };
-    placed.map_err(|e| {
-        anyhow::Error::new(e.error).context(format!(
-            "cannot create {}{}",
-            path.display(),
-            if force {
-                ""
-            } else {
-                " (pass --force to replace an existing file)"
-            }
-        ))
-    })
+    Ok(keys::read_signing_key(path, &mut |purpose| {
+        passphrase(purpose, false).map_err(|e| bulkhead_engine::Error::Input(format!("{e:#}")))
+    })?)
 }
 
 fn generate(global: &GlobalArgs, args: &GenerateArgs) -> Result<i32> {
     let format = output::choose_format(global, &["table", "json"])?;
-    if args.output_key_prefix.is_empty() {
-        bail!("--output-key-prefix is empty: give a file name prefix such as `cosign`");
-    }
-    let key_path = with_suffix(&args.output_key_prefix, "key");
-    let pub_path = with_suffix(&args.output_key_prefix, "pub");
-    if !args.force {
-        for p in [&key_path, &pub_path] {
-            if p.exists() {
-                bail!(
-                    "{} already exists: pass --force to replace it, or choose another --output-key-prefix",
-                    p.display()
-                );
-            }
-        }
-    }
-    let pass = passphrase(&format!("for the new key {}", key_path.display()), true)?;
-    let key = SigningKey::generate();
-    let public = key.public_key();
-    let encrypted = Zeroizing::new(
-        key.to_encrypted_pem(pass.as_bytes())
-            .context("cannot encrypt the new private key")?,
-    );
-    // Both files are written in full before either is put in place, so a
-    // failure leaves no private key without its public key.
-    let staged_key = stage(&key_path, encrypted.as_bytes(), 0o600)?;
-    let staged_pub = stage(&pub_path, public.to_pem().as_bytes(), 0o644)?;
-    place(staged_key, &key_path, args.force)?;
-    place(staged_pub, &pub_path, args.force)?;
-    let done = bulkhead_report::signing::GeneratedKey {
-        private_key: key_path.display().to_string(),
-        public_key: pub_path.display().to_string(),
-        fingerprint: public.fingerprint(),
-    };
+    let paths = keys::KeyPairPaths::new(&args.output_key_prefix, args.force)?;
+    let pass = passphrase(
+        &format!("for the new key {}", paths.private.display()),
+        true,
+    )?;
+    let done = keys::write_key_pair(&paths, pass.as_bytes(), args.force)?;
     let text = bulkhead_report::signing::generated_key(&done, format)?;
     output::write_text(global, &text)?;
     Ok(0)

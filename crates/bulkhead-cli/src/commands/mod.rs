@@ -16,10 +16,7 @@ pub mod recommend;
 pub mod request;
 pub mod scan;
 pub mod seccomp;
-pub mod secret;
-pub mod settings;
 pub mod sign;
-pub mod sign_store;
 pub mod summary;
 pub mod verify;
 

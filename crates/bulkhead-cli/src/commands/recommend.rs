@@ -21,7 +21,7 @@ fn scan_image(
     targs: &TargetArgs,
     scan: &super::scan::ScanArgs,
 ) -> Result<Report> {
-    let target = Target::candidate(name);
+    let target = Target::candidate(name).map_err(Into::into);
     let req = request::for_target(global, target, targs.into(), Some(scan))?;
     engine_report(global, &req)
 }
@@ -33,7 +33,7 @@ fn filtered(mut report: Report, filter: &Filter) -> Report {
 
 /// `bulkhead image NAME --recommend`.
 pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
-    let today = summary::today()?;
+    let today = bulkhead_engine::advise::today()?;
     let scan = summary::vuln_only(&args.scan);
     let filter = summary::report_filter(global, &scan, today)?;
     let targs = &args.target_args;
@@ -55,8 +55,11 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     // Candidates and the base are named, never the --input file (`scan_image`
     // and `image_meta` read the name only).
 
-    let scan_one =
-        |name: &str| scan_image(global, name, targs, &scan).map(|r| filtered(r, &filter));
+    let scan_one = |name: &str| {
+        scan_image(global, name, targs, &scan)
+            .map(|r| filtered(r, &filter))
+            .map_err(|e| bulkhead_engine::Error::classify(e.as_ref()))
+    };
     let advice = advise::recommend(
         RecommendInput {
             current: &current,
@@ -68,6 +71,6 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
         &sources,
         &scan_one,
     )?;
-    summary::write_view(global, &advice, bulkhead_report::advise::advice_text)?;
+    crate::output::write_view(global, &advice, bulkhead_report::advise::advice_text)?;
     Ok(0)
 }

@@ -75,7 +75,7 @@ pub fn build(
 ) -> Result<ScanRequest> {
     for_target(
         global,
-        Target::resolve(target, targs.input.as_deref()),
+        Target::resolve(target, targs.input.as_deref()).map_err(Into::into),
         targs.into(),
         scan,
     )
@@ -134,7 +134,7 @@ fn base(
         .and_then(|s| s.distro.as_deref())
         .map(parse_distro)
         .transpose()?;
-    let mut req = ScanRequest::new(target?, super::db::cache_dir(global));
+    let mut req = ScanRequest::new(target?, global.cache_dir());
     req.scanners = scanners;
     req.distro = distro;
     req.db = DbPolicy {

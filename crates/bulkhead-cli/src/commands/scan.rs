@@ -153,7 +153,7 @@ pub fn scan_report(
 /// Run the engine on a request with the `[secrets]` rules of the settings
 /// file; its warnings go to the log.
 pub fn engine_report(global: &GlobalArgs, req: &bulkhead_engine::ScanRequest) -> Result<Report> {
-    let secrets = super::secret::load_scanner(global)?;
+    let secrets = global.settings()?.secret_scanner()?;
     let out = bulkhead_engine::scan_with(req, &secrets, &progress::Bars::new(global.quiet))?;
     for n in &out.warnings {
         tracing::warn!("{n}");

@@ -1,12 +1,12 @@
-//! `bulkhead seccomp generate|lint|diff`.
+//! `bulkhead seccomp generate|lint|diff`: flags handed to `bulkhead-profile`
+//! (`files` reads profiles and recordings), output written as given.
 
 use crate::args::{GlobalArgs, ReportArgs};
 use anyhow::{Context, Result, bail};
-use bulkhead_profile::{Profile, audit, diff, docker_default, generate, lint, strace};
-use bulkhead_types::{ArtifactType, Class, Report, ScanResult};
+use bulkhead_profile::{diff, files, generate};
+use bulkhead_report::flags;
 use clap::{Args, Subcommand};
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Flags of `bulkhead seccomp`.
 #[derive(Debug, Args)]
@@ -85,8 +85,13 @@ pub fn run(global: &GlobalArgs, args: SeccompArgs) -> Result<i32> {
     }
 }
 
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+/// A profile or recording file error: the embedded profile failing to
+/// parse is Bulkhead's fault (exit 3), the rest the input's.
+fn file_error(e: files::FileError) -> anyhow::Error {
+    match e {
+        files::FileError::BuiltIn(e) => crate::Internal(e.to_string()).into(),
+        e => e.into(),
+    }
 }
 
 fn run_generate(global: &GlobalArgs, args: GenerateArgs) -> Result<i32> {
@@ -99,17 +104,7 @@ fn run_generate(global: &GlobalArgs, args: GenerateArgs) -> Result<i32> {
             "nothing to generate from: pass --strace FILE, --audit FILE or --syscalls a,b,c (or --log-all for a recording profile)"
         );
     }
-    let mut names: BTreeSet<String> = BTreeSet::new();
-    for path in &args.strace {
-        let set = strace::parse(&read(path)?)
-            .with_context(|| format!("strace input {}", path.display()))?;
-        names.extend(set);
-    }
-    for path in &args.audit {
-        let got = audit::parse(&read(path)?)
-            .with_context(|| format!("audit input {}", path.display()))?;
-        names.extend(got.names());
-    }
+    let mut names = files::syscall_names(&args.strace, &args.audit).map_err(file_error)?;
     if !args.syscalls.is_empty() {
         names.extend(generate::parse_names(&args.syscalls.join(",")).context("--syscalls")?);
     }
@@ -128,56 +123,30 @@ fn run_generate(global: &GlobalArgs, args: GenerateArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// A profile by file path or built-in name.
-fn load(spec: &str) -> Result<(String, Profile)> {
-    if spec == "docker-default" {
-        let p = docker_default::profile().map_err(|e| crate::Internal(e.to_string()))?;
-        return Ok((format!("docker-default ({})", docker_default::SOURCE), p));
-    }
-    let text = read(Path::new(spec))?;
-    let p = Profile::from_json(&text).with_context(|| format!("profile {spec}"))?;
-    Ok((spec.to_string(), p))
-}
-
 fn run_lint(global: &GlobalArgs, args: LintArgs) -> Result<i32> {
-    let mut result = ScanResult::new(args.profile.clone(), Class::Config, "seccomp");
-    if args.profile == "unconfined" {
-        result.misconfigurations.push(lint::unconfined());
-    } else {
-        let (_, profile) = load(&args.profile)?;
-        result.misconfigurations = lint::lint(&profile);
-    }
-    let mut report = Report::new(args.profile.clone(), ArtifactType::Config);
-    report.results.push(result);
-    crate::output::emit(
-        report,
+    crate::output::emit_findings(
+        files::lint_report(&args.profile).map_err(file_error)?,
         global,
         &args.report,
-        crate::output::FINDING_FORMATS,
-        crate::output::EmitOptions::default(),
     )
 }
 
 fn run_diff(global: &GlobalArgs, args: DiffArgs) -> Result<i32> {
     let b_spec = match (&args.b, &args.against) {
         (Some(b), None) => b.clone(),
-        (None, Some(name)) if name == "docker-default" => name.clone(),
+        (None, Some(name)) if name == files::DOCKER_DEFAULT => name.clone(),
         (None, Some(name)) => {
             bail!("--against {name}: the only built-in profile is `docker-default`")
         }
         _ => bail!("give profile B, or --against docker-default"),
     };
-    let (a_name, a) = load(&args.a)?;
-    let (b_name, b) = load(&b_spec)?;
+    let (a_name, a) = files::load(&args.a).map_err(file_error)?;
+    let (b_name, b) = files::load(&b_spec).map_err(file_error)?;
     let d = diff::diff(&a_name, &a, &b_name, &b);
-    let text = match global.format.as_deref() {
-        None | Some("table") => bulkhead_report::seccomp::diff_text(&d),
-        Some("json") => {
-            bulkhead_report::seccomp::diff_json(&d).map_err(|e| crate::Internal(e.to_string()))?
-        }
-        Some(other) => {
-            bail!("--format {other} is not available for seccomp diff; choose table or json")
-        }
+    let text = if flags::table_or_json(global.format.as_deref(), "seccomp diff")? {
+        bulkhead_report::seccomp::diff_json(&d).map_err(|e| crate::Internal(e.to_string()))?
+    } else {
+        bulkhead_report::seccomp::diff_text(&d)
     };
     crate::output::write_text(global, &text)?;
     Ok(0)

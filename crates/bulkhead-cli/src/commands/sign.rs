@@ -1,14 +1,41 @@
 //! `bulkhead sign`: sign an image in a registry by digest, in cosign's
 //! bundle (default) or legacy `.sig` format.
 
-use super::sign_store::{RegistryArgs, resolve};
 use crate::args::GlobalArgs;
-use crate::output;
-use anyhow::{Context, Result, bail};
+use crate::{output, progress};
+use anyhow::{Context, Result};
+use bulkhead_engine::trust::{self, Access};
 use bulkhead_sign::{SignRequest, SignatureFormat};
 use clap::{Args, ValueEnum};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// Registry flags of `sign`, `verify` and `image --verify`.
+#[derive(Debug, Args, Clone)]
+pub struct RegistryArgs {
+    /// Allow plain HTTP and unverified TLS for the image's registry
+    /// (registries on localhost may always use plain HTTP).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Give up on the registry after this long (e.g. 90s, 10m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+}
+
+impl RegistryArgs {
+    /// Resolve `image` to its digest in its registry
+    /// (`bulkhead_engine::trust::resolve`), with a spinner.
+    pub fn resolve(&self, global: &GlobalArgs, image: &str) -> Result<trust::Resolved> {
+        let access = Access {
+            insecure: self.insecure,
+            timeout: &self.timeout,
+        };
+        Ok(trust::resolve(
+            image,
+            access,
+            &progress::Bars::new(global.quiet),
+        )?)
+    }
+}
 
 /// `--signature-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,30 +68,13 @@ pub struct SignArgs {
     pub registry: RegistryArgs,
 }
 
-/// Parse `-a key=value` flags (shared with `verify`).
-pub fn parse_annotations(flags: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for f in flags {
-        let Some((k, v)) = f.split_once('=') else {
-            bail!("bad annotation {f:?}: use -a KEY=VALUE");
-        };
-        if k.is_empty() {
-            bail!("bad annotation {f:?}: the key is empty; use -a KEY=VALUE");
-        }
-        if out.insert(k.to_string(), v.to_string()).is_some() {
-            bail!("annotation {k:?} is given twice: give each key once");
-        }
-    }
-    Ok(out)
-}
-
 /// Run `bulkhead sign`.
 pub fn run(global: &GlobalArgs, args: SignArgs) -> Result<i32> {
     let format = output::choose_format(global, &["table", "json"])?;
-    let annotations = parse_annotations(&args.annotations)?;
+    let annotations = trust::parse_annotations(&args.annotations)?;
     // The key first: a wrong passphrase should not cost a registry round trip.
     let key = super::key::read_signing_key(&args.key)?;
-    let resolved = resolve(global, &args.image, &args.registry)?;
+    let resolved = args.registry.resolve(global, &args.image)?;
     let req = SignRequest {
         digest: &resolved.digest,
         docker_reference: &resolved.name,
@@ -85,20 +95,4 @@ pub fn run(global: &GlobalArgs, args: SignArgs) -> Result<i32> {
     let text = bulkhead_report::signing::signed(&out, format)?;
     output::write_text(global, &text)?;
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn annotations() {
-        let a = parse_annotations(&["env=prod".into(), "x=a=b".into(), "e=".into()]).unwrap();
-        assert_eq!(a["env"], "prod");
-        assert_eq!(a["x"], "a=b");
-        assert_eq!(a["e"], "");
-        assert!(parse_annotations(&["novalue".into()]).is_err());
-        assert!(parse_annotations(&["=v".into()]).is_err());
-        assert!(parse_annotations(&["k=1".into(), "k=2".into()]).is_err());
-    }
 }

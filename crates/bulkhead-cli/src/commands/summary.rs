@@ -1,5 +1,5 @@
 //! `bulkhead image --summary` (quick view), and what it shares with
-//! `--recommend`: the flags, "today", the filters, the base image and
+//! `--recommend`: the flags, the filters, the base image and
 //! cheap image metadata (layers and sizes without reading layers).
 
 use super::image::TargetArgs;
@@ -7,11 +7,10 @@ use super::request::{platform, registry_options};
 use super::scan::{ImageArgs, ScanArgs};
 use crate::args::GlobalArgs;
 use crate::output;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bulkhead_advise::base::BaseImage;
 use bulkhead_advise::eol;
 use bulkhead_engine::advise::MetaSources;
-use bulkhead_report::Format;
 use bulkhead_report::filter::{self, Filter, FilterOutcome};
 use bulkhead_types::Report;
 use clap::Args;
@@ -50,16 +49,6 @@ pub struct AdviseArgs {
     pub base_candidates: Vec<String>,
 }
 
-/// Today in UTC, or `BULKHEAD_TODAY` (YYYY-MM-DD) to reproduce a report as
-/// of another day.
-pub fn today() -> Result<Date> {
-    match std::env::var("BULKHEAD_TODAY") {
-        Ok(s) if !s.trim().is_empty() => eol::parse_date(&s)
-            .with_context(|| format!("BULKHEAD_TODAY={s:?} is not a date: use YYYY-MM-DD")),
-        _ => Ok(time::OffsetDateTime::now_utc().date()),
-    }
-}
-
 /// The scan flags with only the vulnerability scanner (what the quick view
 /// and the ranking count).
 pub fn vuln_only(scan: &ScanArgs) -> ScanArgs {
@@ -70,11 +59,10 @@ pub fn vuln_only(scan: &ScanArgs) -> ScanArgs {
 
 /// The report filters of `--severity`, ignores and `--ignore-unfixed`.
 pub fn report_filter(global: &GlobalArgs, scan: &ScanArgs, today: Date) -> Result<Filter> {
-    let (shown, _) = output::severities(&scan.report)?;
     Ok(Filter {
-        severities: shown,
+        severities: scan.report.shown()?,
         ignore_unfixed: scan.ignore_unfixed || scan.only_fixed,
-        ignores: output::ignore_rules(global, &scan.report)?,
+        ignores: scan.report.ignores(global)?,
         today: eol::iso(today),
     })
 }
@@ -89,58 +77,37 @@ pub fn meta_sources(targs: &TargetArgs) -> Result<MetaSources> {
     })
 }
 
-/// The base image (see [`bulkhead_engine::advise::identify_base`]).
+/// The base image (see [`bulkhead_engine::advise::identify_base`]); the
+/// target flags are read only when there are candidates to look up.
 pub fn identify_base(
     report: &Report,
     advise: &AdviseArgs,
     targs: &TargetArgs,
     notes: &mut Vec<String>,
 ) -> Result<Option<BaseImage>> {
-    if advise.base_candidates.is_empty() {
-        return Ok(bulkhead_engine::advise::identify_base(
-            report,
-            &[],
-            &MetaSources {
-                sources: Vec::new(),
-                platform: None,
-                registry: bulkhead_engine::RegistryOptions::default(),
-            },
-            notes,
-        ));
-    }
+    let from = if advise.base_candidates.is_empty() {
+        MetaSources {
+            sources: Vec::new(),
+            platform: None,
+            registry: bulkhead_engine::RegistryOptions::default(),
+        }
+    } else {
+        meta_sources(targs)?
+    };
     Ok(bulkhead_engine::advise::identify_base(
         report,
         &advise.base_candidates,
-        &meta_sources(targs)?,
+        &from,
         notes,
     ))
 }
 
-/// Write a view as text (table) or JSON.
-pub fn write_view<T: serde::Serialize>(
-    global: &GlobalArgs,
-    view: &T,
-    text: impl FnOnce(&T) -> String,
-) -> Result<()> {
-    let format = output::choose_format(global, &["table", "json"])?;
-    let out = match format {
-        Format::Table => text(view),
-        _ => {
-            let mut s = bulkhead_types::text::to_json_pretty(view)
-                .map_err(|e| crate::Internal(format!("cannot serialise the view: {e}")))?;
-            s.push('\n');
-            s
-        }
-    };
-    output::write_text(global, &out)
-}
-
 /// `bulkhead image --summary`.
 pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
-    let today = today()?;
+    let today = bulkhead_engine::advise::today()?;
     let scan = vuln_only(&args.scan);
     let filter = report_filter(global, &scan, today)?;
-    let policy = output::exit_policy(&scan.report)?;
+    let policy = scan.report.policy()?;
     let mut report =
         super::scan::scan_report(global, args.target.as_deref(), &args.target_args, &scan)?;
     let outcome: FilterOutcome = filter::apply(&mut report, &filter);
@@ -148,7 +115,7 @@ pub fn run(global: &GlobalArgs, args: &ImageArgs) -> Result<i32> {
     let base = identify_base(&report, &args.advise, &args.target_args, &mut notes)?;
     report.warnings.extend(notes);
     let summary = bulkhead_advise::summarize(&report, base, today);
-    write_view(global, &summary, bulkhead_report::advise::summary_text)?;
+    output::write_view(global, &summary, bulkhead_report::advise::summary_text)?;
     output::warn_blind_spots(&policy, &outcome);
     Ok(policy.exit_code(&outcome))
 }

@@ -2,6 +2,9 @@
 use crate::{Control, Finding, Hit, Observations, Proposed};
 use bulkhead_types::ContainerSpec;
 
+/// `268435456` → `256m` (the spelling every command shares).
+pub use bulkhead_types::human_bytes;
+
 pub static CONTROL: Control = Control {
     name: "memory-limit",
     title: "No memory limit",
@@ -66,19 +69,5 @@ pub fn propose_from(
             value: default,
             why: "no limit set; a starting point that keeps one container from exhausting the host: check `docker stats` under real load and adjust".into(),
         },
-    }
-}
-
-/// `268435456` → `256m`; `1073741824` → `1g`; otherwise bytes.
-pub fn human_bytes(n: u64) -> String {
-    const GIB: u64 = 1024 * MIB;
-    if n != 0 && n.is_multiple_of(GIB) {
-        format!("{}g", n / GIB)
-    } else if n != 0 && n.is_multiple_of(MIB) {
-        format!("{}m", n / MIB)
-    } else if n != 0 && n.is_multiple_of(1024) {
-        format!("{}k", n / 1024)
-    } else {
-        n.to_string()
     }
 }

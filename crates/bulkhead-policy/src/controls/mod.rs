@@ -25,6 +25,7 @@ macro_rules! controls {
 controls! {
     user,
     read_only,
+    read_only_tmp,
     cap_drop_all,
     cap_add,
     privileged,
@@ -38,6 +39,7 @@ controls! {
     docker_socket,
     sensitive_mount,
     devices,
+    device_cgroup_rules,
     memory_limit,
     cpu_limit,
     pids_limit,

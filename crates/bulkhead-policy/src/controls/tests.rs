@@ -309,3 +309,75 @@ fn env_image_restart() {
     }
     assert!(restart_policy::check(&spec()).is_none());
 }
+
+#[test]
+fn read_only_needs_a_writable_tmp() {
+    let mut s = spec();
+    // A writable root needs no /tmp of its own.
+    assert!(read_only_tmp::check(&s).is_none());
+    s.read_only = true;
+    assert_eq!(hits(read_only_tmp::check(&s)), ["/tmp"]);
+    // A tmpfs, a writable mount or an image VOLUME there will do...
+    for writable in [
+        ContainerSpec {
+            tmpfs: vec![SpecTmpfs {
+                target: "/tmp/".into(),
+                options: vec![],
+            }],
+            ..s.clone()
+        },
+        ContainerSpec {
+            mounts: vec![bind("/srv/scratch", "/tmp", false)],
+            ..s.clone()
+        },
+        ContainerSpec {
+            mounts: vec![SpecMount {
+                kind: MountKind::Tmpfs,
+                target: "/tmp".into(),
+                ..SpecMount::default()
+            }],
+            ..s.clone()
+        },
+        ContainerSpec {
+            image_volumes: vec!["/tmp".into()],
+            ..s.clone()
+        },
+    ] {
+        assert!(read_only_tmp::check(&writable).is_none(), "{writable:?}");
+    }
+    // ...a read-only mount or a folder elsewhere does not.
+    for not_scratch in [
+        bind("/srv/scratch", "/tmp", true),
+        bind("/srv/scratch", "/tmpdir", false),
+        bind("/srv/scratch", "/tmp/cache", false),
+    ] {
+        let t = ContainerSpec {
+            mounts: vec![not_scratch],
+            ..s.clone()
+        };
+        assert!(read_only_tmp::check(&t).is_some(), "{:?}", t.mounts);
+    }
+    // harden adds /tmp unless it is covered already.
+    let p = read_only_tmp::propose_from(["/run", "/var/cache"], "why").unwrap();
+    assert_eq!((p.value.as_str(), p.why.as_str()), ("/tmp", "why"));
+    assert!(read_only_tmp::propose_from(["/tmp"], "why").is_none());
+}
+
+#[test]
+fn device_cgroup_rules_broad_ones() {
+    for broad in ["a *:* rwm", "a", "b *:* rw", "c *:1 r", ""] {
+        assert!(device_cgroup_rules::is_broad(broad), "{broad:?}");
+    }
+    for narrow in ["c 1:3 rwm", "c 189:* rw"] {
+        assert!(!device_cgroup_rules::is_broad(narrow), "{narrow:?}");
+    }
+    let s = ContainerSpec {
+        device_cgroup_rules: vec!["c 1:3 rwm".into(), "a *:* rwm".into(), "b *:* rw".into()],
+        ..spec()
+    };
+    let f = device_cgroup_rules::check(&s).unwrap();
+    assert_eq!(f.values(), "a *:* rwm, b *:* rw");
+    let idx: Vec<usize> = f.hits.iter().map(|h| h.index).collect();
+    assert_eq!(idx, [1, 2]);
+    assert!(device_cgroup_rules::check(&spec()).is_none());
+}

@@ -1,5 +1,6 @@
 //! read_only without a tmpfs for scratch space.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::read_only_tmp;
 
 rule! {
     id: "BH-CO-025", title: "Read-only root without a tmpfs for /tmp", severity: Low, kind: Compose,
@@ -10,12 +11,10 @@ rule! {
 }
 
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in cx.project.services.iter().filter(|s| s.read_only) {
-        let has_tmp = s.tmpfs.iter().any(|t| t.target == "/tmp")
-            || s.mounts.iter().any(|m| m.target == "/tmp");
-        if !has_tmp {
+    for (s, spec) in cx.services() {
+        for h in read_only_tmp::check(spec).into_iter().flat_map(|f| f.hits) {
             out.line(
-                s.line_of("read_only"),
+                h.line,
                 format!("service {} is read-only but has no tmpfs at /tmp", s.name),
                 "read_only: true",
             );

@@ -1,5 +1,6 @@
 //! Broad device cgroup rules.
 use crate::rules::{ComposeCx, Sink, rule};
+use bulkhead_policy::controls::device_cgroup_rules;
 
 rule! {
     id: "BH-CO-029", title: "Broad device cgroup rule", severity: High, kind: Compose,
@@ -9,40 +10,17 @@ rule! {
     check: check,
 }
 
-/// Whether a `TYPE MAJOR:MINOR ACCESS` rule is broad: type `a`, or a `*`
-/// major number. Unparseable rules are reported too (Docker rejects them).
-pub fn is_broad(rule: &str) -> bool {
-    let mut parts = rule.split_whitespace();
-    let (Some(kind), Some(nums)) = (parts.next(), parts.next()) else {
-        return true;
-    };
-    let major = nums.split(':').next().unwrap_or("*");
-    kind == "a" || major == "*"
-}
-
 fn check(cx: &ComposeCx<'_>, out: &mut Sink<'_>) {
-    for s in &cx.project.services {
-        for r in s.device_cgroup_rules.iter().filter(|r| is_broad(r)) {
+    for (s, spec) in cx.services() {
+        for h in device_cgroup_rules::check(spec).into_iter().flat_map(|f| f.hits) {
             out.line(
-                s.line_of("device_cgroup_rules"),
-                format!("service {} allows devices by the cgroup rule {r:?}", s.name),
-                r.clone(),
+                h.line,
+                format!(
+                    "service {} allows devices by the cgroup rule {:?}",
+                    s.name, h.value
+                ),
+                h.value,
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_broad;
-
-    #[test]
-    fn broad_rules() {
-        assert!(is_broad("a *:* rwm"));
-        assert!(is_broad("a"));
-        assert!(is_broad("b *:* rw"));
-        assert!(is_broad("c *:1 r"));
-        assert!(!is_broad("c 1:3 rwm"));
-        assert!(!is_broad("c 189:* rw"));
     }
 }

@@ -1,4 +1,5 @@
-//! Rendering a [`Proposal`]: a Compose override file, `docker run` flags, JSON.
+//! `bulkhead harden`'s output: a [`Proposal`] (built by `bulkhead-harden`)
+//! as a Compose override file, `docker run` flags or JSON.
 //!
 //! The override is written by hand rather than with a YAML serializer
 //! because every setting carries a comment line saying why, and YAML
@@ -11,8 +12,8 @@
 //! scalars spell the characters it rejects as `\uXXXX` escapes (same value,
 //! nothing raw on the screen).
 
-use crate::propose::{Proposal, human_bytes};
-use crate::workload::SourceKind;
+use bulkhead_types::harden::{Proposal, SourceKind, TmpfsSpec};
+use bulkhead_types::human_bytes;
 use bulkhead_types::text::{json_safe, terminal_safe};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -46,13 +47,22 @@ fn key(s: &str) -> String {
     if plain { s.to_string() } else { quoted(s) }
 }
 
+/// `target:opt,opt` as `--tmpfs` and Compose's `tmpfs:` take it.
+fn tmpfs_value(t: &TmpfsSpec) -> String {
+    if t.options.is_empty() {
+        t.target.clone()
+    } else {
+        format!("{}:{}", t.target, t.options.join(","))
+    }
+}
+
 /// The `docker run` flags, as separate argv words.
 pub fn run_flags(p: &Proposal) -> Vec<String> {
     let mut f: Vec<String> = Vec::new();
     f.push("--read-only".into());
     for t in &p.tmpfs {
         f.push("--tmpfs".into());
-        f.push(t.mount.flag_value());
+        f.push(tmpfs_value(&t.mount));
     }
     for c in &p.cap_drop.value {
         f.push("--cap-drop".into());
@@ -108,7 +118,7 @@ pub fn run_text(p: &Proposal) -> String {
         let _ = writeln!(
             out,
             "# --tmpfs {}: {}",
-            shown(&t.mount.flag_value()),
+            shown(&tmpfs_value(&t.mount)),
             one_line(&t.why)
         );
     }
@@ -199,7 +209,7 @@ pub fn compose_text(p: &Proposal) -> String {
                 shown(&t.mount.target),
                 one_line(&t.why)
             );
-            let _ = writeln!(out, "{i}  - {}", quoted(&t.mount.flag_value()));
+            let _ = writeln!(out, "{i}  - {}", quoted(&tmpfs_value(&t.mount)));
         }
     }
     c(&mut out, &p.cap_drop.why);

@@ -13,4 +13,11 @@ fuzz_target!(|data: &[u8]| {
     };
     // A path in a folder that does not exist: `extends: {file: …}` fails cleanly.
     let _ = bulkhead_lint::lint_compose(&text, Path::new("/nonexistent-bulkhead-fuzz/compose.yml"), &opts);
+    // `-f a -f b …`: the documents separated by `---` lines, merged in order.
+    let docs: Vec<(&str, &Path)> = text
+        .split("\n---\n")
+        .map(|d| (d, Path::new("/nonexistent-bulkhead-fuzz/compose.yml")))
+        .collect();
+    let env = opts.env.clone().unwrap_or_default();
+    let _ = bulkhead_lint::compose::load_texts(&docs, &env, &Default::default());
 });

@@ -160,6 +160,15 @@ async fn inspect_one(
     })
 }
 
+/// The runtime settings of one container (name or id), running or not
+/// (`bulkhead check --container`).
+pub async fn container_settings(
+    docker: &Docker,
+    name: &str,
+) -> Result<RuntimeSettings, EngineError> {
+    Ok(inspect_one(docker, name, false).await?.settings)
+}
+
 /// Gather a snapshot of the daemon, the host (when local), images and running
 /// containers.
 pub async fn collect(docker: &Docker, opts: &CollectOptions) -> Result<Snapshot, EngineError> {

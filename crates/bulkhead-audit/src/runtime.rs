@@ -417,11 +417,14 @@ impl RuntimeSettings {
                 .collect(),
             device_cgroup_rules: hc.device_cgroup_rules.clone().unwrap_or_default(),
             cgroup_parent: hc.cgroup_parent.clone().unwrap_or_default(),
+            // An entry without `=` sets nothing: Docker keeps a bare name
+            // given with no value (`-e NAME`, Compose `NAME:`) in
+            // `Config.Env`, and it masks the image's own NAME.
             env_names: cfg
                 .env
                 .iter()
                 .flatten()
-                .map(|e| e.split('=').next().unwrap_or_default().to_string())
+                .filter_map(|e| e.split_once('=').map(|(k, _)| k.to_string()))
                 .collect(),
             networks,
             masked_paths: hc.masked_paths.clone().unwrap_or_default(),
@@ -688,6 +691,25 @@ mod tests {
             split_security_opt("label=type:svirt_t"),
             ("label", "type:svirt_t")
         );
+    }
+
+    /// `-e NAME` with nothing exported (Compose `NAME:`) leaves a bare name
+    /// in `Config.Env`: it sets nothing, so it is not a variable.
+    #[test]
+    fn bare_env_names_set_nothing() {
+        let c = ContainerInspectResponse {
+            config: Some(bollard::models::ContainerConfig {
+                env: Some(vec![
+                    "A=1".into(),
+                    "DB_PASSWORD".into(),
+                    "DB_PASSWORD_FILE=/run/secrets/db_password".into(),
+                ]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let s = RuntimeSettings::from_inspect(&c);
+        assert_eq!(s.env_names, ["A", "DB_PASSWORD_FILE"]);
     }
 
     #[test]

@@ -195,4 +195,9 @@ pub enum Command {
     /// affect it (from the [ignore] entries of bulkhead.toml or chosen
     /// findings); read documents with --vex on image and diff.
     Vex(commands::vex::VexCommandArgs),
+    /// Check one workload (an image and how it runs: --compose, --run,
+    /// --container) against the eight layers of the container security
+    /// stack: a scoreboard with evidence, every scanner's findings in one
+    /// risk order with reasons, and a fix plan.
+    Check(commands::check::CheckArgs),
 }

@@ -175,6 +175,29 @@ fn lint_seeds() {
             Path::new("/nonexistent-bulkhead-fuzz/compose.yml"),
             &opts,
         );
+        let docs: Vec<(&str, &Path)> = text
+            .split("\n---\n")
+            .map(|d| (d, Path::new("/nonexistent-bulkhead-fuzz/compose.yml")))
+            .collect();
+        let env = opts.env.clone().unwrap_or_default();
+        let _ = bulkhead_lint::compose::load_texts(&docs, &env, &Default::default());
+    }
+}
+
+#[test]
+fn check_seeds() {
+    for (p, data) in seeds("check") {
+        for r in bulkhead_check::fuzzing::reports(&data) {
+            let json = serde_json::to_string(&r).unwrap();
+            let back: bulkhead_types::check::CheckReport = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.findings.len(), r.findings.len(), "{}", p.display());
+            let opts = bulkhead_report::WriteOptions::default();
+            for name in bulkhead_report::check::CHECK_FORMATS {
+                let f = bulkhead_report::check::CheckFormat::parse(name).unwrap();
+                let mut out = Vec::new();
+                bulkhead_report::check::write(&r, f, &opts, &mut out).unwrap();
+            }
+        }
     }
 }
 

@@ -32,7 +32,9 @@
 //!
 //! Progress is reported through [`Progress`]; [`NoProgress`] ignores it.
 //! [`diff::diff`] compares two images the same way; [`harden`] proposes
-//! hardened settings for a container, a Compose service or an image.
+//! hardened settings for a container, a Compose service or an image;
+//! [`check::check`] runs one workload (an image and how it runs) through
+//! the whole stack.
 //!
 //! # Errors
 //!
@@ -44,6 +46,7 @@
 
 pub mod advise;
 pub mod audit;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod diff;

@@ -33,17 +33,27 @@ fn have_compose() -> bool {
 
 /// Run `docker-compose -f FILE config` with exactly `env`.
 fn oracle(file: &str, env: &BTreeMap<String, String>) -> Yaml {
+    oracle_files(&[file], env)
+}
+
+/// Run `docker-compose -f A -f B … config` with exactly `env`.
+fn oracle_files(files: &[&str], env: &BTreeMap<String, String>) -> Yaml {
+    let mut args: Vec<&str> = Vec::new();
+    for f in files {
+        args.extend(["-f", f]);
+    }
+    args.push("config");
     let out = Command::new("docker-compose")
         .current_dir(dir())
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env)
-        .args(["-f", file, "config"])
+        .args(&args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "docker-compose config {file}: {}",
+        "docker-compose config {files:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
@@ -299,10 +309,16 @@ fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn compare(file: &str, vars: &BTreeMap<String, String>) -> usize {
-    let want = oracle(file, vars);
-    let path = dir().join(file);
-    let ours = compose::load_file(
-        &path,
+    compare_files(&[file], vars)
+}
+
+/// `docker-compose -f A -f B … config` against our `load_files`.
+fn compare_files(files: &[&str], vars: &BTreeMap<String, String>) -> usize {
+    let file = files.join(" + ");
+    let want = oracle_files(files, vars);
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir().join(f)).collect();
+    let ours = compose::load_files(
+        &paths,
         &LoadOptions {
             env: Some(vars.clone()),
             profiles: None,
@@ -377,8 +393,10 @@ fn resolved_services_match_docker_compose_config() {
     for vars in &cases {
         checked += compare("compose.oracle.yml", vars);
         checked += compare("compose.base.yml", vars);
+        // `-f a -f b`: a hardening override merged onto the file.
+        checked += compare_files(&["compose.oracle.yml", "compose.override.yml"], vars);
     }
-    assert!(checked >= 18, "{checked}");
+    assert!(checked >= 36, "{checked}");
 }
 
 #[test]

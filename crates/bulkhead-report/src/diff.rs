@@ -334,7 +334,7 @@ fn table(d: &ImageDiff, color: bool, out: &mut dyn Write) -> io::Result<()> {
 /// no line breaks, no backticks (names and versions come from the images),
 /// and, since the comment is often read in a terminal first, no escape
 /// sequences or bidi controls (`?`, as in the table).
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     let flat: String = s
         .chars()
         .map(|c| {

@@ -165,7 +165,8 @@ impl FilterOutcome {
 }
 
 impl Filter {
-    fn ignored(&self, id: &str, aliases: &[String], target: &str) -> bool {
+    /// Whether an ignore rule in force names `id` or one of `aliases` for `target`.
+    pub(crate) fn ignored(&self, id: &str, aliases: &[String], target: &str) -> bool {
         self.ignores.iter().any(|rule| {
             let id_hit = rule.id.eq_ignore_ascii_case(id)
                 || aliases.iter().any(|a| rule.id.eq_ignore_ascii_case(a));
@@ -181,7 +182,8 @@ impl Filter {
         })
     }
 
-    fn shows(&self, sev: Severity) -> bool {
+    /// Whether `--severity` shows `sev`.
+    pub(crate) fn shows(&self, sev: Severity) -> bool {
         self.severities
             .as_ref()
             .is_none_or(|list| list.contains(&sev))

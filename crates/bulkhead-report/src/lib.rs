@@ -10,10 +10,11 @@
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
 //! [`signing`] (`verify`, `sign`, `key generate`), [`harden`]
 //! (`bulkhead_types::harden::Proposal`: Compose override, `docker run`
-//! flags, JSON). [`html`] holds the HTML page and its reusable blocks.
-//! [`flags`] parses the report flags (`--format`,
-//! `--severity`, the exit gates, `--sort-by`) from the strings a caller
-//! was given. Severities are coloured
+//! flags, JSON), [`check`] (`bulkhead check`: table, JSON, SARIF,
+//! Markdown). [`html`] holds the HTML page and its reusable blocks.
+//! [`flags`] parses the report flags (`--format`, `--severity`, the exit
+//! gates, `--sort-by`) from the strings a caller was given. Severities are
+//! coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -23,6 +24,7 @@
 pub mod advise;
 pub mod cache;
 pub mod caps;
+pub mod check;
 pub mod db;
 pub mod diff;
 pub mod filter;

@@ -163,6 +163,26 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         "advice is computed from reports, without I/O",
     ),
     (
+        "bulkhead-check",
+        &[
+            "bulkhead-image",
+            "bulkhead-scan",
+            "bulkhead-layerfs",
+            "bulkhead-analyzers",
+            "bulkhead-cache",
+            "bulkhead-osv",
+            "bulkhead-match",
+            "bulkhead-engine",
+            "bulkhead-lint",
+            "bulkhead-audit",
+            "bulkhead-harden",
+            "bulkhead-sign",
+            "bulkhead-report",
+            "bulkhead-cli",
+        ],
+        "the check logic is pure: plain data in (settings, scan report, signature outcome, harden's proposal), a CheckReport out; the engine gathers, bulkhead-report renders",
+    ),
+    (
         "bulkhead-engine",
         &["bulkhead-cli"],
         "the scan engine runs without clap or a terminal; the CLI calls it, never the reverse",
@@ -274,6 +294,13 @@ fn forbidden_dependency_edges_stay_out() {
                     "{name} -> {ext} (output formats and colours live in bulkhead-report)"
                 ));
             }
+        }
+    }
+    for ext in g.external.get("bulkhead-check").into_iter().flatten() {
+        if IO_EXTERNAL.contains(&ext.as_str()) {
+            broken.push(format!(
+                "bulkhead-check -> {ext} (the check logic does no I/O: the engine gathers its inputs)"
+            ));
         }
     }
     for ext in g.external.get("bulkhead-report").into_iter().flatten() {

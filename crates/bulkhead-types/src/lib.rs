@@ -9,6 +9,7 @@
 //! serde field names.
 
 pub mod caps;
+pub mod check;
 pub mod db;
 pub mod harden;
 mod image;

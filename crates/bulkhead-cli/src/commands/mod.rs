@@ -4,6 +4,7 @@
 pub mod apparmor;
 pub mod audit;
 pub mod cache;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod diff;
@@ -43,5 +44,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Sign(args) => sign::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
         Command::Vex(args) => vex::run(&global, args),
+        Command::Check(args) => check::run(&global, args),
     }
 }

@@ -244,8 +244,151 @@ pub fn load_str(
     env: &BTreeMap<String, String>,
     opts: &LoadOptions,
 ) -> Result<Project, ComposeError> {
+    let root = load_tree(text, &path.display().to_string(), env)?;
+    project_from_tree(&root, path, env, opts)
+}
+
+/// Most files [`load_files`] merges.
+pub const MAX_FILES: usize = 32;
+
+/// Load several Compose files merged in order, as `docker compose -f a.yml
+/// -f b.yml` does: a service of a later file is merged onto the same
+/// service of the earlier ones with the rules `extends` uses (scalars
+/// replaced, `environment`/`labels` merged by name, volumes and devices
+/// by container path, other lists joined without duplicates), other
+/// top-level sections (`secrets`, `volumes`, …) merged key by key. The
+/// first file names the project: `.env`, relative `extends` and the
+/// lines of messages refer to it (lines of merged services may come from
+/// any file).
+pub fn load_files(paths: &[PathBuf], opts: &LoadOptions) -> Result<Project, ComposeError> {
+    let Some(first) = paths.first() else {
+        return Err(ComposeError {
+            path: String::new(),
+            line: 0,
+            message: "no Compose file given".into(),
+        });
+    };
+    if paths.len() > MAX_FILES {
+        return Err(ComposeError {
+            path: first.display().to_string(),
+            line: 0,
+            message: format!(
+                "{} Compose files given, more than the {MAX_FILES} merged",
+                paths.len()
+            ),
+        });
+    }
+    let mut texts = Vec::with_capacity(paths.len());
+    for p in paths {
+        let text = read_capped(p, crate::MAX_INPUT_FILE).map_err(|e| ComposeError {
+            path: p.display().to_string(),
+            line: 0,
+            message: format!("cannot read the file: {e}"),
+        })?;
+        texts.push((text, p.as_path()));
+    }
+    let env = match &opts.env {
+        Some(e) => e.clone(),
+        None => default_env(first)?,
+    };
+    let texts: Vec<(&str, &Path)> = texts.iter().map(|(t, p)| (t.as_str(), *p)).collect();
+    load_texts(&texts, &env, opts)
+}
+
+/// [`load_files`] on texts already read (each with its path, for messages
+/// and relative `extends`), interpolated with `env`.
+pub fn load_texts(
+    texts: &[(&str, &Path)],
+    env: &BTreeMap<String, String>,
+    opts: &LoadOptions,
+) -> Result<Project, ComposeError> {
+    let Some((_, first)) = texts.first() else {
+        return Err(ComposeError {
+            path: String::new(),
+            line: 0,
+            message: "no Compose file given".into(),
+        });
+    };
+    let mut merged: Option<Node> = None;
+    let mut warnings = Vec::new();
+    for (text, p) in texts.iter().take(MAX_FILES) {
+        let shown = p.display().to_string();
+        let mut tree = load_tree(text, &shown, env)?;
+        // `extends` is resolved within each file, before the files merge
+        // (a service extends the other service as its own file has it).
+        let dir = p.parent().unwrap_or(Path::new("."));
+        if let Some(services) = tree.get("services").cloned()
+            && let Value::Map(entries) = &services.value
+        {
+            let mut resolved = Vec::with_capacity(entries.len());
+            for (name, node) in entries {
+                let r = resolve_extends(node, &services, dir, env, 0, &mut warnings).map_err(
+                    |(line, message)| ComposeError {
+                        path: shown.clone(),
+                        line,
+                        message,
+                    },
+                )?;
+                resolved.push((name.clone(), r));
+            }
+            if let Value::Map(top) = &mut tree.value
+                && let Some((_, slot)) = top.iter_mut().find(|(k, _)| k == "services")
+            {
+                slot.value = Value::Map(resolved);
+            }
+        }
+        merged = Some(match merged {
+            None => tree,
+            Some(base) => merge_files(&base, &tree),
+        });
+    }
+    let root = merged.unwrap_or(Node {
+        value: Value::Map(Vec::new()),
+        line: 1,
+        col: 1,
+        key_line: 1,
+    });
+    let mut project = project_from_tree(&root, first, env, opts)?;
+    warnings.extend(project.warnings);
+    project.warnings = warnings;
+    Ok(project)
+}
+
+/// Merge a later Compose file's tree onto the earlier ones': services by
+/// name with [`merge_service`], every other top-level key with [`merge`].
+fn merge_files(base: &Node, over: &Node) -> Node {
+    let (Value::Map(b), Value::Map(o)) = (&base.value, &over.value) else {
+        return over.clone();
+    };
+    let out = merge_entries(b, o, |k, bv, v| match bv {
+        None => v.clone(),
+        Some(bv) if k == "services" => match (&bv.value, &v.value) {
+            (Value::Map(bs), Value::Map(os)) => Node {
+                value: Value::Map(merge_entries(bs, os, |_, b, s| match b {
+                    Some(b) => merge_service(b, s),
+                    None => s.clone(),
+                })),
+                ..bv.clone()
+            },
+            (Value::Map(_), Value::Null) => bv.clone(),
+            _ => v.clone(),
+        },
+        Some(bv) => merge(bv, v),
+    });
+    Node {
+        value: Value::Map(out),
+        ..base.clone()
+    }
+}
+
+/// The project of a loaded (interpolated) tree.
+fn project_from_tree(
+    root: &Node,
+    path: &Path,
+    env: &BTreeMap<String, String>,
+    opts: &LoadOptions,
+) -> Result<Project, ComposeError> {
     let shown = path.display().to_string();
-    let root = load_tree(text, &shown, env)?;
     let mut project = Project {
         path: path.to_path_buf(),
         ..Project::default()
@@ -453,6 +596,9 @@ fn resolve_extends(
 
 /// Keys whose list form (`- NAME=value`) is a mapping in disguise.
 const MAP_LIKE: &[&str] = &["environment", "labels", "sysctls", "annotations"];
+/// Keys that take one string or a list of them: a string merges as a
+/// one-item list.
+const LIST_OR_STRING: &[&str] = &["tmpfs", "dns", "dns_search", "env_file"];
 /// Keys whose entries are merged by their container path.
 const BY_TARGET: &[&str] = &["volumes", "devices"];
 
@@ -465,24 +611,64 @@ fn merge_service(base: &Node, over: &Node) -> Node {
     let (Value::Map(b), Value::Map(o)) = (&base.value, &over.value) else {
         return merge(base, over);
     };
-    let mut out = b.clone();
-    for (k, v) in o {
-        let merged = match out.iter().find(|(bk, _)| bk == k).map(|(_, bv)| bv) {
-            None => v.clone(),
-            Some(bv) if MAP_LIKE.contains(&k.as_str()) => merge(&as_map(bv), &as_map(v)),
-            Some(bv) if BY_TARGET.contains(&k.as_str()) => merge_by_target(bv, v),
-            Some(bv) => merge(bv, v),
-        };
-        match out.iter_mut().find(|(bk, _)| bk == k) {
-            Some((_, slot)) => *slot = merged,
-            None => out.push((k.clone(), merged)),
-        }
-    }
+    let out = merge_entries(b, o, |k, bv, v| match bv {
+        None => v.clone(),
+        Some(bv) if MAP_LIKE.contains(&k) => merge(&as_map(bv), &as_map(v)),
+        Some(bv) if BY_TARGET.contains(&k) => merge_by_target(bv, v),
+        Some(bv) if LIST_OR_STRING.contains(&k) => merge(&as_list(bv), &as_list(v)),
+        Some(bv) => merge(bv, v),
+    });
     Node {
         value: Value::Map(out),
         line: over.line,
         col: over.col,
         key_line: over.key_line,
+    }
+}
+
+/// The entries of `base` with those of `over` merged in by key (`f` gets
+/// the key, the base's value if any, and the new value), in first-seen
+/// order. Keys are looked up in an index: hostile files with many keys on
+/// both sides merge in linear time.
+fn merge_entries(
+    base: &[(String, Node)],
+    over: &[(String, Node)],
+    f: impl Fn(&str, Option<&Node>, &Node) -> Node,
+) -> Vec<(String, Node)> {
+    let mut out = base.to_vec();
+    let mut index: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(out.len());
+    for (i, (k, _)) in out.iter().enumerate() {
+        index.entry(k.clone()).or_insert(i);
+    }
+    for (k, v) in over {
+        match index.get(k).copied() {
+            Some(i) => {
+                if let Some((_, slot)) = out.get_mut(i) {
+                    *slot = f(k, Some(slot), v);
+                }
+            }
+            None => {
+                index.insert(k.clone(), out.len());
+                out.push((k.clone(), f(k, None, v)));
+            }
+        }
+    }
+    out
+}
+
+/// Beyond this many pairwise comparisons, two lists are joined without
+/// removing duplicates (real lists are short; this bounds hostile ones).
+const MAX_DEDUP_COMPARISONS: usize = 1 << 22;
+
+/// A string as a one-item list; anything else as it is.
+fn as_list(n: &Node) -> Node {
+    match &n.value {
+        Value::Scalar { .. } => Node {
+            value: Value::Seq(vec![n.clone()]),
+            ..n.clone()
+        },
+        _ => n.clone(),
     }
 }
 
@@ -543,17 +729,15 @@ fn merge_by_target(base: &Node, over: &Node) -> Node {
     let (Value::Seq(b), Value::Seq(o)) = (&base.value, &over.value) else {
         return merge(base, over);
     };
-    let targets: Vec<Option<String>> = o.iter().map(entry_target).collect();
+    let targets: std::collections::HashSet<String> = o.iter().filter_map(entry_target).collect();
     let mut out: Vec<Node> = b
         .iter()
-        .filter(|x| {
-            let t = entry_target(x);
-            t.is_none() || !targets.contains(&t)
-        })
+        .filter(|x| entry_target(x).is_none_or(|t| !targets.contains(&t)))
         .cloned()
         .collect();
+    let dedup = out.len().saturating_mul(o.len()) <= MAX_DEDUP_COMPARISONS;
     for v in o {
-        if !out.iter().any(|x| x.value == v.value) {
+        if !dedup || !out.iter().any(|x| x.value == v.value) {
             out.push(v.clone());
         }
     }
@@ -569,13 +753,10 @@ fn merge_by_target(base: &Node, over: &Node) -> Node {
 fn merge(base: &Node, over: &Node) -> Node {
     match (&base.value, &over.value) {
         (Value::Map(b), Value::Map(o)) => {
-            let mut out = b.clone();
-            for (k, v) in o {
-                match out.iter_mut().find(|(bk, _)| bk == k) {
-                    Some((_, bv)) => *bv = merge(bv, v),
-                    None => out.push((k.clone(), v.clone())),
-                }
-            }
+            let out = merge_entries(b, o, |_, bv, v| match bv {
+                Some(bv) => merge(bv, v),
+                None => v.clone(),
+            });
             Node {
                 value: Value::Map(out),
                 line: over.line,
@@ -585,8 +766,9 @@ fn merge(base: &Node, over: &Node) -> Node {
         }
         (Value::Seq(b), Value::Seq(o)) => {
             let mut out = b.clone();
+            let dedup = b.len().saturating_mul(o.len()) <= MAX_DEDUP_COMPARISONS;
             for v in o {
-                if !out.iter().any(|x| x.value == v.value) {
+                if !dedup || !out.iter().any(|x| x.value == v.value) {
                     out.push(v.clone());
                 }
             }

@@ -179,3 +179,115 @@ fn dotenv_is_capped_and_must_be_a_regular_file() {
         )),
     }
 }
+
+/// `-f a -f b`: a later file's service merges onto the earlier one (scalars
+/// replaced, environment by name, lists joined), new services and
+/// top-level sections are added, and the first file names the project.
+#[test]
+fn files_merge_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("compose.yaml");
+    let b = dir.path().join("compose.hardened.yml");
+    let c = dir.path().join("compose.secrets.yml");
+    std::fs::write(
+        &a,
+        "services:\n  api:\n    image: app:1\n    environment:\n      DB_PASSWORD: supersecret\n      LOG: info\n    security_opt: [\"seccomp:unconfined\"]\n    ports: [\"8080:8080\"]\n  db:\n    image: postgres:16\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "services:\n  api:\n    user: \"65532:65532\"\n    read_only: true\n    tmpfs: [\"/tmp:rw,noexec,nosuid,size=64m\"]\n    cap_drop: [ALL]\n    security_opt:\n      - \"no-new-privileges:true\"\n      - \"seccomp:api-seccomp.json\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &c,
+        "services:\n  api:\n    environment:\n      DB_PASSWORD:\n      DB_PASSWORD_FILE: /run/secrets/db_password\n    secrets: [db_password]\n  extra:\n    image: busybox\nsecrets:\n  db_password:\n    file: ./secrets/db_password.txt\n",
+    )
+    .unwrap();
+    let opts = LoadOptions {
+        env: Some(BTreeMap::new()),
+        profiles: None,
+    };
+    let p = load_files(&[a.clone(), b, c], &opts).unwrap();
+    assert_eq!(p.path, a);
+    let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["api", "db", "extra"]);
+    let api = &p.services[0];
+    assert_eq!(api.image.as_deref(), Some("app:1"));
+    assert_eq!(api.user.as_deref(), Some("65532:65532"));
+    assert!(api.read_only);
+    assert_eq!(api.cap_drop, ["ALL"]);
+    assert_eq!(api.tmpfs[0].target, "/tmp");
+    let opts_seen: Vec<String> = api
+        .security_opt
+        .iter()
+        .map(|o| format!("{}={}", o.key, o.value))
+        .collect();
+    assert_eq!(
+        opts_seen,
+        [
+            "seccomp=unconfined",
+            "no-new-privileges=true",
+            "seccomp=api-seccomp.json"
+        ]
+    );
+    // The last seccomp option is the one Docker applies.
+    assert_eq!(api.to_spec().seccomp(), Some("api-seccomp.json"));
+    let env: Vec<(&str, Option<&str>)> = api
+        .env
+        .iter()
+        .map(|e| (e.name.as_str(), e.value.as_deref()))
+        .collect();
+    assert_eq!(
+        env,
+        [
+            ("DB_PASSWORD", None),
+            ("LOG", Some("info")),
+            ("DB_PASSWORD_FILE", Some("/run/secrets/db_password"))
+        ]
+    );
+    assert_eq!(api.secrets, ["db_password"]);
+    assert_eq!(api.ports.len(), 1);
+    // One file is the same as load_file.
+    let one = load_files(std::slice::from_ref(&a), &opts).unwrap();
+    assert_eq!(one, load_file(&a, &opts).unwrap());
+    // No file, or a missing one, is an error naming it.
+    assert!(load_files(&[], &opts).is_err());
+    let err = load_files(&[a, dir.path().join("nope.yml")], &opts).unwrap_err();
+    assert!(err.path.ends_with("nope.yml"), "{err}");
+}
+
+/// Hostile sizes: two files of 25,000 services each and long lists merge
+/// through indexes, not pairwise scans (this test would not finish with
+/// quadratic merging).
+#[test]
+fn large_files_merge_linearly() {
+    let mut a = String::from("services:\n");
+    let mut b = String::from("services:\n");
+    for i in 0..25_000 {
+        a.push_str(&format!("  s{i}: {{image: x}}\n"));
+        b.push_str(&format!("  s{i}: {{user: \"1\"}}\n"));
+    }
+    let mut c = String::from("services:\n  s0:\n    cap_add:\n");
+    for i in 0..20_000 {
+        c.push_str(&format!("      - C{i}\n"));
+    }
+    let env = BTreeMap::new();
+    let opts = LoadOptions::default();
+    let p = load_texts(
+        &[
+            (a.as_str(), Path::new("a.yml")),
+            (b.as_str(), Path::new("b.yml")),
+            (c.as_str(), Path::new("c.yml")),
+            (c.as_str(), Path::new("d.yml")),
+        ],
+        &env,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(p.services.len(), 25_000);
+    assert_eq!(p.services[0].user.as_deref(), Some("1"));
+    assert_eq!(p.services[0].image.as_deref(), Some("x"));
+    // Past the comparison bound, lists are joined as they are.
+    assert_eq!(p.services[0].cap_add.len(), 40_000);
+}

@@ -54,7 +54,7 @@ fn list(items: &[String], max: usize) -> String {
     s
 }
 
-/// 1. Image contents: no known vulnerability → in place; only LOW, MEDIUM,
+/// Layer 1, Image contents: no known vulnerability → in place; only LOW, MEDIUM,
 /// UNKNOWN or unfixed ones → partial; a fixable HIGH or CRITICAL, or any
 /// known-exploited (KEV) → missing.
 fn image_contents(input: &CheckInput, drafts: &[Draft]) -> Verdict {
@@ -140,7 +140,7 @@ fn user_origin(input: &CheckInput) -> &'static str {
     }
 }
 
-/// 2. User privileges: a numeric non-zero uid → in place; a user name
+/// Layer 2, User privileges: a numeric non-zero uid → in place; a user name
 /// (not root) → partial (a name cannot be checked ahead of time); root
 /// or unset → missing.
 fn user_privileges(input: &CheckInput) -> Verdict {
@@ -198,7 +198,7 @@ fn covers_tmp(target: &str) -> bool {
     t == "/tmp"
 }
 
-/// 3. Filesystem: `read_only` and a tmpfs at /tmp whose mounts all have
+/// Layer 3, Filesystem: `read_only` and a tmpfs at /tmp whose mounts all have
 /// `noexec,nosuid` → in place; read-only without that → partial; a
 /// writable root, or the Docker socket mounted → missing.
 fn filesystem(s: &ContainerSpec) -> Verdict {
@@ -268,7 +268,7 @@ fn filesystem(s: &ContainerSpec) -> Verdict {
     (state, evidence)
 }
 
-/// 4. System calls: Docker's default or a custom seccomp profile → in
+/// Layer 4, System calls: Docker's default or a custom seccomp profile → in
 /// place; `seccomp=unconfined` or privileged (Docker then applies none) →
 /// missing.
 fn system_calls(s: &ContainerSpec) -> Verdict {
@@ -302,7 +302,7 @@ fn system_calls(s: &ContainerSpec) -> Verdict {
     }
 }
 
-/// 5. Mandatory access: the default or a custom AppArmor profile or SELinux
+/// Layer 5, Mandatory access: the default or a custom AppArmor profile or SELinux
 /// label → in place; `apparmor=unconfined`, `label=disable` or privileged
 /// → missing; a running container under no profile (a host without
 /// AppArmor) → partial.
@@ -359,7 +359,7 @@ fn mandatory_access(s: &ContainerSpec) -> Verdict {
     }
 }
 
-/// 6. Capabilities: `cap_drop: ALL` plus low-risk adds → in place;
+/// Layer 6, Capabilities: `cap_drop: ALL` plus low-risk adds → in place;
 /// Docker's default set otherwise → partial; privileged, a high-risk
 /// capability or NET_RAW added, or root keeping the default set (NET_RAW
 /// included) → missing.
@@ -444,7 +444,7 @@ fn mounted_secrets(s: &ContainerSpec) -> Vec<String> {
     out
 }
 
-/// 7. Secrets: none in the environment, the image (config, history,
+/// Layer 7, Secrets: none in the environment, the image (config, history,
 /// files) or the Dockerfile → in place (and the evidence says whether
 /// secrets come as files); the secret scanner did not run → partial; any
 /// secret found → missing.
@@ -539,7 +539,7 @@ pub(crate) struct TrustJudgement {
     pub image: String,
 }
 
-/// 8. Trust: a signature verified against the policy → in place;
+/// Layer 8, Trust: a signature verified against the policy → in place;
 /// signatures found but not verified (no policy, or the policy not met),
 /// or a policy that exempts the image → partial; no signature, or not
 /// checkable → missing.

@@ -20,7 +20,6 @@ fn sudo_cve(fixed: &str) -> Vulnerability {
         pkg_name: "sudo".into(),
         pkg_identifier: PkgIdentifier {
             purl: "pkg:deb/debian/sudo@1.8.27-1+deb10u2?distro=debian-10".into(),
-            ..PkgIdentifier::default()
         },
         installed_version: "1.8.27-1+deb10u2".into(),
         fixed_version: fixed.into(),

@@ -567,6 +567,123 @@ fn exit_codes() {
     assert_eq!(c, 2, "{err}");
 }
 
+/// (e) OpenVEX: a `vex create` document marking CVE-2021-3156 in sudo
+/// `not_affected` for the image's digest suppresses exactly that finding;
+/// the check counts it and every format lists it with its justification.
+#[test]
+fn vex_suppresses_one_finding() {
+    let Some(f) = fixture() else { return };
+    let Some(s) = stage(f) else { return };
+    let bad = s.check_json(f, &["--compose", "bad.yml"]);
+    let sudo = finding(&bad, "CVE-2021-3156@sudo");
+    let purl = sudo["Package"]["PURL"].as_str().unwrap();
+    let meta = &bad["Report"]["Metadata"];
+    let repo_digest = meta["RepoDigests"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no RepoDigests: {meta:#}"));
+    let digest = repo_digest.split_once('@').unwrap().1;
+    let mut create = bulkhead(&f.cache, s.work.path());
+    create.env("SOURCE_DATE_EPOCH", "1765000000");
+    let (code, _, err) = run(
+        create,
+        &[
+            "vex",
+            "create",
+            "--image-digest",
+            digest,
+            "--finding",
+            &format!("CVE-2021-3156@{purl}"),
+            "--justification",
+            "vulnerable_code_not_in_execute_path",
+            "--author",
+            "platform team",
+            "-o",
+            "app.vex.json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let with = s.check_json(f, &["--compose", "bad.yml", "--vex", "app.vex.json"]);
+    assert_eq!(with["Counts"]["Suppressed"], 1, "{:#}", with["Counts"]);
+    let ids = |r: &Value| -> Vec<String> {
+        r["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["RefID"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (before, after) = (ids(&bad), ids(&with));
+    assert!(
+        !after.contains(&"CVE-2021-3156@sudo".to_string()),
+        "{after:?}"
+    );
+    let gone: Vec<&String> = before.iter().filter(|x| !after.contains(x)).collect();
+    assert_eq!(gone, ["CVE-2021-3156@sudo"], "only that finding goes");
+    let modified: Vec<&Value> = with["Report"]["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["ExperimentalModifiedFindings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
+        .collect();
+    assert_eq!(modified.len(), 1, "{modified:#?}");
+    assert_eq!(
+        modified[0]["Justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(modified[0]["Finding"]["PkgName"], "sudo");
+    for (format, want) in [
+        ("table", "Suppressed by VEX"),
+        ("markdown", "**Suppressed by VEX:** 1"),
+        ("html", "suppressed-table"),
+    ] {
+        let (code, out, err) = s.check(
+            f,
+            &[
+                "--compose",
+                "bad.yml",
+                "--vex",
+                "app.vex.json",
+                "-f",
+                format,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(want), "{format}: {out}");
+        // Markdown escapes the underscores.
+        let plain = out.replace('\\', "");
+        assert!(
+            plain.contains("vulnerable_code_not_in_execute_path"),
+            "{format}: {out}"
+        );
+    }
+    let (code, sarif, err) = s.check(
+        f,
+        &[
+            "--compose",
+            "bad.yml",
+            "--vex",
+            "app.vex.json",
+            "-f",
+            "sarif",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "CVE-2021-3156");
+}
+
 /// A plain HTTP GET on 127.0.0.1; the response, or None.
 fn http_get(port: u16) -> Option<String> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;

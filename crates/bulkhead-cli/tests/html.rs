@@ -291,6 +291,92 @@ fn image_page_in_chromium_shows_hostile_strings_as_text() {
     }
 }
 
+/// `bulkhead check --format html` of the hostile image run with `docker
+/// run` flags: the scoreboard's eight states and the finding count in the
+/// browser's DOM match the JSON, the hostile package names and labels are
+/// text, the fix plan is there with its snippets, and a screenshot is made.
+#[test]
+fn check_page_in_chromium_matches_the_json() {
+    if !require::chromium() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let cache = demo_cache(work.path());
+    let img = hostile_image(work.path());
+    let check = |format: &str| {
+        run(bulkhead(&cache)
+            .current_dir(work.path())
+            .args([
+                "check",
+                "--offline",
+                "--run",
+                "docker run -p 8080:80 -e API_TOKEN=tok-9f8e7d6c5b4a3f2e registry.test/html:1",
+                "--format",
+                format,
+                "--input",
+            ])
+            .arg(&img))
+    };
+    let report: Value = serde_json::from_slice(&check("json")).unwrap();
+    let expected = report["Counts"]["Findings"].as_u64().unwrap() as usize;
+    assert!(expected > 0, "{report:#}");
+    let states: Vec<String> = report["Scoreboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["State"].as_str().unwrap().replace('_', " "))
+        .collect();
+    assert_eq!(states.len(), 8);
+    let page_path = work.path().join("check.html");
+    std::fs::write(&page_path, check("html")).unwrap();
+    let html = std::fs::read_to_string(&page_path).unwrap();
+    assert_eq!(check_page("check (file)", &html), expected);
+    assert!(!html.contains(SCRIPT) && !html.contains(IMG));
+
+    let out = chromium(work.path(), &page_path, &["--dump-dom"]);
+    assert!(
+        out.status.success(),
+        "chromium --dump-dom: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = Html::parse_document(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(check_dom("check (Chromium DOM)", &dom), expected);
+    let shown: Vec<String> = select(&dom, "#scoreboard-table tbody tr td .badge")
+        .iter()
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert_eq!(shown, states, "the scoreboard's states");
+    assert_eq!(
+        select(&dom, "#findings-table tbody tr").len(),
+        expected,
+        "one row per finding"
+    );
+    assert!(!select(&dom, "#fix-plan figure.snippet").is_empty());
+    assert!(
+        !select(&dom, "svg#chart-layers").is_empty() || !select(&dom, "#chart-layers").is_empty()
+    );
+    let text = dom.root_element().text().collect::<String>();
+    for s in [SCRIPT, IMG] {
+        assert!(text.contains(s), "{s} is not shown as text");
+    }
+    assert!(
+        !html.contains("tok-9f8e7d6c5b4a3f2e"),
+        "a secret value leaked"
+    );
+    let shot = work.path().join("check.png");
+    let out = chromium(
+        work.path(),
+        &page_path,
+        &[&format!("--screenshot={}", shot.display())],
+    );
+    assert!(out.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.len() > 1000 && png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    if let Some(keep) = std::env::var_os("BULKHEAD_KEEP_CHECK_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+}
+
 #[test]
 fn config_page_is_valid_and_counts_match() {
     let work = tempfile::tempdir().unwrap();

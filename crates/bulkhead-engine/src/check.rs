@@ -53,6 +53,10 @@ pub struct CheckRequest {
     /// The scan: scanners, limits, cache, database, sources, registry,
     /// secret rules. Its `target` is replaced by the image to check.
     pub scan: ScanRequest,
+    /// OpenVEX documents (`crate::vex::load`), applied to the scan before
+    /// the findings are merged: a suppressed vulnerability is no finding of
+    /// the check (it is counted and listed with its statement).
+    pub vex: Vec<crate::vex::VexDocument>,
 }
 
 /// The result of [`check`].
@@ -107,7 +111,8 @@ pub fn check_with(
     let trust = lookup(req, &target, progress);
     let mut scan = req.scan.clone();
     scan.target = target.clone();
-    let out = crate::scan_with(&scan, secrets, progress)?;
+    let mut out = crate::scan_with(&scan, secrets, progress)?;
+    crate::vex::apply(&req.vex, &mut out.report);
     let mut warnings = out.warnings.clone();
     let config = out.report.metadata.image_config.clone();
     if let Some(cfg) = &config {
@@ -409,13 +414,7 @@ fn lookup(req: &CheckRequest, target: &Target, progress: &dyn Progress) -> Trust
         timeout: &timeout,
     };
     let out = trust::resolve(name, access, progress).and_then(|resolved| {
-        trust::verify(
-            &resolved,
-            name,
-            &[],
-            req.policy.as_ref(),
-            &BTreeMap::new(),
-        )
+        trust::verify(&resolved, name, &[], req.policy.as_ref(), &BTreeMap::new())
     });
     match out {
         Ok(o) => Trust::Checked(Box::new(o)),
@@ -435,7 +434,11 @@ pub fn write_fix(dir: &Path, report: &CheckReport) -> Result<()> {
         if !s.save_as.is_empty() {
             files.push((&s.save_as, &s.snippet));
         }
-        files.extend(s.files.iter().map(|f| (f.path.as_str(), f.content.as_str())));
+        files.extend(
+            s.files
+                .iter()
+                .map(|f| (f.path.as_str(), f.content.as_str())),
+        );
     }
     for (name, content) in files {
         let rel = Path::new(name);

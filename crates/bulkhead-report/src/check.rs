@@ -1,6 +1,6 @@
 //! `bulkhead check`: filters, gates and every format of a
 //! [`CheckReport`] (table, JSON, SARIF, Markdown for a pull-request
-//! comment). The model and its JSON names are `bulkhead_types::check`
+//! comment, HTML: `crate::html::check`). The model and its JSON names are `bulkhead_types::check`
 //! (documented in `docs/check.md`).
 //!
 //! Adding a format: a [`CheckFormat`] variant, its name in
@@ -10,19 +10,19 @@ use crate::filter::{Filter, FilterOutcome};
 use crate::flags::FlagError;
 use crate::palette::severity_text;
 use crate::{WriteError, WriteOptions};
-use bulkhead_types::Severity;
 use bulkhead_types::check::{
-    CheckFinding, CheckReport, FindingKind, FixStep, LayerState, SnippetKind, StackLayer,
-    WorkloadSource,
+    CheckCounts, CheckFinding, CheckReport, FindingKind, FixStep, LayerState, SnippetKind,
+    StackLayer, WorkloadSource,
 };
 use bulkhead_types::text::{terminal_safe, terminal_safe_multiline};
+use bulkhead_types::{ModifiedFinding, Severity};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use owo_colors::OwoColorize;
 use serde_json::{Value, json};
 use std::io::Write;
 
 /// Formats of `bulkhead check`.
-pub const CHECK_FORMATS: &[&str] = &["table", "json", "sarif", "markdown"];
+pub const CHECK_FORMATS: &[&str] = &["table", "json", "sarif", "markdown", "html"];
 
 /// An output format of `bulkhead check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,7 @@ pub enum CheckFormat {
     Json,
     Sarif,
     Markdown,
+    Html,
 }
 
 impl CheckFormat {
@@ -41,6 +42,7 @@ impl CheckFormat {
             "json" => Some(CheckFormat::Json),
             "sarif" => Some(CheckFormat::Sarif),
             "markdown" | "md" => Some(CheckFormat::Markdown),
+            "html" => Some(CheckFormat::Html),
             _ => None,
         }
     }
@@ -185,6 +187,7 @@ pub fn write(
         CheckFormat::Table => table(report, opts.color, out)?,
         CheckFormat::Markdown => markdown(report, out)?,
         CheckFormat::Sarif => sarif(report, opts, out)?,
+        CheckFormat::Html => crate::html::check::write(report, opts, out)?,
     }
     Ok(())
 }
@@ -316,7 +319,7 @@ fn table(r: &CheckReport, color: bool, out: &mut dyn Write) -> std::io::Result<(
         "Findings, highest risk first. Total: {} ({}){}",
         c.findings,
         sevs.join(", "),
-        hidden_note(c.hidden_by_severity, c.ignored)
+        hidden_note(c)
     )?;
     if !r.findings.is_empty() {
         let mut t = new_table();
@@ -336,6 +339,9 @@ fn table(r: &CheckReport, color: bool, out: &mut dyn Write) -> std::io::Result<(
         }
         writeln!(out, "{t}")?;
     }
+    for result in &r.report.results {
+        crate::table::suppressed_table(out, result, color)?;
+    }
     if !r.fix_plan.is_empty() {
         writeln!(out)?;
         writeln!(out, "Fix plan")?;
@@ -349,12 +355,20 @@ fn table(r: &CheckReport, color: bool, out: &mut dyn Write) -> std::io::Result<(
     Ok(())
 }
 
-fn hidden_note(hidden: usize, ignored: usize) -> String {
-    match (hidden, ignored) {
-        (0, 0) => String::new(),
-        (h, 0) => format!("; {h} hidden by --severity"),
-        (0, i) => format!("; {i} ignored"),
-        (h, i) => format!("; {h} hidden by --severity, {i} ignored"),
+fn hidden_note(c: &CheckCounts) -> String {
+    let parts: Vec<String> = [
+        (c.hidden_by_severity, "hidden by --severity"),
+        (c.ignored, "ignored"),
+        (c.suppressed, "suppressed by VEX"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join(", "))
     }
 }
 
@@ -499,7 +513,7 @@ fn markdown(r: &CheckReport, out: &mut dyn Write) -> std::io::Result<()> {
         } else {
             format!(" ({})", sevs.join(", "))
         },
-        md(&hidden_note(c.hidden_by_severity, c.ignored))
+        md(&hidden_note(c))
     )?;
     let row = |f: &CheckFinding| {
         format!(
@@ -533,6 +547,33 @@ fn markdown(r: &CheckReport, out: &mut dyn Write) -> std::io::Result<()> {
             }
             writeln!(out)?;
             writeln!(out, "</details>")?;
+        }
+    }
+    let suppressed: Vec<&ModifiedFinding> = r
+        .report
+        .results
+        .iter()
+        .flat_map(|x| &x.modified_findings)
+        .collect();
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "**Suppressed by VEX:** {}", suppressed.len())?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| ID | Package | Installed | VEX status | Justification / statement |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for m in suppressed {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&m.finding.vulnerability_id),
+                md(&m.finding.pkg_name),
+                md(&m.finding.installed_version),
+                md(&m.vex.status),
+                md(&m.statement)
+            )?;
         }
     }
     if !r.fix_plan.is_empty() {
@@ -629,6 +670,29 @@ fn sarif(r: &CheckReport, opts: &WriteOptions, out: &mut dyn Write) -> Result<()
                 "fixedVersion": f.package.as_ref().map(|p| p.fixed_version.clone()),
                 "epss": f.rating.as_ref().and_then(|x| x.epss.as_ref()).map(|e| e.score),
                 "kev": f.rating.as_ref().map(|x| x.kev),
+            }
+        }));
+    }
+    // Suppressed findings stay in the log as suppressed results (kind
+    // `external`: a VEX document decided), as in the scan's SARIF.
+    for m in r.report.results.iter().flat_map(|x| &x.modified_findings) {
+        let v = &m.finding;
+        results.push(json!({
+            "ruleId": v.vulnerability_id,
+            "level": v.severity.sarif_level(),
+            "message": { "text": format!("{} {}: {}", v.pkg_name, v.installed_version, v.title) },
+            "suppressions": [{
+                "kind": "external",
+                "status": "accepted",
+                "justification": format!("VEX {}: {} ({} #{})", m.vex.status, m.statement, m.vex.source, m.vex.statement_index),
+            }],
+            "properties": {
+                "layer": StackLayer::ImageContents.number(),
+                "layerName": StackLayer::ImageContents.name(),
+                "kind": "vulnerability",
+                "package": v.pkg_name,
+                "installedVersion": v.installed_version,
+                "vexStatus": m.vex.status,
             }
         }));
     }
@@ -859,11 +923,17 @@ mod tests {
         write(&r, CheckFormat::Json, &opts, &mut out).unwrap();
         let back: CheckReport = serde_json::from_slice(&out).unwrap();
         assert_eq!(back.findings.len(), 2);
-        assert!(CheckFormat::parse("html").is_none());
+        assert_eq!(CheckFormat::parse("html"), Some(CheckFormat::Html));
+        let page = render(&r, CheckFormat::Html, &opts).unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+        assert!(page.contains("id=\"scoreboard-table\""));
         assert_eq!(format(None, true).unwrap(), CheckFormat::Table);
         assert_eq!(format(None, false).unwrap(), CheckFormat::Json);
         assert!(format(Some("cyclonedx"), true).is_err());
-        assert_eq!(layer_gate(Some("partial")).unwrap(), Some(LayerState::Partial));
+        assert_eq!(
+            layer_gate(Some("partial")).unwrap(),
+            Some(LayerState::Partial)
+        );
         assert!(layer_gate(Some("bogus")).is_err());
     }
 }

@@ -258,7 +258,11 @@ pub(crate) fn write(
 
 /// The findings of a result that a VEX statement suppressed, with the
 /// statement's status, reason and document.
-fn suppressed_table(out: &mut dyn Write, result: &ScanResult, color: bool) -> std::io::Result<()> {
+pub(crate) fn suppressed_table(
+    out: &mut dyn Write,
+    result: &ScanResult,
+    color: bool,
+) -> std::io::Result<()> {
     if result.modified_findings.is_empty() {
         return Ok(());
     }

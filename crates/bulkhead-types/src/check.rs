@@ -430,6 +430,11 @@ pub struct CheckCounts {
     /// Findings ignored (`[ignore]`, `--ignorefile`, `--ignore-unfixed`).
     #[serde(default)]
     pub ignored: usize,
+    /// Findings a VEX statement suppressed (`--vex`): not in `Findings`,
+    /// listed with their statements in the underlying report's
+    /// `Results[].ExperimentalModifiedFindings`.
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 /// The whole `check` document.
@@ -471,6 +476,12 @@ impl CheckReport {
             findings: self.findings.len(),
             hidden_by_severity: hidden,
             ignored,
+            suppressed: self
+                .report
+                .results
+                .iter()
+                .map(|r| r.modified_findings.len())
+                .sum(),
             ..CheckCounts::default()
         };
         for f in &self.findings {

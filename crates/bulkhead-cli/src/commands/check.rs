@@ -76,6 +76,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<i32> {
         // The engine takes the runtime's image.
         false => Target::Name(String::new()),
     };
+    let vex = super::vex::load(&args.scan.vex)?;
     let targs = (&args.target_args).into();
     let scan = super::request::for_target(global, Ok(target), targs, Some(&args.scan))?;
     let req = CheckRequest {
@@ -87,6 +88,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<i32> {
             args.policy.as_deref(),
         )?,
         scan,
+        vex,
     };
     let secrets = global.settings()?.secret_scanner()?;
     let bars = crate::progress::Bars::new(global.quiet);
@@ -118,7 +120,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<i32> {
         Some(layers) => {
             if !global.quiet {
                 let names: Vec<String> = layers.iter().map(ToString::to_string).collect();
-                eprintln!("check: layers failing --fail-on-layer: {}", names.join(", "));
+                eprintln!(
+                    "check: layers failing --fail-on-layer: {}",
+                    names.join(", ")
+                );
             }
             Ok(1)
         }

@@ -23,6 +23,7 @@
 //! `report::report_page` and more sections.
 
 pub mod blocks;
+pub mod check;
 pub mod markup;
 pub mod report;
 

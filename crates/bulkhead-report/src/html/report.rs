@@ -42,6 +42,10 @@ pub fn report_page(report: &Report, opts: &WriteOptions) -> HtmlPage {
     if !vulns.is_empty() {
         page.section("vulnerabilities", "Vulnerabilities", vulns.render());
     }
+    let suppressed = suppressed_table(report);
+    if !suppressed.is_empty() {
+        page.section("suppressed", "Suppressed by VEX", suppressed.render());
+    }
     let secrets = secret_table(report);
     if !secrets.is_empty() {
         page.section("secrets", "Secrets", secrets.render());
@@ -276,11 +280,12 @@ pub fn summary(report: &Report) -> Html {
     }
     if let Some(s) = &report.summary {
         out.push(para(&format!(
-            "{} finding(s) hidden by --severity ({} of them UNKNOWN, {} of those in KEV), {} ignored, {} shown with UNKNOWN severity.",
+            "{} finding(s) hidden by --severity ({} of them UNKNOWN, {} of those in KEV), {} ignored, {} suppressed by VEX, {} shown with UNKNOWN severity.",
             s.hidden_by_severity,
             s.hidden_unknown,
             s.hidden_unknown_kev,
             s.ignored,
+            s.suppressed,
             s.unknown_severity
         )));
     }
@@ -406,7 +411,12 @@ pub fn vulnerability_table(report: &Report) -> Table {
                 Cell::text(&v.pkg_name).class("code"),
                 Cell::text(&v.installed_version).class("code"),
                 Cell::text(&v.fixed_version).class("code"),
-                Cell::text(status_text(v.status)),
+                Cell::text(&match &v.vex {
+                    // An `affected` or `under_investigation` statement
+                    // annotates the finding; it stays shown.
+                    Some(x) => format!("{} (VEX: {})", status_text(v.status), x.status),
+                    None => status_text(v.status).to_string(),
+                }),
                 cvss.class("num"),
                 epss.class("num"),
                 kev,
@@ -710,6 +720,51 @@ pub fn package_table(report: &Report) -> Table {
                 layer_cell(p.layer.as_ref()),
                 Cell::text(&p.identifier.purl).class("code"),
             ]));
+        }
+    }
+    t
+}
+
+/// The findings VEX statements suppressed (`--vex`), each with its
+/// statement: never dropped silently.
+pub fn suppressed_table(report: &Report) -> Table {
+    let mut t = Table::new(
+        "suppressed-table",
+        "Findings suppressed by VEX statements",
+        vec![
+            Column::number("Severity"),
+            Column::text("ID"),
+            Column::text("Package"),
+            Column::text("Installed"),
+            Column::text("VEX status"),
+            Column::text("Justification / statement"),
+            Column::text("Source"),
+        ],
+    );
+    for r in &report.results {
+        for m in &r.modified_findings {
+            let v = &m.finding;
+            let why: Vec<&str> = [
+                &m.vex.justification,
+                &m.vex.impact_statement,
+                &m.vex.action_statement,
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .map(String::as_str)
+            .collect();
+            t.push(
+                Row::new(vec![
+                    severity_cell(v.severity),
+                    Cell::text(&v.vulnerability_id).class("id"),
+                    Cell::text(&v.pkg_name).class("code"),
+                    Cell::text(&v.installed_version).class("code"),
+                    Cell::text(&m.vex.status),
+                    Cell::text(&why.join(": ")),
+                    Cell::text(&format!("{} #{}", m.vex.source, m.vex.statement_index)),
+                ])
+                .severity(v.severity),
+            );
         }
     }
     t

@@ -165,4 +165,5 @@ pub enum Command {
     /// Verify an image's signatures (both cosign formats) against public
     /// keys or the signing policy; without either, list them.
     Verify(commands::verify::VerifyArgs),
+    Server(commands::server::ServerArgs),
 }

@@ -8,7 +8,8 @@
 //! The other commands' views live here too, each over the plain model its
 //! library returns: [`diff`] (`bulkhead_diff::ImageDiff`: table, JSON,
 //! Markdown), [`advise`] (`bulkhead_advise` summary and recommendations),
-//! [`signing`] (`verify`, `sign`, `key generate`). Severities are coloured
+//! [`signing`] (`verify`, `sign`, `key generate`), [`harbor`] (Harbor's
+//! scanner-adapter vulnerability and SBOM reports). Severities are coloured
 //! by [`palette`] only; strings from an image, a registry or a daemon pass
 //! `bulkhead_types::text` (`terminal_safe*`, `to_json_pretty`).
 //!
@@ -23,6 +24,7 @@ pub mod diff;
 pub mod filter;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod harbor;
 mod json;
 pub mod palette;
 mod sarif;

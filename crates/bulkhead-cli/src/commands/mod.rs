@@ -16,6 +16,7 @@ pub mod request;
 pub mod scan;
 pub mod seccomp;
 pub mod secret;
+pub mod server;
 pub mod settings;
 pub mod sign;
 pub mod sign_store;
@@ -44,5 +45,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Key(args) => key::run(&global, args),
         Command::Sign(args) => sign::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
+        Command::Server(args) => server::run(&global, args),
     }
 }

@@ -79,7 +79,13 @@ impl jsonschema::Retrieve for LocalSchemas {
         &self,
         uri: &jsonschema::Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let name = uri.path().as_str().rsplit('/').next().unwrap_or("").to_string();
+        let name = uri
+            .path()
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
         let bytes = std::fs::read(self.0.join(&name))
             .map_err(|e| format!("schema {uri} is not committed ({name}): {e}"))?;
         Ok(serde_json::from_slice(&bytes)?)
@@ -128,13 +134,21 @@ fn demo_image(out: &Path, extra: &str) -> String {
     let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bulkhead-fixtures/demo");
     let mut b = ImageBuilder::new().tag("bulkhead-demo:1.0");
     for (i, name) in ["layer0-base", "layer1-app"].iter().enumerate() {
-        add_tree(b.layer(&format!("demo layer {i}: {name}")), &demo.join(name));
+        add_tree(
+            b.layer(&format!("demo layer {i}: {name}")),
+            &demo.join(name),
+        );
     }
-    b.layer("extra").file("etc/extra", extra.as_bytes()).unwrap();
+    b.layer("extra")
+        .file("etc/extra", extra.as_bytes())
+        .unwrap();
     b.write(Layout::OciDir, out).unwrap();
     let index: Value =
         serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
-    index["manifests"][0]["digest"].as_str().unwrap().to_string()
+    index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A cache whose database holds the four committed demo advisories.
@@ -149,7 +163,11 @@ fn demo_cache(work: &Path) -> PathBuf {
         .arg(advisories)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     cache
 }
 
@@ -236,7 +254,11 @@ impl Server {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// A client that never follows redirects (Harbor reads the 302 itself).
@@ -258,8 +280,7 @@ struct Answer {
 
 impl Answer {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     fn header(&self, name: &str) -> Option<String> {
@@ -375,7 +396,10 @@ fn poll(
             .expect("Refresh-After is an integer");
         assert!(wait >= 1);
         let location = a.header("Location").expect("a 302 carries Location");
-        assert!(location.ends_with(&format!("/api/v1/scan/{id}/report{query}")), "{location}");
+        assert!(
+            location.ends_with(&format!("/api/v1/scan/{id}/report{query}")),
+            "{location}"
+        );
         std::thread::sleep(Duration::from_secs(wait));
     }
     panic!("the report of {id} stayed pending");
@@ -427,8 +451,14 @@ fn harbor_contract_with_registry_credentials() {
     // The API needs the token; the probes and metrics do not.
     get(&agent, &server.url("/api/v1/metadata"), None, None).assert_error(401);
     get(&agent, &server.url("/api/v1/metadata"), Some("wrong"), None).assert_error(401);
-    assert_eq!(get(&agent, &server.url("/probe/healthy"), None, None).status, 200);
-    assert_eq!(get(&agent, &server.url("/probe/ready"), None, None).status, 200);
+    assert_eq!(
+        get(&agent, &server.url("/probe/healthy"), None, None).status,
+        200
+    );
+    assert_eq!(
+        get(&agent, &server.url("/probe/ready"), None, None).status,
+        200
+    );
 
     // Metadata.
     let m = get(&agent, &server.url("/api/v1/metadata"), t, None);
@@ -440,7 +470,12 @@ fn harbor_contract_with_registry_credentials() {
     let caps = meta["capabilities"].as_array().unwrap();
     let vuln = caps.iter().find(|c| c["type"] == "vulnerability").unwrap();
     for mt in [VULN, VULN_HARBOR, RAW] {
-        assert!(vuln["produces_mime_types"].as_array().unwrap().contains(&json!(mt)));
+        assert!(
+            vuln["produces_mime_types"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(mt))
+        );
     }
     let sbom = caps.iter().find(|c| c["type"] == "sbom").unwrap();
     assert_eq!(sbom["produces_mime_types"], json!([SBOM]));
@@ -451,7 +486,10 @@ fn harbor_contract_with_registry_credentials() {
     for c in caps {
         assert_eq!(
             c["consumes_mime_types"],
-            json!([OCI_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json"])
+            json!([
+                OCI_MANIFEST,
+                "application/vnd.docker.distribution.manifest.v2+json"
+            ])
         );
     }
     assert!(
@@ -487,8 +525,10 @@ fn harbor_contract_with_registry_credentials() {
     let vulns = report["vulnerabilities"].as_array().unwrap();
     // The demo image: 12 findings in libssl1.1, zlib1g, curl and libcurl4.
     assert_eq!(vulns.len(), 12, "{report:#}");
-    let packages: std::collections::BTreeSet<&str> =
-        vulns.iter().map(|v| v["package"].as_str().unwrap()).collect();
+    let packages: std::collections::BTreeSet<&str> = vulns
+        .iter()
+        .map(|v| v["package"].as_str().unwrap())
+        .collect();
     assert_eq!(
         packages.into_iter().collect::<Vec<_>>(),
         ["curl", "libcurl4", "libssl1.1", "zlib1g"]
@@ -564,7 +604,13 @@ fn harbor_contract_with_registry_credentials() {
     // Errors, in the spec's error media type.
     let rep = server.url(&format!("/api/v1/scan/{id}/report"));
     get(&agent, &rep, t, Some(SBOM)).assert_error(400);
-    get(&agent, &format!("{rep}?sbom_media_type=text%2Fplain"), t, Some(SBOM)).assert_error(400);
+    get(
+        &agent,
+        &format!("{rep}?sbom_media_type=text%2Fplain"),
+        t,
+        Some(SBOM),
+    )
+    .assert_error(400);
     get(&agent, &rep, t, Some("text/html")).assert_error(501);
     get(&agent, &rep, t, Some(&VULN.replace("1.1", "7.0"))).assert_error(501);
     get(
@@ -579,13 +625,25 @@ fn harbor_contract_with_registry_credentials() {
     post(&agent, &scan_url, t, SCAN_REQUEST, br#"{"registry": 5}"#).assert_error(400);
     let mut bad = req.clone();
     bad["artifact"]["digest"] = json!("sha256:1234");
-    let msg = post(&agent, &scan_url, t, SCAN_REQUEST, &serde_json::to_vec(&bad).unwrap())
-        .assert_error(422);
+    let msg = post(
+        &agent,
+        &scan_url,
+        t,
+        SCAN_REQUEST,
+        &serde_json::to_vec(&bad).unwrap(),
+    )
+    .assert_error(422);
     assert!(msg.contains("artifact.digest"), "{msg}");
     let mut bad = req.clone();
     bad.as_object_mut().unwrap().remove("artifact");
-    post(&agent, &scan_url, t, SCAN_REQUEST, &serde_json::to_vec(&bad).unwrap())
-        .assert_error(422);
+    post(
+        &agent,
+        &scan_url,
+        t,
+        SCAN_REQUEST,
+        &serde_json::to_vec(&bad).unwrap(),
+    )
+    .assert_error(422);
     post(
         &agent,
         &scan_url,
@@ -626,22 +684,47 @@ fn harbor_contract_with_registry_credentials() {
         t,
         &scan_request(&reg.host, "library/demo", &digest, None),
     );
-    poll(&agent, &server, t, &anon_id, VULN, "").0.assert_error(500);
+    poll(&agent, &server, t, &anon_id, VULN, "")
+        .0
+        .assert_error(500);
 
     // A rescan reuses every layer from the layer cache.
     let again = submit(&agent, &server, t, &req);
     assert_eq!(poll(&agent, &server, t, &again, VULN, "").0.status, 200);
     let metrics = get(&agent, &server.url("/metrics"), None, None);
     assert_eq!(metrics.status, 200);
-    assert!(metrics.content_type.starts_with("text/plain; version=0.0.4"));
+    assert!(
+        metrics
+            .content_type
+            .starts_with("text/plain; version=0.0.4")
+    );
     let text = metrics.body;
     assert_eq!(metric(&text, "bulkhead_queue_depth"), Some(0.0), "{text}");
-    assert_eq!(metric(&text, "bulkhead_jobs{state=\"done\"}"), Some(2.0), "{text}");
-    assert_eq!(metric(&text, "bulkhead_jobs{state=\"failed\"}"), Some(2.0), "{text}");
-    assert_eq!(metric(&text, "bulkhead_scan_seconds_count"), Some(4.0), "{text}");
-    assert!(text.contains("# TYPE bulkhead_scan_seconds histogram"), "{text}");
+    assert_eq!(
+        metric(&text, "bulkhead_jobs{state=\"done\"}"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "bulkhead_jobs{state=\"failed\"}"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "bulkhead_scan_seconds_count"),
+        Some(4.0),
+        "{text}"
+    );
+    assert!(
+        text.contains("# TYPE bulkhead_scan_seconds histogram"),
+        "{text}"
+    );
     // 3 layers read cold, then 3 reused: 0.5.
-    assert_eq!(metric(&text, "bulkhead_layer_reuse_ratio"), Some(0.5), "{text}");
+    assert_eq!(
+        metric(&text, "bulkhead_layer_reuse_ratio"),
+        Some(0.5),
+        "{text}"
+    );
 
     // Nothing of the credential reaches the logs, at -vvv.
     let log = server.log();
@@ -696,7 +779,11 @@ fn polls_are_answered_while_scans_hold_every_worker_and_sigterm_lets_them_finish
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(metric(&text, "bulkhead_jobs{state=\"running\"}"), Some(2.0), "{text}");
+    assert_eq!(
+        metric(&text, "bulkhead_jobs{state=\"running\"}"),
+        Some(2.0),
+        "{text}"
+    );
     assert_eq!(metric(&text, "bulkhead_queue_depth"), Some(1.0), "{text}");
 
     // 100 concurrent report polls, each on its own connection.
@@ -716,11 +803,20 @@ fn polls_are_answered_while_scans_hold_every_worker_and_sigterm_lets_them_finish
     for a in &answers {
         assert_eq!(a, &(302, Some("1".to_string())));
     }
-    assert_eq!(get(&agent, &server.url("/probe/ready"), None, None).status, 200);
+    assert_eq!(
+        get(&agent, &server.url("/probe/ready"), None, None).status,
+        200
+    );
 
     // SIGTERM: no new connections, but the running scans may finish.
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let addr = server.base.trim_start_matches("http://").to_string();
     let mut closed = false;
     for _ in 0..500 {

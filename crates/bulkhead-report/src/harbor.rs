@@ -319,7 +319,9 @@ mod tests {
             .push(vuln("CVE-2022-0000", Severity::Unknown));
         r.results.push(os);
         let mut secret = ScanResult::new("etc/key", Class::Secret, "");
-        secret.vulnerabilities.push(vuln("NOT-A-PKG", Severity::Critical));
+        secret
+            .vulnerabilities
+            .push(vuln("NOT-A-PKG", Severity::Critical));
         r.results.push(secret);
         r
     }
@@ -377,10 +379,7 @@ mod tests {
             scanner: &scanner,
             generated_at: "2024-05-14T10:00:00Z",
         };
-        let h = vulnerability_report(
-            &Report::new("x", ArtifactType::ContainerImage),
-            &cx,
-        );
+        let h = vulnerability_report(&Report::new("x", ArtifactType::ContainerImage), &cx);
         assert_eq!(h.severity, HarborSeverity::Unknown);
         assert!(h.vulnerabilities.is_empty());
     }

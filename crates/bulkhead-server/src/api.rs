@@ -50,7 +50,11 @@ pub fn router(backend: Arc<dyn Backend>, cfg: ServerConfig) -> Router {
 
 /// A JSON body with its media type. Written through
 /// `bulkhead_types::text::to_json_pretty` like every JSON document.
-fn json_response(status: StatusCode, media_type: &'static str, value: &impl serde::Serialize) -> Response {
+fn json_response(
+    status: StatusCode,
+    media_type: &'static str,
+    value: &impl serde::Serialize,
+) -> Response {
     match bulkhead_types::text::to_json_pretty(value) {
         Ok(body) => (status, [(header::CONTENT_TYPE, media_type)], body).into_response(),
         Err(e) => error(
@@ -95,8 +99,10 @@ async fn log_request(req: Request, next: Next) -> Response {
 
 async fn require_token(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(token) = &st.cfg.token {
-        let given = header_str(req.headers(), header::AUTHORIZATION)
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")));
+        let given = header_str(req.headers(), header::AUTHORIZATION).and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        });
         if !given.is_some_and(|g| token.matches(g)) {
             let mut r = error(
                 StatusCode::UNAUTHORIZED,
@@ -118,12 +124,22 @@ async fn not_found() -> Response {
 }
 
 async fn healthy() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok\n").into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "ok\n",
+    )
+        .into_response()
 }
 
 async fn ready(State(st): State<AppState>) -> Response {
     if st.backend.ready().await {
-        (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ready\n").into_response()
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "ready\n",
+        )
+            .into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -231,7 +247,11 @@ async fn scan(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Res
         }
     };
     match st.backend.submit(submission).await {
-        Ok(id) => json_response(StatusCode::ACCEPTED, media::SCAN_RESPONSE, &json!({"id": id.0})),
+        Ok(id) => json_response(
+            StatusCode::ACCEPTED,
+            media::SCAN_RESPONSE,
+            &json!({"id": id.0}),
+        ),
         Err(e) => backend_error(e),
     }
 }
@@ -291,7 +311,10 @@ async fn report(
             );
         }
         ReportState::Failed(m) => {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, format!("the scan failed: {m}"));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the scan failed: {m}"),
+            );
         }
         ReportState::Pending { retry_after } => {
             let secs = retry_after.as_secs().max(1).to_string();

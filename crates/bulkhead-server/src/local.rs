@@ -266,7 +266,9 @@ impl Inner {
             }
             Err(e) => {
                 tracing::error!(scan = %id, "scan task failed: {e}");
-                Job::Failed("internal error: the scan stopped unexpectedly (please report this)".into())
+                Job::Failed(
+                    "internal error: the scan stopped unexpectedly (please report this)".into(),
+                )
             }
         };
         self.set(&id, job);
@@ -352,8 +354,8 @@ impl Backend for LocalBackend {
                     Job::Failed(_) => failed += 1,
                 }
             }
-            let ratio = (st.layers_total > 0)
-                .then(|| st.layers_reused as f64 / st.layers_total as f64);
+            let ratio =
+                (st.layers_total > 0).then(|| st.layers_reused as f64 / st.layers_total as f64);
             Ok(Metrics {
                 queue_depth: queued,
                 jobs: vec![
@@ -422,8 +424,7 @@ mod tests {
     }
 
     fn backend(dir: &std::path::Path) -> LocalBackend {
-        let mut template =
-            ScanRequest::new(Target::Name(String::new()), dir.to_path_buf());
+        let mut template = ScanRequest::new(Target::Name(String::new()), dir.to_path_buf());
         template.db.offline = true;
         template.registry.timeout = Duration::from_secs(5);
         template.registry.retries = 0;
@@ -453,8 +454,17 @@ mod tests {
     async fn a_failing_scan_ends_failed_and_old_results_are_forgotten() {
         let dir = tempfile::tempdir().unwrap();
         let b = backend(dir.path());
-        // Nothing listens on port 1: the scan fails with the registry's error.
-        let first = b.submit(submission("app")).await.unwrap();
+        // SBOM only (no database needed). Nothing listens on port 1: the
+        // scan fails with the registry's error.
+        let sbom_only = |repo: &str| ScanSubmission {
+            capabilities: Capabilities {
+                vulnerability: false,
+                sbom: true,
+                sbom_media_types: Vec::new(),
+            },
+            ..submission(repo)
+        };
+        let first = b.submit(sbom_only("app")).await.unwrap();
         let msg = loop {
             match b.report(&first.0).await.unwrap() {
                 ReportState::Failed(m) => break m,
@@ -471,7 +481,7 @@ mod tests {
         assert_eq!(m.scan_seconds.count(), 1);
         assert_eq!(m.layer_reuse_ratio, None);
         // keep_results = 1: the next finished job pushes the first out.
-        let second = b.submit(submission("app2")).await.unwrap();
+        let second = b.submit(sbom_only("app2")).await.unwrap();
         while matches!(
             b.report(&second.0).await.unwrap(),
             ReportState::Pending { .. }

@@ -101,11 +101,13 @@ fn matches(got: &Range, want: &str) -> bool {
     got.essence == want.essence && (want.version.is_none() || got.version == want.version)
 }
 
+/// Every readable range, refused ones (`q=0`) included.
+fn all_ranges(header: &str) -> impl Iterator<Item = Range> + '_ {
+    header.split(',').filter_map(parse_range)
+}
+
 fn ranges(header: &str) -> impl Iterator<Item = Range> + '_ {
-    header
-        .split(',')
-        .filter_map(parse_range)
-        .filter(|r| !r.refused)
+    all_ranges(header).filter(|r| !r.refused)
 }
 
 /// What an `Accept` header asks of the report endpoint.
@@ -126,8 +128,11 @@ pub fn negotiate_report(accept: Option<&str>) -> Negotiated {
         return Negotiated::Kind(ReportKind::Vulnerability);
     };
     let mut any = false;
-    for r in ranges(header) {
+    for r in all_ranges(header) {
         any = true;
+        if r.refused {
+            continue;
+        }
         if r.essence == "*/*" || r.essence == "application/*" {
             return Negotiated::Kind(ReportKind::Vulnerability);
         }
@@ -198,7 +203,10 @@ mod tests {
             n("application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0"),
             Kind(VulnerabilityHarbor)
         );
-        assert_eq!(n("application/vnd.scanner.adapter.vuln.report.raw"), Kind(Raw));
+        assert_eq!(
+            n("application/vnd.scanner.adapter.vuln.report.raw"),
+            Kind(Raw)
+        );
         assert_eq!(
             n("application/vnd.security.sbom.report+json; version=1.0"),
             Kind(Sbom)
@@ -209,8 +217,14 @@ mod tests {
             NotProduced
         );
         assert_eq!(n("text/html"), NotProduced);
-        assert_eq!(n("text/html, application/vnd.scanner.adapter.vuln.report.raw"), Kind(Raw));
-        assert_eq!(n("application/vnd.scanner.adapter.vuln.report.raw;q=0"), NotProduced);
+        assert_eq!(
+            n("text/html, application/vnd.scanner.adapter.vuln.report.raw"),
+            Kind(Raw)
+        );
+        assert_eq!(
+            n("application/vnd.scanner.adapter.vuln.report.raw;q=0"),
+            NotProduced
+        );
         assert_eq!(n(",,;"), Malformed);
         assert_eq!(n("garbage"), Malformed);
     }

@@ -176,7 +176,9 @@ fn authorization(raw: Option<Zeroizing<String>>) -> Result<Option<Authorization>
         let decoded = Zeroizing::new(
             base64::engine::general_purpose::STANDARD
                 .decode(rest.trim())
-                .map_err(|_| invalid("registry.authorization: the Basic credentials are not base64"))?,
+                .map_err(|_| {
+                    invalid("registry.authorization: the Basic credentials are not base64")
+                })?,
         );
         let text = std::str::from_utf8(&decoded)
             .map_err(|_| invalid("registry.authorization: the Basic credentials are not UTF-8"))?;
@@ -240,7 +242,10 @@ fn capabilities(raw: Option<Vec<RawCapability>>) -> Result<Capabilities, Request
         }
         match c.kind.as_deref() {
             Some("vulnerability") => {
-                if produces.iter().any(|p| !VULN_PRODUCES.contains(&p.as_str())) {
+                if produces
+                    .iter()
+                    .any(|p| !VULN_PRODUCES.contains(&p.as_str()))
+                {
                     return Err(RequestError::Unsupported(format!(
                         "enabled_capabilities[{i}]: the vulnerability capability produces {}",
                         VULN_PRODUCES.join(", ")
@@ -491,7 +496,10 @@ mod tests {
             ("/registry/authorization", json!("Digest abc")),
             ("/registry/authorization", json!("Basic !!!")),
             ("/registry/authorization", json!("Basic dXNlcg==")),
-            ("/registry/authorization", json!("Basic dXNlcjpw\r\nX-Evil: 1")),
+            (
+                "/registry/authorization",
+                json!("Basic dXNlcjpw\r\nX-Evil: 1"),
+            ),
             ("/artifact/repository", json!("")),
             ("/artifact/repository", json!("UPPER/case")),
             ("/artifact/repository", json!("a/../b")),
@@ -511,7 +519,10 @@ mod tests {
             let mut g = good();
             *g.pointer_mut(ptr).unwrap() = value.clone();
             let e = err(g);
-            assert!(matches!(e, RequestError::Invalid(_)), "{ptr}={value}: {e:?}");
+            assert!(
+                matches!(e, RequestError::Invalid(_)),
+                "{ptr}={value}: {e:?}"
+            );
         }
     }
 

@@ -295,7 +295,10 @@ mod tests {
             },
         );
         let p = f.preferred_cvss().unwrap();
-        assert_eq!((p.score_v4, p.score_v3, p.score_v2), (Some(8.7), None, None));
+        assert_eq!(
+            (p.score_v4, p.score_v3, p.score_v2),
+            (Some(8.7), None, None)
+        );
         assert!(p.vector_v4.starts_with("CVSS:4.0/"));
         assert_eq!(
             v(Severity::Unknown, None, None, false).security_severity(),

@@ -73,7 +73,8 @@ pub fn run(global: &GlobalArgs, args: ServerArgs) -> Result<i32> {
     cfg.token = args.token.as_deref().and_then(bulkhead_server::Token::new);
     cfg.shutdown_grace = std::time::Duration::from_secs(args.shutdown_grace);
     bulkhead_server::run(&args.listen, cfg, global.quiet, move || {
-        Ok(Arc::new(bulkhead_server::LocalBackend::new(local)) as Arc<dyn bulkhead_server::Backend>)
+        Ok(Arc::new(bulkhead_server::LocalBackend::new(local))
+            as Arc<dyn bulkhead_server::Backend>)
     })?;
     Ok(0)
 }

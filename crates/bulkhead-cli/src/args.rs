@@ -200,4 +200,8 @@ pub enum Command {
     /// stack: a scoreboard with evidence, every scanner's findings in one
     /// risk order with reasons, and a fix plan.
     Check(commands::check::CheckArgs),
+    /// Serve Harbor's Pluggable Scanner API v1.2 (a scanner adapter):
+    /// Harbor sends scans, Bulkhead pulls the images by digest and answers
+    /// with vulnerability and SBOM reports; probes and /metrics.
+    Server(commands::server::ServerArgs),
 }

@@ -320,3 +320,10 @@ fn every_fuzz_target_is_replayed() {
         .collect();
     assert!(missing.is_empty(), "seeds not replayed: {missing:?}");
 }
+
+#[test]
+fn server_scan_request_seeds() {
+    for (_p, data) in seeds("server_scan_request") {
+        bulkhead_server::request::fuzz_exercise(&data);
+    }
+}

@@ -223,6 +223,9 @@ pub trait Progress: Sync {
     fn db_update(&self, _event: &bulkhead_osv::Progress<'_>) {}
     /// The current task is over.
     fn finish(&self) {}
+    /// An image's layers were read: `reused` of `total` came from the layer
+    /// cache (a server's `/metrics` shows the ratio).
+    fn layer_cache(&self, _reused: usize, _total: usize) {}
 }
 
 /// [`scan`] for async callers (a tokio server): the scan runs on tokio's

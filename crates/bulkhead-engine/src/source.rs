@@ -44,7 +44,8 @@ fn open_store(
     }
 }
 
-fn report_stats(stats: &StoreStats) {
+fn report_stats(stats: &StoreStats, progress: &dyn Progress) {
+    progress.layer_cache(stats.hits.len(), stats.hits.len() + stats.misses.len());
     if !stats.hits.is_empty() || !stats.misses.is_empty() {
         tracing::info!(
             "layer cache: {} of {} layers reused",
@@ -61,7 +62,8 @@ pub(crate) fn analyze_layers(
     analyzers: &[Box<dyn Analyzer>],
     content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
-    progress: &(dyn Fn(u64) + Sync),
+    tick: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Vec<LayerAnalysis>> {
     let store = open_store(req, analyzers, content, opts);
     let (layers, stats) = bulkhead_scan::pipeline::analyze_image(
@@ -70,9 +72,9 @@ pub(crate) fn analyze_layers(
         content,
         opts,
         store.as_ref().map(|s| s as &dyn LayerStore),
-        progress,
+        tick,
     )?;
-    report_stats(&stats);
+    report_stats(&stats, progress);
     Ok(layers)
 }
 
@@ -133,7 +135,7 @@ fn scan_docker_export(
     )
     .with_context(|| format!("cannot read image {name} from the Docker daemon"))?;
     progress.finish();
-    report_stats(&stats);
+    report_stats(&stats, progress);
     if image.repo_tags.is_empty() {
         image.repo_tags = info.repo_tags;
     }
@@ -159,7 +161,7 @@ fn scan_blobs(
         progress.position(sofar);
     };
     let sopts = scan_options(req);
-    let layers = analyze_layers(req, &image, &analyzers, content, &sopts, &tick)
+    let layers = analyze_layers(req, &image, &analyzers, content, &sopts, &tick, progress)
         .with_context(|| format!("cannot read image {shown}"))?;
     progress.finish();
     Ok(scanned_image(image, layers, &shown))

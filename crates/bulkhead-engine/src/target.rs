@@ -90,9 +90,16 @@ fn scan_image_file(
         let sofar = done.fetch_add(n, Ordering::Relaxed) + n;
         progress.position(sofar);
     };
-    let layers =
-        crate::source::analyze_layers(req, &image, &analyzers, content, &scan_options(req), &tick)
-            .with_context(|| format!("cannot read image {}", path.display()))?;
+    let layers = crate::source::analyze_layers(
+        req,
+        &image,
+        &analyzers,
+        content,
+        &scan_options(req),
+        &tick,
+        progress,
+    )
+    .with_context(|| format!("cannot read image {}", path.display()))?;
     progress.finish();
     Ok(scanned_image(image, layers, &path.display().to_string()))
 }

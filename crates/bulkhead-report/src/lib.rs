@@ -11,7 +11,8 @@
 //! [`signing`] (`verify`, `sign`, `key generate`), [`harden`]
 //! (`bulkhead_types::harden::Proposal`: Compose override, `docker run`
 //! flags, JSON), [`check`] (`bulkhead check`: table, JSON, SARIF,
-//! Markdown). [`html`] holds the HTML page and its reusable blocks.
+//! Markdown), [`harbor`] (Harbor's scanner-adapter vulnerability and SBOM
+//! reports). [`html`] holds the HTML page and its reusable blocks.
 //! [`flags`] parses the report flags (`--format`, `--severity`, the exit
 //! gates, `--sort-by`) from the strings a caller was given. Severities are
 //! coloured
@@ -33,6 +34,7 @@ pub mod flags;
 pub mod fuzzing;
 pub mod harden;
 pub mod html;
+pub mod harbor;
 mod json;
 pub mod palette;
 mod sarif;

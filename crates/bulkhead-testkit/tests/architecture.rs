@@ -202,6 +202,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         &["bulkhead-image", "bulkhead-scan", "bulkhead-cli"],
         "matching is pure: an inventory and the database in, findings out",
     ),
+    (
+        "bulkhead-server",
+        &["bulkhead-cli", "bulkhead-sign"],
+        "the scan server calls bulkhead-engine, never the CLI",
+    ),
 ];
 
 /// Workspace crates `bulkhead-vex` may use, and its external crates.
@@ -308,6 +313,14 @@ fn forbidden_dependency_edges_stay_out() {
             broken.push(format!(
                 "bulkhead-report -> {ext} (formats do no I/O beyond the writer they are given)"
             ));
+        }
+    }
+    for ext in g.external.get("bulkhead-server").into_iter().flatten() {
+        if ext == "clap" {
+            broken.push(
+                "bulkhead-server -> clap (only the CLI knows clap; the server takes plain settings)"
+                    .to_string(),
+            );
         }
     }
     // Nothing ships the test and demo helpers or the CLI.

@@ -31,18 +31,22 @@ pub struct KevDetail {
     pub ransomware: bool,
 }
 
-/// Harbor's `preferred_cvss`: the v3 and v2 scores and vectors of the source
-/// that gave the finding its severity. Computed here once, for the Harbor
-/// scanner adapter's report (`Vulnerability::preferred_cvss`).
+/// Harbor's `preferred_cvss`: the v4.0, v3 and v2 scores and vectors of the
+/// source that gave the finding its severity. Computed here once, for the
+/// Harbor scanner adapter's report (`Vulnerability::preferred_cvss`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PreferredCvss {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_v4: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_v3: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_v2: Option<f64>,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vector_v4: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vector_v3: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vector_v2: String,
 }
 
@@ -147,15 +151,18 @@ impl Vulnerability {
     }
 
     /// Harbor's `preferred_cvss`, from the source of the severity (else the
-    /// first source with a v3 score).
+    /// first source with a v3 score, then v4.0, then v2).
     pub fn preferred_cvss(&self) -> Option<PreferredCvss> {
         let c = self
             .cvss
             .get(&self.severity_source)
-            .filter(|c| c.v3_score.is_some() || c.v2_score.is_some())
+            .filter(|c| c.best_score().is_some())
             .or_else(|| self.cvss.values().find(|c| c.v3_score.is_some()))
+            .or_else(|| self.cvss.values().find(|c| c.v40_score.is_some()))
             .or_else(|| self.cvss.values().find(|c| c.v2_score.is_some()))?;
         Some(PreferredCvss {
+            score_v4: c.v40_score,
+            vector_v4: c.v40_vector.clone(),
             score_v3: c.v3_score,
             score_v2: c.v2_score,
             vector_v3: c.v3_vector.clone(),
@@ -275,6 +282,24 @@ mod tests {
         let b = v(Severity::Critical, None, None, false);
         assert_eq!(b.security_severity(), 9.5);
         assert!(b.preferred_cvss().is_none());
+        // A source that rates with CVSS 4.0 only gives the v4 fields.
+        let mut f = v(Severity::High, None, None, false);
+        f.severity_source = "ghsa".into();
+        f.cvss.insert(
+            "ghsa".into(),
+            Cvss {
+                v40_score: Some(8.7),
+                v40_vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N"
+                    .into(),
+                ..Cvss::default()
+            },
+        );
+        let p = f.preferred_cvss().unwrap();
+        assert_eq!(
+            (p.score_v4, p.score_v3, p.score_v2),
+            (Some(8.7), None, None)
+        );
+        assert!(p.vector_v4.starts_with("CVSS:4.0/"));
         assert_eq!(
             v(Severity::Unknown, None, None, false).security_severity(),
             0.0

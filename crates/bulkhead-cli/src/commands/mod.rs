@@ -16,6 +16,7 @@ pub mod recommend;
 pub mod request;
 pub mod scan;
 pub mod seccomp;
+pub mod server;
 pub mod sign;
 pub mod summary;
 pub mod verify;
@@ -45,5 +46,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Verify(args) => verify::run(&global, args),
         Command::Vex(args) => vex::run(&global, args),
         Command::Check(args) => check::run(&global, args),
+        Command::Server(args) => server::run(&global, args),
     }
 }

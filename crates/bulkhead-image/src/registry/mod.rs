@@ -64,6 +64,9 @@ pub struct RegistryOptions {
     pub backoff: Duration,
     /// The Docker CLI config for credentials (None: anonymous only).
     pub docker_config: Option<PathBuf>,
+    /// Credentials given by the caller (a scan server gets them with each
+    /// request): used instead of the Docker config's. Hidden in `Debug`.
+    pub credential: Option<Credential>,
     /// Largest manifest or index accepted.
     pub max_manifest_bytes: u64,
     /// Most redirects followed for one request.
@@ -79,6 +82,7 @@ impl Default for RegistryOptions {
             retries: 3,
             backoff: Duration::from_millis(250),
             docker_config: auth::docker_config_path(),
+            credential: None,
             max_manifest_bytes: 4 * 1024 * 1024,
             max_redirects: 5,
         }
@@ -182,8 +186,11 @@ impl Registry {
     pub fn new(registry: &str, opts: RegistryOptions) -> Result<Registry, ImageError> {
         let r = Reference::parse(&format!("{registry}/x"))
             .map_err(|e| ImageError::Remote(format!("bad registry host {registry:?}: {e}")))?;
-        let creds =
-            auth::lookup(opts.docker_config.as_deref(), &r.registry).map_err(ImageError::Auth)?;
+        let creds = match &opts.credential {
+            Some(c) => Some(c.clone()),
+            None => auth::lookup(opts.docker_config.as_deref(), &r.registry)
+                .map_err(ImageError::Auth)?,
+        };
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(opts.insecure)
             .build();

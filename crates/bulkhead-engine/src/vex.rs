@@ -56,7 +56,7 @@ pub enum Subject {
     /// An image to read the digest from (a name or a file).
     Image {
         name: String,
-        from: MetaSources,
+        from: Box<MetaSources>,
         repository: Option<String>,
     },
 }

@@ -32,9 +32,9 @@ pub mod filter;
 pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod harbor;
 pub mod harden;
 pub mod html;
-pub mod harbor;
 mod json;
 pub mod palette;
 mod sarif;

@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: ServerArgs) -> Result<i32> {
             "--db is not available yet: the PostgreSQL backend is not built into this version; run without --db for the in-process queue"
         );
     }
-    let mut template = ScanRequest::new(Target::Name(String::new()), super::db::cache_dir(global));
+    let mut template = ScanRequest::new(Target::Name(String::new()), global.cache_dir());
     template.db = DbPolicy {
         path: super::db::db_path(global),
         offline: args.offline,

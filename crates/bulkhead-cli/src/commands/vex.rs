@@ -110,7 +110,7 @@ pub fn run(global: &GlobalArgs, args: VexCommandArgs) -> Result<i32> {
                     "which image? give its name or file (or --input PATH), or --image-digest sha256:…"
                 ),
             },
-            from: super::summary::meta_sources(&a.target_args)?,
+            from: Box::new(super::summary::meta_sources(&a.target_args)?),
             repository: a.image_name,
         },
     };

@@ -718,7 +718,7 @@ fn upgrades(fixable: &[&Draft]) -> (String, Vec<String>) {
     (
         o,
         vec![
-            "rebuilding FROM an updated base image fixes the base's packages too; `bulkhead image NAME --recommend` ranks candidate bases".to_string(),
+            "rebuilding FROM an updated base image fixes the base's packages too; `bulkhead image NAME --recommend` ranks candidate bases, and `check --base-candidates` adds the best one to this plan".to_string(),
         ],
     )
 }

@@ -94,6 +94,16 @@ fn mirror(shared: &Path, dir: &Path) -> PathBuf {
 /// known exploited), libssl1.1 1.1.1d-0+deb10u7 (CVE-2022-0778) and zlib1g
 /// 1:1.2.11.dfsg-1 (CVE-2018-25032), as an OCI layout. No USER.
 fn debian10_layout(dir: &Path) -> PathBuf {
+    debian10_with(
+        dir,
+        "debian10",
+        ["1.1.1d-0+deb10u7", "1:1.2.11.dfsg-1", "1.8.27-1+deb10u2"],
+    )
+}
+
+/// A Debian 10 OCI layout `dir/name` with libssl1.1, zlib1g and sudo at
+/// `versions` (in that order).
+fn debian10_with(dir: &Path, name: &str, versions: [&str; 3]) -> PathBuf {
     let os_release = "PRETTY_NAME=\"Debian GNU/Linux 10 (buster)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"10\"\nVERSION_CODENAME=buster\nID=debian\n";
     let pkg = |name: &str, src: &str, version: &str| {
         let src = if src.is_empty() {
@@ -105,9 +115,9 @@ fn debian10_layout(dir: &Path) -> PathBuf {
             "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\n{src}Version: {version}\n\n"
         )
     };
-    let status = pkg("libssl1.1", "openssl", "1.1.1d-0+deb10u7")
-        + &pkg("zlib1g", "zlib", "1:1.2.11.dfsg-1")
-        + &pkg("sudo", "", "1.8.27-1+deb10u2");
+    let status = pkg("libssl1.1", "openssl", versions[0])
+        + &pkg("zlib1g", "zlib", versions[1])
+        + &pkg("sudo", "", versions[2]);
     let mut b = ImageBuilder::new();
     b.layer("ADD rootfs /")
         .file("etc/os-release", os_release.as_bytes())
@@ -116,7 +126,7 @@ fn debian10_layout(dir: &Path) -> PathBuf {
         .unwrap()
         .file("var/lib/dpkg/status", status.as_bytes())
         .unwrap();
-    let out = dir.join("debian10");
+    let out = dir.join(name);
     b.write(Layout::OciDir, &out).unwrap();
     out
 }
@@ -682,6 +692,68 @@ fn vex_suppresses_one_finding() {
         .collect();
     assert_eq!(suppressed.len(), 1);
     assert_eq!(suppressed[0]["ruleId"], "CVE-2021-3156");
+}
+
+/// (f) Base-image advice: with `--base-candidates`, the candidate with the
+/// DSA fixes ranks first and becomes the last fix-plan step, removing the
+/// three CVEs; the current base itself is never proposed.
+#[test]
+fn base_candidates_become_a_fix_step() {
+    let Some(f) = fixture() else { return };
+    let Some(s) = stage(f) else { return };
+    let w = s.work.path();
+    let fixed = debian10_with(
+        w,
+        "debian10-fixed",
+        [
+            "1.1.1d-0+deb10u8",
+            "1:1.2.11.dfsg-1+deb10u1",
+            "1.8.27-1+deb10u3",
+        ],
+    );
+    let same = debian10_with(
+        w,
+        "debian10-same",
+        ["1.1.1d-0+deb10u7", "1:1.2.11.dfsg-1", "1.8.27-1+deb10u2"],
+    );
+    let candidates = format!("{},{}", same.display(), fixed.display());
+    let r = s.check_json(
+        f,
+        &["--compose", "bad.yml", "--base-candidates", &candidates],
+    );
+    let plan = r["FixPlan"].as_array().unwrap();
+    let last = plan.last().unwrap();
+    assert_eq!(
+        last["Title"],
+        format!("Rebuild FROM {}", fixed.display()),
+        "{plan:#?}"
+    );
+    assert_eq!(last["Kind"], "dockerfile");
+    let removes = strings(&last["Removes"]);
+    for want in [
+        "CVE-2021-3156@sudo",
+        "CVE-2022-0778@libssl1.1",
+        "CVE-2018-25032@zlib1g",
+    ] {
+        assert!(removes.contains(&want.to_string()), "{want}: {removes:?}");
+    }
+    assert_eq!(last["Step"], plan.len());
+    // Only the current base as candidate: no step, a warning says so.
+    let only_same = same.display().to_string();
+    let r = s.check_json(
+        f,
+        &["--compose", "bad.yml", "--base-candidates", &only_same],
+    );
+    let titles: Vec<String> = r["FixPlan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Title"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Rebuild FROM")),
+        "{titles:?}"
+    );
 }
 
 /// A plain HTTP GET on 127.0.0.1; the response, or None.

@@ -57,6 +57,11 @@ pub struct CheckRequest {
     /// the findings are merged: a suppressed vulnerability is no finding of
     /// the check (it is counted and listed with its statement).
     pub vex: Vec<crate::vex::VexDocument>,
+    /// Candidate base images (names or image files): each is scanned for
+    /// vulnerabilities and ranked (`bulkhead_advise`, as `image
+    /// --recommend` does); the best one that fixes findings of the image
+    /// becomes a step of the fix plan. Empty: no base-image advice.
+    pub base_candidates: Vec<String>,
 }
 
 /// The result of [`check`].
@@ -73,6 +78,96 @@ pub struct CheckOutput {
 pub fn check(req: &CheckRequest, progress: &dyn Progress) -> Result<CheckOutput> {
     let secrets = Scanner::new(&req.scan.secrets).context("the [secrets] settings")?;
     check_with(req, &secrets, progress)
+}
+
+/// Rank the candidate bases against the checked image (`image --recommend`'s
+/// ranking): each candidate scanned for vulnerabilities with the check's
+/// database, sources and limits.
+fn base_advice(
+    req: &CheckRequest,
+    report: &CheckReport,
+    secrets: &Scanner,
+    progress: &dyn Progress,
+) -> Result<bulkhead_advise::Advice> {
+    let sources = crate::advise::MetaSources {
+        sources: req.scan.sources.clone(),
+        platform: req.scan.platform.clone(),
+        registry: req.scan.registry.clone(),
+    };
+    let scan_one = |name: &str| -> Result<bulkhead_types::Report> {
+        let mut scan = req.scan.clone();
+        scan.target = Target::candidate(name)?;
+        // A candidate is another image: its own OS, vulnerabilities only.
+        scan.distro = None;
+        scan.scanners = crate::Scanners {
+            vuln: true,
+            secret: false,
+            misconfig: false,
+        };
+        Ok(crate::scan_with(&scan, secrets, progress)?.report)
+    };
+    crate::advise::recommend(
+        crate::advise::RecommendInput {
+            current: &report.report,
+            base: None,
+            names: req.base_candidates.clone(),
+            explicit: true,
+            notes: Vec::new(),
+        },
+        &sources,
+        &scan_one,
+    )
+}
+
+/// The fix-plan step of the best candidate base: rebuild FROM it, with the
+/// findings of the image it removes (`None` when the best fixes nothing or
+/// is the current base).
+fn base_step(
+    report: &CheckReport,
+    advice: &bulkhead_advise::Advice,
+) -> Option<bulkhead_types::check::FixStep> {
+    let best = advice.candidates.first().filter(|c| !c.current)?;
+    let refs: Vec<&str> = report.findings.iter().map(|f| f.ref_id.as_str()).collect();
+    let mut removes: Vec<String> = Vec::new();
+    for f in &best.would_fix {
+        let r = format!("{}@{}", f.vulnerability_id, f.pkg_name);
+        if refs.contains(&r.as_str()) && !removes.contains(&r) {
+            removes.push(r);
+        }
+    }
+    if removes.is_empty() {
+        return None;
+    }
+    let c = &best.vulnerabilities;
+    let n = |s: Severity| c.by_severity.get(&s).map_or(0, |f| f.total());
+    let mut notes = vec![format!(
+        "ranked first of {} candidate(s) (critical, then high, then all findings, then size and closeness); it has {} CRITICAL, {} HIGH, {} in all",
+        advice.candidates.len(),
+        n(Severity::Critical),
+        n(Severity::High),
+        c.total
+    )];
+    if !best.would_introduce.is_empty() {
+        let ids: Vec<String> = best
+            .would_introduce
+            .iter()
+            .map(|f| format!("{}@{}", f.vulnerability_id, f.pkg_name))
+            .collect();
+        notes.push(format!("it would introduce: {}", ids.join(", ")));
+    }
+    Some(bulkhead_types::check::FixStep {
+        step: report.fix_plan.len() + 1,
+        layer: bulkhead_types::check::StackLayer::ImageContents,
+        layers: vec![bulkhead_types::check::StackLayer::ImageContents],
+        title: format!("Rebuild FROM {}", best.name),
+        kind: SnippetKind::Dockerfile,
+        snippet: format!("FROM {}\n", best.name),
+        save_as: String::new(),
+        files: Vec::new(),
+        removes,
+        defuses: Vec::new(),
+        notes,
+    })
 }
 
 /// The runtime side, read.
@@ -170,7 +265,18 @@ pub fn check_with(
         harden: Some(harden),
         warnings: Vec::new(),
     };
-    let report = bulkhead_check::build(input);
+    let mut report = bulkhead_check::build(input);
+    if !req.base_candidates.is_empty() {
+        let advice = base_advice(req, &report, secrets, progress)?;
+        warnings.extend(advice.warnings.iter().cloned());
+        match base_step(&report, &advice) {
+            Some(step) => report.fix_plan.push(step),
+            None => warnings.push(format!(
+                "base-image advice: none of {} fixes a finding of the image",
+                req.base_candidates.join(", ")
+            )),
+        }
+    }
     for w in &report.warnings {
         if !warnings.contains(w) {
             warnings.push(w.clone());

@@ -45,6 +45,11 @@ pub struct CheckArgs {
     /// Exit 1 when any layer is `missing` (or `partial` or missing).
     #[arg(long, value_name = "missing|partial")]
     pub fail_on_layer: Option<String>,
+    /// Candidate base images (comma-separated names or image files): each
+    /// is scanned and ranked as `image --recommend` does, and the best one
+    /// that fixes findings of this image becomes a step of the fix plan.
+    #[arg(long, value_delimiter = ',', value_name = "IMAGE,...")]
+    pub base_candidates: Vec<String>,
     /// Write the fix plan's files (Compose overrides, seccomp profile) into DIR.
     #[arg(long, value_name = "DIR")]
     pub write_fix: Option<PathBuf>,
@@ -89,6 +94,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> Result<i32> {
         )?,
         scan,
         vex,
+        base_candidates: args.base_candidates.clone(),
     };
     let secrets = global.settings()?.secret_scanner()?;
     let bars = crate::progress::Bars::new(global.quiet);

@@ -58,38 +58,6 @@ fn run(mut c: Command, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// The shared OSV mirror plus the rating data, laid out as `db update`
-/// reads a mirror (as tests/ratings.rs does).
-fn mirror(shared: &Path, dir: &Path) -> PathBuf {
-    let m = dir.join("mirror");
-    std::fs::create_dir_all(&m).unwrap();
-    for entry in std::fs::read_dir(shared.join("osv")).unwrap() {
-        let entry = entry.unwrap();
-        std::os::unix::fs::symlink(entry.path(), m.join(entry.file_name())).unwrap();
-    }
-    for d in ["epss", "nvd", "cve"] {
-        std::fs::create_dir_all(m.join(d)).unwrap();
-    }
-    std::os::unix::fs::symlink(
-        shared.join("epss/epss_scores-current.csv.gz"),
-        m.join("epss/epss_scores-current.csv.gz"),
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(
-        shared.join("cve/vulnrichment.zip"),
-        m.join("cve/vulnrichment.zip"),
-    )
-    .unwrap();
-    let nvd = std::fs::read(shared.join("cve/nvd-sample/nvd-api2-6cves.json")).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(m.join("nvd/nvdcve-2.0-2021.json.gz")).unwrap(),
-        flate2::Compression::fast(),
-    );
-    gz.write_all(&nvd).unwrap();
-    gz.finish().unwrap();
-    m
-}
-
 /// Debian 10 with sudo 1.8.27-1+deb10u2 (CVE-2021-3156, fixed in +deb10u3,
 /// known exploited), libssl1.1 1.1.1d-0+deb10u7 (CVE-2022-0778) and zlib1g
 /// 1:1.2.11.dfsg-1 (CVE-2018-25032), as an OCI layout. No USER.
@@ -145,7 +113,7 @@ fn fixture() -> Option<&'static Fixture> {
     support_mirror::shared("osv/ecosystems.txt")?;
     Some(F.get_or_init(|| {
         let work = tempfile::tempdir().unwrap();
-        let m = mirror(&shared, work.path());
+        let m = support_mirror::rated_mirror(&shared, work.path());
         let cache = work.path().join("cache");
         let (code, _, err) = run(
             bulkhead(&cache, work.path()),

@@ -16,7 +16,7 @@ use assert_cmd::Command;
 use bulkhead_fixtures::{ImageBuilder, Layout};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
@@ -29,39 +29,6 @@ fn bulkhead(cache: &Path) -> Command {
         .env_remove("BULKHEAD_TEST_PAUSE_AT")
         .env("NO_COLOR", "1");
     c
-}
-
-/// A mirror laid out as `db update` expects it: the shared OSV mirror, and
-/// the rating data under `epss/`, `nvd/` (the NVD sample as a gzip feed
-/// named like a yearly one) and `cve/`.
-fn mirror(shared: &Path, dir: &Path) -> PathBuf {
-    let m = dir.join("mirror");
-    std::fs::create_dir_all(&m).unwrap();
-    for entry in std::fs::read_dir(shared.join("osv")).unwrap() {
-        let entry = entry.unwrap();
-        std::os::unix::fs::symlink(entry.path(), m.join(entry.file_name())).unwrap();
-    }
-    for d in ["epss", "nvd", "cve"] {
-        std::fs::create_dir_all(m.join(d)).unwrap();
-    }
-    std::os::unix::fs::symlink(
-        shared.join("epss/epss_scores-current.csv.gz"),
-        m.join("epss/epss_scores-current.csv.gz"),
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(
-        shared.join("cve/vulnrichment.zip"),
-        m.join("cve/vulnrichment.zip"),
-    )
-    .unwrap();
-    let nvd = std::fs::read(shared.join("cve/nvd-sample/nvd-api2-6cves.json")).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(m.join("nvd/nvdcve-2.0-2021.json.gz")).unwrap(),
-        flate2::Compression::fast(),
-    );
-    gz.write_all(&nvd).unwrap();
-    gz.finish().unwrap();
-    m
 }
 
 fn db_info(cache: &Path) -> Value {
@@ -135,7 +102,7 @@ fn fixture() -> Option<&'static Fixture> {
     support_mirror::shared("osv/ecosystems.txt")?;
     Some(F.get_or_init(|| {
         let work = tempfile::tempdir().unwrap();
-        let m = mirror(&shared, work.path());
+        let m = support_mirror::rated_mirror(&shared, work.path());
         let rated = work.path().join("rated");
         bulkhead(&rated)
             .args(["db", "update", "--ecosystems", "Debian", "--mirror"])
@@ -713,7 +680,7 @@ fn update_fetches_ratings_conditionally_and_survives_a_kill() {
         return;
     };
     let work = tempfile::tempdir().unwrap();
-    let (url, served) = support_mirror::serve(mirror(&shared, work.path()));
+    let (url, served) = support_mirror::serve(support_mirror::rated_mirror(&shared, work.path()));
     let cache = work.path().join("cache");
     // First without ratings: the database a killed update must leave working.
     bulkhead(&cache)

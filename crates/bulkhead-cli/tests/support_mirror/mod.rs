@@ -130,3 +130,36 @@ pub fn kill_at(cache: &Path, args: &[&str], phase: &str) {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 }
+
+/// A mirror laid out as `db update` expects it: the shared OSV mirror, and
+/// the rating data under `epss/`, `nvd/` (the NVD sample as a gzip feed
+/// named like a yearly one) and `cve/`.
+pub fn rated_mirror(shared: &Path, dir: &Path) -> PathBuf {
+    let m = dir.join("mirror");
+    std::fs::create_dir_all(&m).unwrap();
+    for entry in std::fs::read_dir(shared.join("osv")).unwrap() {
+        let entry = entry.unwrap();
+        std::os::unix::fs::symlink(entry.path(), m.join(entry.file_name())).unwrap();
+    }
+    for d in ["epss", "nvd", "cve"] {
+        std::fs::create_dir_all(m.join(d)).unwrap();
+    }
+    std::os::unix::fs::symlink(
+        shared.join("epss/epss_scores-current.csv.gz"),
+        m.join("epss/epss_scores-current.csv.gz"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        shared.join("cve/vulnrichment.zip"),
+        m.join("cve/vulnrichment.zip"),
+    )
+    .unwrap();
+    let nvd = std::fs::read(shared.join("cve/nvd-sample/nvd-api2-6cves.json")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(m.join("nvd/nvdcve-2.0-2021.json.gz")).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(&nvd).unwrap();
+    gz.finish().unwrap();
+    m
+}

@@ -216,7 +216,7 @@ fn state_text(s: LayerState, color: bool) -> String {
     }
 }
 
-fn source_words(r: &CheckReport) -> String {
+pub(crate) fn source_words(r: &CheckReport) -> String {
     let w = &r.workload;
     let files = w.files.join(", ");
     match w.source {
@@ -228,7 +228,7 @@ fn source_words(r: &CheckReport) -> String {
 }
 
 /// What a finding is about: its title, then the package or location.
-fn what(f: &CheckFinding) -> Vec<String> {
+pub(crate) fn what(f: &CheckFinding) -> Vec<String> {
     let mut out = vec![f.title.clone()];
     if let Some(p) = &f.package {
         let mut s = format!("{} {}", p.name, p.version);

@@ -12,7 +12,8 @@ use super::blocks::{
 use super::markup::{Html, el, text_el};
 use super::report::{layer_table, metadata, suppressed_table, warnings};
 use crate::WriteOptions;
-use bulkhead_types::check::{CheckFinding, CheckReport, LayerState, StackLayer, WorkloadSource};
+use crate::check::{source_words, what};
+use bulkhead_types::check::{CheckReport, LayerState, StackLayer};
 
 fn state_badge(s: LayerState) -> Html {
     let tone = match s {
@@ -21,18 +22,6 @@ fn state_badge(s: LayerState) -> Html {
         LayerState::Missing => Tone::Bad,
     };
     badge(s.words(), tone)
-}
-
-fn source_words(r: &CheckReport) -> String {
-    let w = &r.workload;
-    match w.source {
-        WorkloadSource::Image => "the image alone, with Docker's defaults".to_string(),
-        WorkloadSource::Compose => {
-            format!("Compose service {} ({})", w.name, w.files.join(", "))
-        }
-        WorkloadSource::Run => "docker run flags".to_string(),
-        WorkloadSource::Container => format!("container {}", w.name),
-    }
 }
 
 /// Lines of text, one per line.
@@ -176,20 +165,6 @@ fn by_layer(r: &CheckReport) -> Html {
         "Findings by layer and severity",
         &rows,
     ));
-    out
-}
-
-fn what(f: &CheckFinding) -> Vec<String> {
-    let mut out = vec![f.title.clone()];
-    if let Some(p) = &f.package {
-        let mut s = format!("{} {}", p.name, p.version);
-        if !p.fixed_version.is_empty() {
-            s.push_str(&format!(" → {}", p.fixed_version));
-        }
-        out.push(s);
-    } else if !f.location.is_empty() {
-        out.push(f.location.clone());
-    }
     out
 }
 

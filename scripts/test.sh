@@ -19,6 +19,7 @@ pkgs=(
   dpkg             # dpkg-query oracle
   docker-compose   # Compose oracle (docker-compose config)
   docker-registry  # local OCI registry for registry tests
+  postgresql       # private test clusters for the fleet tests (bulkhead-fleet, tests/fleet.rs); no service is used
   openssl          # signature interop checks (bulkhead-sign tests/interop.rs)
   python3-pip      # installs PyNaCl below
   chromium         # headless browser loads the HTML report (tests/html.rs)

@@ -204,4 +204,9 @@ pub enum Command {
     /// Harbor sends scans, Bulkhead pulls the images by digest and answers
     /// with vulnerability and SBOM reports; probes and /metrics.
     Server(commands::server::ServerArgs),
+    /// Fleet scanning on PostgreSQL: queue a registry's images, re-match
+    /// stored inventories, ask which images are affected, show the queue.
+    Fleet(commands::fleet::FleetArgs),
+    /// Scan queued images from the fleet database (any number of workers).
+    Worker(commands::worker::WorkerArgs),
 }

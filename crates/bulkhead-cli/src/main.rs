@@ -142,6 +142,15 @@ mod tests {
         exit_code(&anyhow::Error::new(e))
     }
 
+    /// clap's own consistency checks over every command and subcommand
+    /// (unique argument ids, valid groups), which otherwise fire only when
+    /// that subcommand is first used.
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        args::Cli::command().debug_assert();
+    }
+
     #[test]
     fn engine_kinds_map_to_exit_codes() {
         for (kind, want) in [

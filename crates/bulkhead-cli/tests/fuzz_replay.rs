@@ -299,6 +299,25 @@ fn vex_seeds() {
     }
 }
 
+#[test]
+fn registry_answers_seeds() {
+    use bulkhead_image::registry::{Authorization, is_repository, is_tag, parse_list_page};
+    for (p, data) in seeds("registry_answers") {
+        if let Ok(text) = std::str::from_utf8(&data)
+            && let Ok(a) = Authorization::parse(text)
+        {
+            let again = Authorization::parse(&a.header_value()).ok();
+            assert_eq!(again.as_ref(), Some(&a), "{}", p.display());
+        }
+        if let Ok(tags) = parse_list_page(&data, "tags", &is_tag) {
+            assert!(tags.iter().all(|t| is_tag(t)), "{}", p.display());
+        }
+        if let Ok(repos) = parse_list_page(&data, "repositories", &is_repository) {
+            assert!(repos.iter().all(|r| is_repository(r)), "{}", p.display());
+        }
+    }
+}
+
 /// Every fuzz target of `fuzz/Cargo.toml` has its seeds replayed here.
 #[test]
 fn every_fuzz_target_is_replayed() {

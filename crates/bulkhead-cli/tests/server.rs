@@ -197,12 +197,22 @@ impl Drop for Server {
 
 impl Server {
     fn start(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &Path)]) -> Server {
+        let env: Vec<(&str, String)> = env
+            .iter()
+            .map(|(k, v)| (*k, v.display().to_string()))
+            .collect();
+        Server::start_with(dir, cache, args, &env)
+    }
+
+    fn start_with(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, String)]) -> Server {
         let stderr = dir.join(format!("server-{}.log", uuid_like()));
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("bulkhead"));
         cmd.env("BULKHEAD_CACHE_DIR", cache)
             .env_remove("BULKHEAD_LOG")
             .env_remove("BULKHEAD_SERVER_TOKEN")
             .env_remove("BULKHEAD_TEST_SCAN_GATE")
+            .env_remove("BULKHEAD_DB_URL")
+            .env_remove("BULKHEAD_FLEET_KEY")
             .env("NO_COLOR", "1")
             .args(["-vvv", "server", "--listen", "127.0.0.1:0", "--offline"])
             .args(["--retry-after", "1"])
@@ -854,21 +864,274 @@ fn agent_fresh() -> ureq::Agent {
     agent()
 }
 
+// ------------------------------------------------ the fleet: PostgreSQL
+
+/// The fleet's seal key for registry credentials (test value).
+const FLEET_KEY: &str = "9d2c4b6a8e0f1a3c5e7092b4d6f8a0c2e4061829a3b5c7d9e1f3a5b7c9d1e3f5";
+
+/// A `bulkhead worker --db` with its own cache (its own advisory
+/// database), killed on drop; stderr to a file.
+struct Worker {
+    child: Child,
+    stderr: PathBuf,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Worker {
+    fn start(dir: &Path, cache: &Path, url: &str, name: &str) -> Worker {
+        let stderr = dir.join(format!("{name}-{}.log", uuid_like()));
+        let child = Command::new(assert_cmd::cargo::cargo_bin("bulkhead"))
+            .env("BULKHEAD_CACHE_DIR", cache)
+            .env("BULKHEAD_DB_URL", url)
+            .env("BULKHEAD_FLEET_KEY", FLEET_KEY)
+            .env_remove("BULKHEAD_LOG")
+            .env("NO_COLOR", "1")
+            .args(["-vvv", "worker", "--poll", "1"])
+            .args(["--retry-backoff", "0", "--concurrency", "2"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        Worker { child, stderr }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+/// Every row of every table of the fleet database, as text.
+fn dump_database(pg: &bulkhead_testkit::postgres::Cluster, db: &str) -> String {
+    pg.dump(db)
+}
+
 #[test]
-fn db_flag_is_not_available_yet() {
-    let out = AssertCommand::cargo_bin("bulkhead")
-        .unwrap()
-        .args([
-            "server",
-            "--listen",
-            "127.0.0.1:0",
-            "--db",
-            "postgres://user:Db-pw-9c1@127.0.0.1/bulkhead",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not available yet"), "{err}");
-    assert!(!err.contains("Db-pw-9c1"), "{err}");
+fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
+    let Some(pg) = bulkhead_testkit::postgres::Cluster::start() else {
+        return;
+    };
+    let hash = bcrypt::hash(PASSWORD, 4).unwrap();
+    let Some(reg) = support::LocalRegistry::start(Some(&format!("{USER}:{hash}"))) else {
+        return;
+    };
+    let url = pg.create_db("harbor");
+    let work = tempfile::tempdir().unwrap();
+    let pusher = bulkhead_image::registry::Registry::with_credentials(
+        &reg.host,
+        support::test_options(),
+        bulkhead_image::registry::Credential {
+            username: USER.into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .unwrap();
+    // Two images sharing the demo's two base layers.
+    let mut digests = Vec::new();
+    for (i, extra) in ["one", "two"].iter().enumerate() {
+        let layout = work.path().join(format!("demo{i}"));
+        digests.push(demo_image(&layout, extra));
+        support::push_layout(&pusher, &format!("library/demo{i}"), "1.0", &layout);
+    }
+    // Each worker has its own advisory database (the demo advisories);
+    // the server has none.
+    let w1 = Worker::start(
+        work.path(),
+        &demo_cache(&work.path().join("w1")),
+        &url,
+        "w1",
+    );
+    let w2 = Worker::start(
+        work.path(),
+        &demo_cache(&work.path().join("w2")),
+        &url,
+        "w2",
+    );
+    let empty_cache = work.path().join("server-cache");
+    let server_env = |s: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("BULKHEAD_DB_URL", s.to_string()),
+            ("BULKHEAD_FLEET_KEY", FLEET_KEY.to_string()),
+        ]
+    };
+    let server = Server::start_with(
+        work.path(),
+        &empty_cache,
+        &["--token", TOKEN, "--max-attempts", "1"],
+        &server_env(&url),
+    );
+    let agent = agent();
+    let t = Some(TOKEN);
+
+    assert_eq!(
+        get(&agent, &server.url("/probe/ready"), None, None).status,
+        200
+    );
+    let m = get(&agent, &server.url("/api/v1/metadata"), t, None);
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.content_type, METADATA);
+    let meta = m.json();
+    assert_valid(&meta, "ScannerAdapterMetadata");
+    assert_eq!(meta["properties"]["bulkhead/backend"], "postgresql");
+
+    // Image 0 with Harbor's robot credential: every report type.
+    let auth = basic(USER, PASSWORD);
+    let req = scan_request(&reg.host, "library/demo0", &digests[0], Some(&auth));
+    let id = submit(&agent, &server, t, &req);
+    let (a, _) = poll(&agent, &server, t, &id, VULN, "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.content_type, VULN);
+    let report = a.json();
+    assert_valid(&report, "HarborVulnerabilityReport");
+    assert_eq!(report["artifact"]["repository"], "library/demo0");
+    assert_eq!(report["artifact"]["digest"], digests[0].as_str());
+    assert_eq!(report["scanner"], meta["scanner"]);
+    assert_eq!(
+        report["vulnerabilities"].as_array().unwrap().len(),
+        12,
+        "{report:#}"
+    );
+    let (a, pending) = poll(&agent, &server, t, &id, VULN_HARBOR, "");
+    assert_eq!((a.status, pending), (200, 0), "{}", a.body);
+    assert_eq!(a.content_type, VULN_HARBOR);
+    let older = a.json();
+    assert_valid(&older, "HarborVulnerabilityReport");
+    assert_eq!(older["vulnerabilities"], report["vulnerabilities"]);
+    let (a, _) = poll(&agent, &server, t, &id, RAW, "");
+    assert_eq!((a.status, a.content_type.as_str()), (200, RAW));
+    assert_eq!(a.json()["SchemaVersion"], 2);
+    for media in ["application/spdx+json", "application/vnd.cyclonedx+json"] {
+        let q = format!("?sbom_media_type={}", media.replace('+', "%2B"));
+        let (a, _) = poll(&agent, &server, t, &id, SBOM, &q);
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!(a.content_type, SBOM);
+        let doc = a.json();
+        assert_valid(&doc, "HarborSbomReport");
+        assert_eq!(doc["media_type"], media);
+        if media.contains("cyclonedx") {
+            let errors = cyclonedx_errors(&doc["sbom"]);
+            assert!(errors.is_empty(), "{errors:#?}");
+        } else {
+            assert_eq!(doc["sbom"]["spdxVersion"], "SPDX-2.3");
+        }
+    }
+    get(
+        &agent,
+        &server.url("/api/v1/scan/no-such-scan/report"),
+        t,
+        Some(VULN),
+    )
+    .assert_error(404);
+
+    // Image 1 with a wrong password: the job fails (one attempt), its
+    // error reaches Harbor without the password.
+    let wrong = basic(USER, "Wrong-pw-51d0");
+    let bad = submit(
+        &agent,
+        &server,
+        t,
+        &scan_request(&reg.host, "library/demo1", &digests[1], Some(&wrong)),
+    );
+    let msg = poll(&agent, &server, t, &bad, VULN, "").0.assert_error(500);
+    assert!(msg.contains("refused") || msg.contains("login"), "{msg}");
+    assert!(!msg.contains("Wrong-pw-51d0"), "{msg}");
+
+    // Image 1 again, with the right credential; 100 concurrent polls are
+    // answered while the workers run.
+    let id1 = submit(
+        &agent,
+        &server,
+        t,
+        &scan_request(&reg.host, "library/demo1", &digests[1], Some(&auth)),
+    );
+    let base = server.base.clone();
+    let handles: Vec<_> = (0..100)
+        .map(|i| {
+            let which = if i % 2 == 0 { id1.clone() } else { id.clone() };
+            let url = format!("{base}/api/v1/scan/{which}/report");
+            std::thread::spawn(move || {
+                let mut r = agent_fresh().get(&url).header("Accept", VULN);
+                r = r.header("Authorization", &format!("Bearer {TOKEN}"));
+                answer(r.call()).status
+            })
+        })
+        .collect();
+    for h in handles {
+        let status = h.join().unwrap();
+        assert!(status == 200 || status == 302, "{status}");
+    }
+    let (a, _) = poll(&agent, &server, t, &id1, VULN, "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_valid(&a.json(), "HarborVulnerabilityReport");
+    // The same digest again: answered from the stored result, no new job.
+    let again = submit(&agent, &server, t, &req);
+    let (a, pending) = poll(&agent, &server, t, &again, VULN, "");
+    assert_eq!((a.status, pending), (200, 0), "{}", a.body);
+
+    // Metrics: two results, one failure, the base layers shared.
+    let text = get(&agent, &server.url("/metrics"), None, None).body;
+    assert_eq!(metric(&text, "bulkhead_queue_depth"), Some(0.0), "{text}");
+    assert_eq!(
+        metric(&text, "bulkhead_jobs{state=\"done\"}"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "bulkhead_jobs{state=\"failed\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        metric(&text, "bulkhead_scan_seconds_count"),
+        Some(2.0),
+        "{text}"
+    );
+    // 3 layers analysed for image 0; image 1 reuses its 2 base layers.
+    assert_eq!(
+        metric(&text, "bulkhead_layer_reuse_ratio"),
+        Some(2.0 / 6.0),
+        "{text}"
+    );
+
+    // A new server process answers the old ids: the state is in PostgreSQL.
+    drop(server);
+    let server = Server::start_with(
+        work.path(),
+        &empty_cache,
+        &["--token", TOKEN],
+        &server_env(&url),
+    );
+    let (a, pending) = poll(&agent, &server, t, &id, VULN, "");
+    assert_eq!((a.status, pending), (200, 0), "{}", a.body);
+    assert_eq!(a.json()["vulnerabilities"], report["vulnerabilities"]);
+    let log = server.log();
+
+    // No credential in any log or anywhere in the database.
+    let secret_b64 = auth.strip_prefix("Basic ").unwrap().to_string();
+    let wrong_b64 = wrong.strip_prefix("Basic ").unwrap().to_string();
+    let dump = dump_database(&pg, "harbor");
+    assert!(dump.contains(&digests[0]), "the dump holds the results");
+    for (what, text) in [
+        ("server", log),
+        ("worker 1", w1.log()),
+        ("worker 2", w2.log()),
+        ("database", dump),
+    ] {
+        for needle in [
+            PASSWORD,
+            &secret_b64,
+            "Wrong-pw-51d0",
+            &wrong_b64,
+            TOKEN,
+            FLEET_KEY,
+        ] {
+            assert!(!text.contains(needle), "{needle} in the {what}:\n{text}");
+        }
+    }
 }

@@ -61,7 +61,7 @@ pub mod trust;
 pub mod vex;
 
 pub use error::{Error, ErrorKind, Result};
-pub use report::{scan, scan_with};
+pub use report::{match_packages, scan, scan_with};
 pub use target::{Scanned, package_results, read_target};
 
 pub use bulkhead_image::registry::RegistryOptions;
@@ -170,6 +170,29 @@ pub struct ScanRequest {
     pub registry: RegistryOptions,
     /// `[secrets]` settings for [`scan`] (built-in rules by default).
     pub secrets: SecretsConfig,
+    /// A layer store shared with other scanners (a fleet's database), used
+    /// instead of the layer cache for images read as blobs or streams.
+    pub shared_layers: Option<std::sync::Arc<dyn SharedLayers>>,
+}
+
+/// Per-layer analyses shared beyond this machine's layer cache, such as a
+/// database every worker of a fleet reads and fills: gives the
+/// [`bulkhead_scan::LayerStore`] of one scan, keyed by its analyzer
+/// versions ([`analyzers_key`]) and options (limits, the content scanner's
+/// key). The pipeline calls the store from the scan's blocking threads.
+pub trait SharedLayers: Send + Sync + std::fmt::Debug {
+    /// The store of one scan.
+    fn store(
+        &self,
+        versions_key: &str,
+        options_key: &str,
+    ) -> Box<dyn bulkhead_scan::LayerStore + '_>;
+}
+
+/// The analyzer versions key of image scans: what a stored inventory or
+/// layer analysis was made with (it changes when an analyzer's output does).
+pub fn analyzers_key() -> String {
+    bulkhead_analyzers::versions_key(&bulkhead_analyzers::for_image())
 }
 
 impl ScanRequest {
@@ -196,6 +219,7 @@ impl ScanRequest {
             sources: vec!["docker".to_string(), "remote".to_string()],
             registry: RegistryOptions::default(),
             secrets: SecretsConfig::default(),
+            shared_layers: None,
         }
     }
 }

@@ -65,20 +65,12 @@ pub fn scan_with(
     notes.extend(inventory.warnings.iter().cloned());
     if let Some(db) = &db {
         let os = req.distro.clone().or_else(|| inventory.os.clone());
-        let mut matcher = Matcher::new(db);
-        if inventory.package_sets.is_empty() {
-            notes.push("no packages found: nothing to match".to_string());
-        }
-        for (result, set) in report.results.iter_mut().zip(&inventory.package_sets) {
-            match Target::for_packages(set.ecosystem, os.as_ref()) {
-                Ok(t) => {
-                    let m = matcher.match_packages(&t, &set.packages);
-                    result.vulnerabilities = m.vulnerabilities;
-                    notes.extend(m.notes);
-                }
-                Err(note) => notes.push(note),
-            }
-        }
+        notes.extend(match_packages(
+            db,
+            os.as_ref(),
+            &inventory.package_sets,
+            &mut report.results,
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     notes.retain(|n| seen.insert(n.clone()));
@@ -94,6 +86,36 @@ pub fn scan_with(
         report,
         warnings: notes,
     })
+}
+
+/// Match package sets against the database: `results[i]` (the package
+/// result of `package_sets[i]`, as [`package_results`] built them) gets the
+/// vulnerabilities of set `i`, as `os` (the detected or forced distribution)
+/// sees them. Returns the notes (no data for an ecosystem, …). A scan does
+/// this once; a fleet re-matches stored inventories with it when the
+/// database changes.
+pub fn match_packages(
+    db: &Database,
+    os: Option<&bulkhead_types::OsInfo>,
+    package_sets: &[bulkhead_scan::PackageSet],
+    results: &mut [ScanResult],
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut matcher = Matcher::new(db);
+    if package_sets.is_empty() {
+        notes.push("no packages found: nothing to match".to_string());
+    }
+    for (result, set) in results.iter_mut().zip(package_sets) {
+        match Target::for_packages(set.ecosystem, os) {
+            Ok(t) => {
+                let m = matcher.match_packages(&t, &set.packages);
+                result.vulnerabilities = m.vulnerabilities;
+                notes.extend(m.notes);
+            }
+            Err(note) => notes.push(note),
+        }
+    }
+    notes
 }
 
 /// Secret results of a target read with `scanner` as its content scanner:

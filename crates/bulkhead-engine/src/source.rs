@@ -5,7 +5,7 @@ use crate::error::{Context, Result};
 use crate::target::{Scanned, scan_options, scanned_image};
 use crate::{Progress, ScanRequest};
 use bulkhead_analyzers::Analyzer;
-use bulkhead_cache::{CacheStore, LayerCache};
+use bulkhead_cache::LayerCache;
 use bulkhead_image::source::{Opened, open_first};
 use bulkhead_image::{Image, Reference};
 use bulkhead_scan::{ContentScanner, LayerAnalysis, LayerStore, ScanOptions, StoreStats};
@@ -19,24 +19,28 @@ fn options_key(opts: &ScanOptions, content: Option<&dyn ContentScanner>) -> Opti
     Some(format!("limits={:?};content={content_key}", opts.limits))
 }
 
-/// The layer cache as the pipeline's store for a scan, unless disabled (or
-/// the content scanner cannot name its configuration, so its findings
-/// cannot be cached).
-fn open_store(
-    req: &ScanRequest,
+/// The pipeline's store for a scan: the request's shared store when it has
+/// one, else the layer cache unless disabled; none when the content scanner
+/// cannot name its configuration (its findings cannot be stored).
+fn open_store<'a>(
+    req: &'a ScanRequest,
     analyzers: &[Box<dyn Analyzer>],
     content: Option<&dyn ContentScanner>,
     opts: &ScanOptions,
-) -> Option<CacheStore> {
-    if !req.layer_cache {
+) -> Option<Box<dyn LayerStore + 'a>> {
+    if !req.layer_cache && req.shared_layers.is_none() {
         return None;
     }
     let Some(key) = options_key(opts, content) else {
         tracing::debug!("layer cache off: the content scanner has no cache key");
         return None;
     };
+    let versions = bulkhead_analyzers::versions_key(analyzers);
+    if let Some(shared) = &req.shared_layers {
+        return Some(shared.store(&versions, &key));
+    }
     match LayerCache::open(&req.cache_dir) {
-        Ok(c) => Some(c.store(&bulkhead_analyzers::versions_key(analyzers), &key)),
+        Ok(c) => Some(Box::new(c.store(&versions, &key))),
         Err(e) => {
             tracing::warn!("layer cache off: {e}");
             None
@@ -71,7 +75,7 @@ pub(crate) fn analyze_layers(
         analyzers,
         content,
         opts,
-        store.as_ref().map(|s| s as &dyn LayerStore),
+        store.as_deref(),
         tick,
     )?;
     report_stats(&stats, progress);
@@ -131,7 +135,7 @@ fn scan_docker_export(
         &analyzers,
         content,
         &opts,
-        store.as_ref().map(|s| s as &dyn LayerStore),
+        store.as_deref(),
     )
     .with_context(|| format!("cannot read image {name} from the Docker daemon"))?;
     progress.finish();

@@ -9,7 +9,7 @@
 mod support;
 
 use bulkhead_fixtures::{ImageBuilder, Layout, write_multi_platform};
-use bulkhead_image::registry::{Registry, RegistryOptions, referrers_tag};
+use bulkhead_image::registry::{Authorization, Registry, RegistryOptions, referrers_tag};
 use bulkhead_image::{ImageError, Platform, Reference};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -630,4 +630,130 @@ fn link_header_parsing() {
             && !is_tag("a/b")
             && !is_tag(&"a".repeat(129))
     );
+}
+
+#[test]
+fn catalog_with_pagination_and_a_given_basic_login() {
+    let hash = bcrypt::hash("s3cret-pw", 4).unwrap();
+    let Some(reg) = LocalRegistry::start(Some(&format!("alice:{hash}"))) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The login comes with the request (as Harbor gives it), not from a
+    // Docker config.
+    let given = |pw: &str| {
+        use base64::Engine as _;
+        let v = base64::engine::general_purpose::STANDARD.encode(format!("alice:{pw}"));
+        RegistryOptions {
+            authorization: Some(Authorization::parse(&format!("Basic {v}")).unwrap()),
+            ..test_options()
+        }
+    };
+    let client = Registry::new(&reg.host, given("s3cret-pw")).unwrap();
+    assert!(client.has_credentials());
+    for repo in ["lib/base", "app/one", "app/two"] {
+        let layout = dir.path().join(repo.replace('/', "-"));
+        image("amd64", repo).write(Layout::OciDir, &layout).unwrap();
+        push_layout(&client, repo, "v1", &layout);
+    }
+    let mut list = client.catalog_paged(2).unwrap();
+    list.tags.sort();
+    assert_eq!(list.tags, ["app/one", "app/two", "lib/base"]);
+    assert!(list.complete);
+    let r = Reference::parse(&format!("{}/app/one:v1", reg.host)).unwrap();
+    check_layers(&bulkhead_image::registry::pull(&r, None, given("s3cret-pw")).unwrap());
+    // A wrong given login: refused, and neither it nor its base64 is shown.
+    match bulkhead_image::registry::pull(&r, None, given("wrong-pw-123")) {
+        Err(ImageError::Auth(m)) => {
+            assert!(
+                !m.contains("wrong-pw-123") && !m.contains("d3JvbmctcHctMTIz"),
+                "{m}"
+            );
+            assert!(m.contains("credentials given"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Anonymous: the catalog needs the login too.
+    let anon = Registry::new(&reg.host, test_options()).unwrap();
+    assert!(matches!(anon.catalog(), Err(ImageError::Auth(_))));
+}
+
+#[test]
+fn a_given_bearer_token_is_sent_as_is() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (server, _) = scripted(true, hits.clone());
+    let r = Reference::parse(&format!("{}/a/b:v1", server.host)).unwrap();
+    let opts = RegistryOptions {
+        authorization: Some(Authorization::parse("Bearer tok-123").unwrap()),
+        ..test_options()
+    };
+    let img = bulkhead_image::registry::pull(&r, None, opts).unwrap();
+    assert!(img.layers.is_empty());
+    // No token fetched: the given one was good.
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    // A token the registry refuses: an auth error that does not repeat it.
+    let opts = RegistryOptions {
+        authorization: Some(Authorization::parse("Bearer expired-tok-456").unwrap()),
+        ..test_options()
+    };
+    match bulkhead_image::registry::pull(&r, None, opts) {
+        Err(ImageError::Auth(m)) => {
+            assert!(!m.contains("expired-tok-456"), "{m}");
+            assert!(m.contains("bearer token"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn hostile_catalogs() {
+    // Invalid names are dropped; pages are capped like tag lists.
+    let s = tag_server(|n, host| {
+        (
+            format!(
+                r#"{{"repositories":["ok/r{n}", "UPPER/x", "../up", "a//b", "-x", "", 7, "{}"]}}"#,
+                "a".repeat(300)
+            ),
+            Some(format!(
+                r#"<http://{host}/v2/_catalog?page={}>; rel="next""#,
+                n + 1
+            )),
+        )
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    let list = c.catalog().unwrap();
+    assert!(!list.complete);
+    assert_eq!(list.tags.len(), bulkhead_image::registry::MAX_TAG_PAGES);
+    assert_eq!(list.tags[1], "ok/r1");
+    // A registry without the catalog API says so.
+    let s = TestServer::start(|req, _| {
+        if req.path == "/v2/" {
+            return Resp::ok("{}", &[]);
+        }
+        Resp::status(404, &[])
+    });
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    match c.catalog() {
+        Err(ImageError::NotFound(m)) => assert!(m.contains("no catalog API"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Malformed.
+    let s = tag_server(|_, _| (r#"{"repositories":"x"}"#.into(), None));
+    let c = Registry::new(&s.host, test_options()).unwrap();
+    assert!(matches!(c.catalog(), Err(ImageError::Malformed(_))));
+}
+
+#[test]
+fn repository_names() {
+    use bulkhead_image::registry::is_repository;
+    for ok in ["a", "lib/base", "my-org/app.v2/x_y", "a__b"] {
+        assert!(is_repository(ok), "{ok}");
+    }
+    for bad in [
+        "", "A", "a/", "/a", "a//b", "-a", "a-", "a/../b", "a b", "ä",
+    ] {
+        assert!(!is_repository(bad), "{bad}");
+    }
+    assert!(!is_repository(&"a".repeat(256)));
 }

@@ -30,6 +30,7 @@ pub mod db;
 pub mod diff;
 pub mod filter;
 pub mod flags;
+pub mod fleet;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod harbor;

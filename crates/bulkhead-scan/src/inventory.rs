@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 /// Packages read from one database or manifest (or, for dpkg's distroless
 /// `status.d`, one folder of them; for per-package language files such as
 /// `*.dist-info/METADATA`, every such file of one ecosystem, with `path`
-/// the target name `Python`, `Node.js`, `Ruby` or `Java`).
-#[derive(Debug, Clone)]
+/// the target name `Python`, `Node.js`, `Ruby` or `Java`). Serialisable, so
+/// an inventory's packages can be stored and matched again later.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PackageSet {
     /// Path of the database in the image (no leading `/`).
     pub path: String,

@@ -5,11 +5,14 @@
 //!   GET  /api/v1/metadata                              ├─ LocalBackend: memory queue,
 //!   POST /api/v1/scan            → 202 {id}            │  bulkhead_engine::scan on the
 //!   GET  /api/v1/scan/{id}/report → 302 … 200          │  blocking pool, bounded
-//!   /probe/healthy, /probe/ready, /metrics             └─ (a shared, database-backed one)
+//!   /probe/healthy, /probe/ready, /metrics             └─ FleetBackend: jobs and results
+//!                                                         in PostgreSQL, scans on
+//!                                                         `bulkhead worker`s
 //! ```
 //!
 //! [`api::router`] is the application; [`backend::Backend`] the seam to
-//! whatever runs scans; [`local::LocalBackend`] the in-process one;
+//! whatever runs scans; [`local::LocalBackend`] the in-process one,
+//! [`fleet::FleetBackend`] the PostgreSQL one (`--db`);
 //! [`request`] parses Harbor's scan request; [`media`] the media types and
 //! `Accept` matching; [`metrics`] the Prometheus text. The report documents
 //! themselves are `bulkhead_report::harbor`'s.
@@ -23,6 +26,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod fleet;
 pub mod local;
 pub mod media;
 pub mod metrics;
@@ -30,6 +34,7 @@ pub mod request;
 
 pub use api::router;
 pub use backend::{Backend, ScanSubmission};
+pub use fleet::{FleetBackend, FleetConfig};
 pub use local::{LocalBackend, LocalConfig};
 
 use anyhow::{Context, Result};
@@ -146,7 +151,7 @@ pub fn run(
     listen: &str,
     cfg: ServerConfig,
     quiet: bool,
-    backend: impl FnOnce() -> Result<Arc<dyn Backend>>,
+    backend: impl std::future::Future<Output = Result<Arc<dyn Backend>>>,
 ) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -154,7 +159,7 @@ pub fn run(
         .build()
         .context("cannot start the async runtime")?;
     let result = rt.block_on(async {
-        let backend = backend()?;
+        let backend = backend.await?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| {

@@ -207,6 +207,11 @@ const FORBIDDEN: &[(&str, &[&str], &str)] = &[
         &["bulkhead-cli"],
         "the scan server calls bulkhead-engine, never the CLI",
     ),
+    (
+        "bulkhead-fleet",
+        &["bulkhead-cli"],
+        "the fleet library serves the binary and a server; it never depends on the CLI",
+    ),
 ];
 
 /// Workspace crates `bulkhead-vex` may use, and its external crates.
@@ -218,6 +223,18 @@ const VEX_EXTERNAL: &[&str] = &[
     "time",
     "packageurl",
     "sha2",
+];
+
+/// The workspace crates `bulkhead-fleet` may depend on directly: it scans
+/// only through `bulkhead-engine`; the image crate gives registry listings
+/// and credentials, scan the `LayerStore` it implements, osv the local
+/// database it re-matches against.
+const FLEET_DIRECT: &[&str] = &[
+    "bulkhead-types",
+    "bulkhead-engine",
+    "bulkhead-image",
+    "bulkhead-scan",
+    "bulkhead-osv",
 ];
 
 /// External crates the model crate may use.
@@ -282,6 +299,13 @@ fn forbidden_dependency_edges_stay_out() {
         if !VEX_EXTERNAL.contains(&ext.as_str()) {
             broken.push(format!(
                 "bulkhead-vex -> {ext} (VEX reads local files only: no network, database or Docker client)"
+            ));
+        }
+    }
+    for dep in g.internal.get("bulkhead-fleet").into_iter().flatten() {
+        if !FLEET_DIRECT.contains(&dep.as_str()) {
+            broken.push(format!(
+                "bulkhead-fleet -> {dep} (workers scan only through bulkhead-engine; the fleet may use {FLEET_DIRECT:?} directly)"
             ));
         }
     }
@@ -365,9 +389,10 @@ fn the_path_finder_sees_transitive_edges() {
 /// structs are the `--help` text, which every new flag rightly adds to
 /// (2,369 lines in all were 1,756 of code when the redesign ended). Every
 /// command adds its flags and wiring; 2,200 leaves room for a few more
-/// (`vex`, `check` and `server` brought it to about 2,050), while
-/// [`CLI_MAX_FILE_LINES`] keeps each file a shell.
-const CLI_MAX_LINES: usize = 2_200;
+/// (`vex`, `check` and `server` brought it to about 2,050; `fleet` and
+/// `worker`, two commands with five subcommands' flags, to about 2,230),
+/// while [`CLI_MAX_FILE_LINES`] keeps each file a shell.
+const CLI_MAX_LINES: usize = 2_350;
 
 /// Most lines of code one file of the CLI may hold: a command's flags, the
 /// request built from them, one call and the renderer fit well below it.

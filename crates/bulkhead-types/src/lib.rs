@@ -11,6 +11,7 @@
 pub mod caps;
 pub mod check;
 pub mod db;
+pub mod fleet;
 pub mod harden;
 mod image;
 pub mod layer;

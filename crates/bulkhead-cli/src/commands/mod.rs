@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod db;
 pub mod diff;
+pub mod fleet;
 pub mod harden;
 pub mod image;
 pub mod image_source;
@@ -21,6 +22,7 @@ pub mod sign;
 pub mod summary;
 pub mod verify;
 pub mod vex;
+pub mod worker;
 
 use crate::args::{Cli, Command};
 use anyhow::Result;
@@ -47,5 +49,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Vex(args) => vex::run(&global, args),
         Command::Check(args) => check::run(&global, args),
         Command::Server(args) => server::run(&global, args),
+        Command::Fleet(args) => fleet::run(&global, args),
+        Command::Worker(args) => worker::run(&global, args),
     }
 }

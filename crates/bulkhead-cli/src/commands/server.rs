@@ -1,8 +1,9 @@
 //! `bulkhead server`: flags → `bulkhead_server::run` with the in-process
-//! backend. Everything else lives in `bulkhead-server`.
+//! backend, or the fleet's with `--db`. Everything else lives in
+//! `bulkhead-server`.
 
 use crate::args::{GlobalArgs, LimitArgs};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use bulkhead_engine::{DbPolicy, ScanRequest, Target};
 use clap::Args;
 use std::sync::Arc;
@@ -25,10 +26,21 @@ pub struct ServerArgs {
         value_name = "TOKEN"
     )]
     pub token: Option<String>,
-    /// A shared PostgreSQL job queue and result store (not available yet).
-    #[arg(long, value_name = "URL")]
+    /// Queue scans in the fleet's PostgreSQL database for `bulkhead
+    /// worker`s and answer from the results they store
+    /// (postgres://USER[:PASSWORD]@HOST[:PORT]/DB; prefer the environment
+    /// variable). Registry credentials from Harbor need BULKHEAD_FLEET_KEY.
+    #[arg(
+        long,
+        env = "BULKHEAD_DB_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub db: Option<String>,
-    /// Scans running at once.
+    /// With --db: attempts per scan job before it ends failed.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+    /// Scans running at once (without --db).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// Seconds Harbor is told to wait before polling a pending report again.
@@ -51,11 +63,25 @@ pub struct ServerArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: ServerArgs) -> Result<i32> {
-    if args.db.is_some() {
-        // The URL may hold a password: it is not repeated.
-        bail!(
-            "--db is not available yet: the PostgreSQL backend is not built into this version; run without --db for the in-process queue"
-        );
+    let mut cfg = bulkhead_server::ServerConfig::new(env!("CARGO_PKG_VERSION"));
+    cfg.token = args.token.as_deref().and_then(bulkhead_server::Token::new);
+    cfg.shutdown_grace = std::time::Duration::from_secs(args.shutdown_grace);
+    let retry_after = std::time::Duration::from_secs(args.retry_after);
+    if let Some(url) = args.db.clone() {
+        let fleet_cfg = bulkhead_server::FleetConfig {
+            retry_after,
+            max_attempts: args.max_attempts,
+        };
+        bulkhead_server::run(&args.listen, cfg, global.quiet, async move {
+            let fleet = bulkhead_fleet::cli::connect_server(&url)
+                .await
+                .map_err(super::fleet::fleet_err)?;
+            Ok(
+                Arc::new(bulkhead_server::FleetBackend::new(fleet, fleet_cfg))
+                    as Arc<dyn bulkhead_server::Backend>,
+            )
+        })?;
+        return Ok(0);
     }
     let mut template = ScanRequest::new(Target::Name(String::new()), global.cache_dir());
     template.db = DbPolicy {
@@ -68,11 +94,8 @@ pub fn run(global: &GlobalArgs, args: ServerArgs) -> Result<i32> {
     args.limits.apply(&mut template)?;
     let mut local = bulkhead_server::LocalConfig::new(template);
     local.concurrency = usize::from(args.concurrency);
-    local.retry_after = std::time::Duration::from_secs(args.retry_after);
-    let mut cfg = bulkhead_server::ServerConfig::new(env!("CARGO_PKG_VERSION"));
-    cfg.token = args.token.as_deref().and_then(bulkhead_server::Token::new);
-    cfg.shutdown_grace = std::time::Duration::from_secs(args.shutdown_grace);
-    bulkhead_server::run(&args.listen, cfg, global.quiet, move || {
+    local.retry_after = retry_after;
+    bulkhead_server::run(&args.listen, cfg, global.quiet, async move {
         Ok(Arc::new(bulkhead_server::LocalBackend::new(local))
             as Arc<dyn bulkhead_server::Backend>)
     })?;

@@ -44,6 +44,104 @@ impl Credential {
     }
 }
 
+/// An `Authorization` header value handed over by the caller for one
+/// registry (Harbor passes one with each scan request): `Basic
+/// <base64 user:password>` or `Bearer <token>`. Its `Debug` output hides
+/// the value, and nothing here logs it or puts it in an error.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Authorization(Kind);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Kind {
+    Basic(Credential),
+    Bearer(String),
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = match self.0 {
+            Kind::Basic(_) => "Basic",
+            Kind::Bearer(_) => "Bearer",
+        };
+        write!(f, "Authorization({scheme} <hidden>)")
+    }
+}
+
+/// Longest `Authorization` value accepted (a JWT of a few KiB fits).
+const MAX_AUTHORIZATION_BYTES: usize = 16 * 1024;
+
+impl Authorization {
+    /// Parse a header value. Errors say what is wrong without repeating
+    /// the value.
+    pub fn parse(value: &str) -> Result<Authorization, String> {
+        let value = value.trim();
+        if value.len() > MAX_AUTHORIZATION_BYTES {
+            return Err(format!(
+                "the registry authorization is longer than {MAX_AUTHORIZATION_BYTES} bytes"
+            ));
+        }
+        if !value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            return Err(
+                "the registry authorization holds characters a header cannot carry".to_string(),
+            );
+        }
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        let rest = rest.trim();
+        if rest.is_empty() || rest.contains(' ') {
+            return Err(
+                "the registry authorization must be `Basic <base64>` or `Bearer <token>`"
+                    .to_string(),
+            );
+        }
+        if scheme.eq_ignore_ascii_case("basic") {
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(rest)
+                .map_err(|_| "the Basic registry authorization is not valid base64".to_string())?;
+            let raw = String::from_utf8(raw)
+                .map_err(|_| "the Basic registry authorization is not UTF-8".to_string())?;
+            let (u, p) = raw.split_once(':').ok_or_else(|| {
+                "the Basic registry authorization is not user:password".to_string()
+            })?;
+            Ok(Authorization(Kind::Basic(Credential {
+                username: u.to_string(),
+                password: p.to_string(),
+            })))
+        } else if scheme.eq_ignore_ascii_case("bearer") {
+            Ok(Authorization(Kind::Bearer(rest.to_string())))
+        } else {
+            Err(
+                "the registry authorization must be `Basic <base64>` or `Bearer <token>`"
+                    .to_string(),
+            )
+        }
+    }
+
+    /// The header value, as sent.
+    pub fn header_value(&self) -> String {
+        match &self.0 {
+            Kind::Basic(c) => c.basic_header(),
+            Kind::Bearer(t) => format!("Bearer {t}"),
+        }
+    }
+
+    /// The user name and password of a Basic value (they also answer a
+    /// token service's challenge).
+    pub fn credential(&self) -> Option<&Credential> {
+        match &self.0 {
+            Kind::Basic(c) => Some(c),
+            Kind::Bearer(_) => None,
+        }
+    }
+
+    /// The token of a Bearer value, sent as is with every request.
+    pub(crate) fn bearer(&self) -> Option<&str> {
+        match &self.0 {
+            Kind::Basic(_) => None,
+            Kind::Bearer(t) => Some(t),
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct DockerConfig {
     #[serde(default)]
@@ -285,6 +383,43 @@ pub(crate) fn parse_challenge(header: &str) -> Option<Challenge> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn authorization_values() {
+        let basic = Authorization::parse("Basic dXNlcjpwYXNzOndvcmQ=").unwrap();
+        let c = basic.credential().unwrap();
+        assert_eq!(
+            (c.username.as_str(), c.password.as_str()),
+            ("user", "pass:word")
+        );
+        assert_eq!(basic.header_value(), "Basic dXNlcjpwYXNzOndvcmQ=");
+        let bearer = Authorization::parse("  bearer tok.en-123 ").unwrap();
+        assert_eq!(bearer.bearer(), Some("tok.en-123"));
+        assert_eq!(bearer.header_value(), "Bearer tok.en-123");
+        assert!(bearer.credential().is_none());
+        // Debug never shows the value.
+        let shown = format!("{basic:?} {bearer:?}");
+        assert!(
+            !shown.contains("pass") && !shown.contains("tok.en"),
+            "{shown}"
+        );
+        // Malformed, hostile or huge values are refused without echoing them.
+        for bad in [
+            "",
+            "Basic",
+            "Basic !!!secret!!!",
+            "Basic c2VjcmV0",
+            "Digest secret",
+            "Bearer sec ret",
+            "Bearer secret\r\nX-Injected: 1",
+            "Bearer s\u{7f}ecret",
+        ] {
+            let e = Authorization::parse(bad).unwrap_err();
+            assert!(!e.contains("secret"), "{bad:?}: {e}");
+        }
+        let huge = format!("Bearer {}", "a".repeat(MAX_AUTHORIZATION_BYTES));
+        assert!(Authorization::parse(&huge).is_err());
+    }
 
     #[test]
     fn challenges() {

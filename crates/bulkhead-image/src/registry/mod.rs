@@ -25,7 +25,7 @@ use crate::oci::{
 };
 use crate::reference::Reference;
 use crate::{BlobRef, Image, ImageError, Layer, MAX_JSON_BYTES, Platform};
-pub use auth::Credential;
+pub use auth::{Authorization, Credential};
 use oci_spec::image::{ImageIndex, ImageManifest};
 use std::collections::HashMap;
 use std::io::Read;
@@ -71,6 +71,10 @@ pub struct RegistryOptions {
     pub max_manifest_bytes: u64,
     /// Most redirects followed for one request.
     pub max_redirects: u32,
+    /// An `Authorization` value given for this registry (a Basic login or
+    /// a Bearer token, e.g. from a Harbor scan request): used instead of
+    /// the Docker config's login. Never logged (its `Debug` hides it).
+    pub authorization: Option<Authorization>,
 }
 
 impl Default for RegistryOptions {
@@ -85,6 +89,7 @@ impl Default for RegistryOptions {
             credential: None,
             max_manifest_bytes: 4 * 1024 * 1024,
             max_redirects: 5,
+            authorization: None,
         }
     }
 }
@@ -186,9 +191,12 @@ impl Registry {
     pub fn new(registry: &str, opts: RegistryOptions) -> Result<Registry, ImageError> {
         let r = Reference::parse(&format!("{registry}/x"))
             .map_err(|e| ImageError::Remote(format!("bad registry host {registry:?}: {e}")))?;
-        let creds = match &opts.credential {
-            Some(c) => Some(c.clone()),
-            None => auth::lookup(opts.docker_config.as_deref(), &r.registry)
+        let creds = match (&opts.authorization, &opts.credential) {
+            // A Basic value is a login like the Docker config's; a Bearer
+            // token is sent as it is (see `send_once`).
+            (Some(a), _) => a.credential().cloned(),
+            (None, Some(c)) => Some(c.clone()),
+            (None, None) => auth::lookup(opts.docker_config.as_deref(), &r.registry)
                 .map_err(ImageError::Auth)?,
         };
         let tls = ureq::tls::TlsConfig::builder()
@@ -338,6 +346,14 @@ impl Registry {
         }
         if let Some(h) = Self::lock(&self.inner.auth).get(req.repo) {
             b = b.header("Authorization", h.as_str());
+        } else if let Some(token) = self
+            .inner
+            .opts
+            .authorization
+            .as_ref()
+            .and_then(|a| a.bearer())
+        {
+            b = b.header("Authorization", format!("Bearer {token}"));
         }
         let left = self
             .remaining()
@@ -374,13 +390,29 @@ impl Registry {
             let result = self.send_once(req, scheme);
             let retryable = match result {
                 Ok(resp) if resp.status() == 401 => {
+                    let given_token = self
+                        .inner
+                        .opts
+                        .authorization
+                        .as_ref()
+                        .is_some_and(|a| a.bearer().is_some());
+                    if given_token {
+                        let why = error_summary(resp);
+                        return Err(ImageError::Auth(format!(
+                            "registry {name} refused the bearer token given for {} while {}{why}: \
+                             the token may have expired or lack pull rights on this repository",
+                            req.repo, req.what
+                        )));
+                    }
                     if authed {
                         let why = error_summary(resp);
                         return Err(ImageError::Auth(format!(
                             "registry {name} refused access to {} while {}{why}: {}",
                             req.repo,
                             req.what,
-                            if self.inner.creds.is_some() {
+                            if self.inner.opts.authorization.is_some() {
+                                "check the credentials given for this registry have pull rights on this repository"
+                            } else if self.inner.creds.is_some() {
                                 "check the saved login (`docker login`) has pull rights on this repository"
                             } else {
                                 "it needs a login: run `docker login` for this registry"
@@ -458,6 +490,9 @@ impl Registry {
             }) => {
                 let push = req.method != http::Method::GET && req.method != http::Method::HEAD;
                 let scope = scope.unwrap_or_else(|| {
+                    if req.repo == CATALOG_SCOPE {
+                        return "registry:catalog:*".to_string();
+                    }
                     format!(
                         "repository:{}:{}",
                         req.repo,
@@ -891,19 +926,63 @@ impl Registry {
     /// a next page on another host, or one already fetched, is refused.
     /// Names that are not valid tags are dropped.
     pub fn tags_paged(&self, repo: &str, page_size: u32) -> Result<TagList, ImageError> {
-        let mut list = TagList {
-            tags: Vec::new(),
-            complete: true,
-        };
-        let mut target = format!("/v2/{repo}/tags/list?n={}", page_size.max(1));
+        let (tags, complete) = self.list_paged(
+            &format!("/v2/{repo}/tags/list?n={}", page_size.max(1)),
+            repo,
+            "tags",
+            &is_tag,
+            &format!("listing the tags of {repo}"),
+            &|| format!("repository {repo} is not in registry {}", self.inner.name),
+        )?;
+        Ok(TagList { tags, complete })
+    }
+
+    /// The repositories of the registry (`GET /v2/_catalog`), [`TAGS_PAGE_SIZE`]
+    /// per page, following `Link` pages, with the same caps as
+    /// [`Registry::tags_paged`] (pages, names, bytes per page). Names that
+    /// are not valid repository names are dropped.
+    pub fn catalog(&self) -> Result<TagList, ImageError> {
+        self.catalog_paged(TAGS_PAGE_SIZE)
+    }
+
+    /// [`Registry::catalog`] with `page_size` names asked per page.
+    pub fn catalog_paged(&self, page_size: u32) -> Result<TagList, ImageError> {
+        let (tags, complete) = self.list_paged(
+            &format!("/v2/_catalog?n={}", page_size.max(1)),
+            CATALOG_SCOPE,
+            "repositories",
+            &is_repository,
+            "listing the repositories (catalog)",
+            &|| {
+                format!(
+                    "registry {} has no catalog API (GET /v2/_catalog): name the repositories instead",
+                    self.inner.name
+                )
+            },
+        )?;
+        Ok(TagList { tags, complete })
+    }
+
+    /// A paginated name list (tags or catalog): the `key` array of each
+    /// page, names `valid` keeps, pages followed through `Link` on this
+    /// registry only, capped in pages and names.
+    fn list_paged(
+        &self,
+        first: &str,
+        repo: &str,
+        key: &str,
+        valid: &dyn Fn(&str) -> bool,
+        what: &str,
+        not_found: &dyn Fn() -> String,
+    ) -> Result<(Vec<String>, bool), ImageError> {
+        let mut names: Vec<String> = Vec::new();
+        let mut target = first.to_string();
         let mut fetched = std::collections::HashSet::new();
         let own_origin = format!("{}://{}", self.scheme()?, self.inner.host);
-        let what = format!("listing the tags of {repo}");
         loop {
-            if fetched.len() >= MAX_TAG_PAGES || list.tags.len() >= MAX_TAGS {
-                list.complete = false;
-                list.tags.truncate(MAX_TAGS);
-                return Ok(list);
+            if fetched.len() >= MAX_TAG_PAGES || names.len() >= MAX_TAGS {
+                names.truncate(MAX_TAGS);
+                return Ok((names, false));
             }
             fetched.insert(target.clone());
             let resp = self.send(&Req {
@@ -913,47 +992,37 @@ impl Registry {
                 accept: Some("application/json"),
                 content_type: None,
                 body: &[],
-                what: &what,
+                what,
             })?;
             match resp.status().as_u16() {
                 200..=299 => {}
                 404 => {
                     let why = error_summary(resp);
-                    return Err(ImageError::NotFound(format!(
-                        "repository {repo} is not in registry {}{why}",
-                        self.inner.name
-                    )));
+                    return Err(ImageError::NotFound(format!("{}{why}", not_found())));
                 }
-                _ => return Err(self.unexpected(resp, &what)),
+                _ => return Err(self.unexpected(resp, what)),
             }
             let next = header(&resp, "link").and_then(link_next);
-            let bytes = self.read_limited(resp, self.inner.opts.max_manifest_bytes, &what)?;
-            let page: serde_json::Value = crate::oci::parse_json(&what, &bytes)?;
-            match page.get("tags") {
-                Some(serde_json::Value::Array(a)) => list.tags.extend(
-                    a.iter()
-                        .filter_map(|t| t.as_str())
-                        .filter(|t| is_tag(t))
-                        .map(str::to_string),
-                ),
-                // A repository without tags answers `null`.
-                Some(serde_json::Value::Null) | None => {}
-                Some(_) => {
-                    return Err(ImageError::Malformed(format!(
-                        "registry {} answered a tag list whose `tags` is not a list while {what}",
-                        self.inner.name
-                    )));
-                }
-            }
+            let bytes = self.read_limited(resp, self.inner.opts.max_manifest_bytes, what)?;
+            names.extend(parse_list_page(&bytes, key, valid).map_err(|e| match e {
+                ImageError::Malformed(m) => ImageError::Malformed(format!(
+                    "registry {} answered {m} while {what}",
+                    self.inner.name
+                )),
+                ImageError::BadJson { reason, .. } => ImageError::BadJson {
+                    name: format!("the answer of registry {} while {what}", self.inner.name),
+                    reason,
+                },
+                other => other,
+            })?);
             // One page can hold more than the cap (its size is only
             // bounded in bytes).
-            if list.tags.len() > MAX_TAGS {
-                list.tags.truncate(MAX_TAGS);
-                list.complete = false;
-                return Ok(list);
+            if names.len() > MAX_TAGS {
+                names.truncate(MAX_TAGS);
+                return Ok((names, false));
             }
             let Some(next) = next else {
-                return Ok(list);
+                return Ok((names, true));
             };
             let next = if next.starts_with("/v2/") {
                 next
@@ -963,14 +1032,14 @@ impl Registry {
                 path.to_string()
             } else {
                 return Err(ImageError::Remote(format!(
-                    "registry {} sends the next page of tags to {:?}, which is not on this registry",
+                    "registry {} sends the next page to {:?}, which is not on this registry, while {what}",
                     self.inner.name,
                     next.chars().take(200).collect::<String>()
                 )));
             };
             if fetched.contains(&next) {
                 return Err(ImageError::Remote(format!(
-                    "registry {} sends the tag list of {repo} round in a loop",
+                    "registry {} sends its list round in a loop while {what}",
                     self.inner.name
                 )));
             }
@@ -1056,6 +1125,51 @@ impl Registry {
         }
         Ok(digest)
     }
+}
+
+/// The names of one page of a tag list (`key` = `tags`) or catalog
+/// (`repositories`): the strings `valid` keeps, in order. A missing or
+/// `null` list is empty; anything else that is not a list of strings is
+/// `Malformed`.
+pub fn parse_list_page(
+    bytes: &[u8],
+    key: &str,
+    valid: &dyn Fn(&str) -> bool,
+) -> Result<Vec<String>, ImageError> {
+    let page: serde_json::Value = crate::oci::parse_json("a name list", bytes)?;
+    match page.get(key) {
+        Some(serde_json::Value::Array(a)) => Ok(a
+            .iter()
+            .filter_map(|t| t.as_str())
+            .filter(|t| valid(t))
+            .map(str::to_string)
+            .collect()),
+        // An empty list may come as `null`.
+        Some(serde_json::Value::Null) | None => Ok(Vec::new()),
+        Some(_) => Err(ImageError::Malformed(format!(
+            "a list whose `{key}` is not a list"
+        ))),
+    }
+}
+
+/// The key under which catalog requests keep their authorization (not a
+/// repository name: those never start with `_`).
+const CATALOG_SCOPE: &str = "_catalog";
+
+/// A valid repository name (OCI distribution: path components of
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` joined by `/`), at most 255 bytes.
+pub fn is_repository(name: &str) -> bool {
+    name.len() <= 255
+        && !name.is_empty()
+        && name.split('/').all(|c| {
+            let b = c.as_bytes();
+            b.first().is_some_and(u8::is_ascii_alphanumeric)
+                && b.last().is_some_and(u8::is_ascii_alphanumeric)
+                && b.iter().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
+                })
+                && !c.contains("..")
+        })
 }
 
 /// Tags asked per page by [`Registry::tags`].

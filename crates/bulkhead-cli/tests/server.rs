@@ -884,10 +884,12 @@ impl Drop for Worker {
 }
 
 impl Worker {
-    fn start(dir: &Path, cache: &Path, url: &str, name: &str) -> Worker {
+    /// `gate`: scans wait until this file exists (the test hook).
+    fn start(dir: &Path, cache: &Path, url: &str, name: &str, gate: &Path) -> Worker {
         let stderr = dir.join(format!("{name}-{}.log", uuid_like()));
         let child = Command::new(assert_cmd::cargo::cargo_bin("bulkhead"))
             .env("BULKHEAD_CACHE_DIR", cache)
+            .env("BULKHEAD_TEST_SCAN_GATE", gate)
             .env("BULKHEAD_DB_URL", url)
             .env("BULKHEAD_FLEET_KEY", FLEET_KEY)
             .env_remove("BULKHEAD_LOG")
@@ -940,18 +942,23 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
         support::push_layout(&pusher, &format!("library/demo{i}"), "1.0", &layout);
     }
     // Each worker has its own advisory database (the demo advisories);
-    // the server has none.
+    // the server has none. Scans wait at the gate while it is closed
+    // (only for the polling part below).
+    let gate = work.path().join("gate");
+    std::fs::write(&gate, "open").unwrap();
     let w1 = Worker::start(
         work.path(),
         &demo_cache(&work.path().join("w1")),
         &url,
         "w1",
+        &gate,
     );
     let w2 = Worker::start(
         work.path(),
         &demo_cache(&work.path().join("w2")),
         &url,
         "w2",
+        &gate,
     );
     let empty_cache = work.path().join("server-cache");
     let server_env = |s: &str| -> Vec<(&'static str, String)> {
@@ -1042,30 +1049,46 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     assert!(msg.contains("refused") || msg.contains("login"), "{msg}");
     assert!(!msg.contains("Wrong-pw-51d0"), "{msg}");
 
-    // Image 1 again, with the right credential; 100 concurrent polls are
-    // answered while the workers run.
+    // Image 1 again, with the right credential, held at the gate: 100
+    // concurrent polls are answered while a worker runs the job.
+    std::fs::remove_file(&gate).unwrap();
     let id1 = submit(
         &agent,
         &server,
         t,
         &scan_request(&reg.host, "library/demo1", &digests[1], Some(&auth)),
     );
+    let running = |agent: &ureq::Agent| {
+        let text = get(agent, &server.url("/metrics"), None, None).body;
+        metric(&text, "bulkhead_jobs{state=\"running\"}")
+    };
+    for _ in 0..600 {
+        if running(&agent) == Some(1.0) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(running(&agent), Some(1.0));
     let base = server.base.clone();
     let handles: Vec<_> = (0..100)
         .map(|i| {
-            let which = if i % 2 == 0 { id1.clone() } else { id.clone() };
+            let held = i % 2 == 0;
+            let which = if held { id1.clone() } else { id.clone() };
             let url = format!("{base}/api/v1/scan/{which}/report");
             std::thread::spawn(move || {
                 let mut r = agent_fresh().get(&url).header("Accept", VULN);
                 r = r.header("Authorization", &format!("Bearer {TOKEN}"));
-                answer(r.call()).status
+                (held, answer(r.call()).status)
             })
         })
         .collect();
     for h in handles {
-        let status = h.join().unwrap();
-        assert!(status == 200 || status == 302, "{status}");
+        // The held scan is pending, the finished one ready.
+        let (held, status) = h.join().unwrap();
+        assert_eq!(status, if held { 302 } else { 200 });
     }
+    assert_eq!(running(&agent), Some(1.0), "the job ran on while polled");
+    std::fs::write(&gate, "open").unwrap();
     let (a, _) = poll(&agent, &server, t, &id1, VULN, "");
     assert_eq!(a.status, 200, "{}", a.body);
     assert_valid(&a.json(), "HarborVulnerabilityReport");

@@ -538,6 +538,7 @@ async fn scan(ctx: &Ctx, job: &Claimed) -> Result<(bulkhead_engine::ScanOutput, 
     })
     .await
     .unwrap_or(None);
+    test_gate().await;
     let out = bulkhead_engine::scan_async(req, Arc::new(bulkhead_engine::NoProgress))
         .await
         .map_err(|e| Error::Scan(format!("{e:#}")))?;
@@ -554,6 +555,20 @@ async fn scan(ctx: &Ctx, job: &Claimed) -> Result<(bulkhead_engine::ScanOutput, 
         job_id: Some(job.id),
     };
     Ok((out, meta))
+}
+
+/// Test hook (the same as the in-process server's): with
+/// `BULKHEAD_TEST_SCAN_GATE=FILE`, a claimed job waits until FILE exists
+/// (at most two minutes) before its scan, its lease kept alive, so a test
+/// can hold workers busy while it polls a server.
+async fn test_gate() {
+    if let Some(path) = std::env::var_os("BULKHEAD_TEST_SCAN_GATE") {
+        let path = PathBuf::from(path);
+        let until = Instant::now() + Duration::from_secs(120);
+        while !path.exists() && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Store a job's result and mark it done, in one transaction.

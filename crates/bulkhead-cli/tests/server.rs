@@ -1140,8 +1140,12 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     let wrong_b64 = wrong.strip_prefix("Basic ").unwrap().to_string();
     let dump = dump_database(&pg, "harbor");
     assert!(dump.contains(&digests[0]), "the dump holds the results");
+    let metrics = get(&agent, &server.url("/metrics"), None, None).body;
+    let meta = get(&agent, &server.url("/api/v1/metadata"), t, None).body;
     for (what, text) in [
         ("server", log),
+        ("metrics", metrics),
+        ("metadata", meta),
         ("worker 1", w1.log()),
         ("worker 2", w2.log()),
         ("database", dump),

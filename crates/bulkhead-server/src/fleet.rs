@@ -208,10 +208,9 @@ impl Backend for FleetBackend {
             Ok(BackendInfo {
                 db_built_at: built,
                 db_checked_at: None,
-                properties: vec![
-                    ("bulkhead/backend".into(), "postgresql".into()),
-                    ("bulkhead/fleet".into(), self.fleet.shown().to_string()),
-                ],
+                // The database's address stays out: Harbor's users need
+                // not learn the fleet's infrastructure.
+                properties: vec![("bulkhead/backend".into(), "postgresql".into())],
             })
         })
     }

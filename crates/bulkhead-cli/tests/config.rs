@@ -518,3 +518,156 @@ fn rpm_package_manager_rules() {
         assert!(text.contains(id), "{id} missing from the report mappings");
     }
 }
+
+/// Kubernetes manifests (lint corpus `kubernetes/`): recognised by content,
+/// each hardening setting reported with its rule on its line, in JSON,
+/// SARIF and the table; severity filters, exit codes, inline and
+/// ignore-file suppressions; a named manifest that cannot be loaded is an
+/// input error, one found in a folder a BH-K8-012 finding.
+#[test]
+fn kubernetes_manifests() {
+    let v = json(&["kubernetes/bad-workloads.yaml"]);
+    assert_eq!(v["Results"][0]["Type"], "kubernetes");
+    let got: Vec<(String, u64)> = findings(&v).into_iter().map(|f| (f.1, f.2)).collect();
+    // The web container: each setting on the line that sets it wrong, the
+    // missing ones on the container's line.
+    let want = [
+        ("BH-K8-004", 15), // readOnlyRootFilesystem: false
+        ("BH-K8-003", 16), // runAsUser: 0 (runAsNonRoot unset)
+        ("BH-K8-002", 17), // allowPrivilegeEscalation: true
+        ("BH-K8-007", 19), // seccompProfile Unconfined
+        ("BH-K8-005", 12), // no capabilities.drop: [ALL]
+        ("BH-K8-010", 12), // no memory limit
+        ("BH-K8-011", 12), // no CPU limit
+        ("BH-K8-008", 10), // hostPID
+        ("BH-K8-001", 23), // the sidecar is privileged
+        ("BH-K8-006", 25), // and adds SYS_ADMIN
+        ("BH-K8-009", 27), // hostPath docker.sock
+        ("BH-K8-008", 42), // the CronJob's hostNetwork
+        ("BH-K8-003", 44), // its init container: runAsNonRoot unset
+    ];
+    for (id, line) in want {
+        assert!(
+            got.contains(&(id.to_string(), line)),
+            "{id}:{line} in {got:?}"
+        );
+    }
+    assert_eq!(got.len(), 32, "{got:?}");
+    let report = v.to_string();
+    assert!(report.contains("KSV014"), "Trivy ids in the mappings");
+
+    // SARIF: rule ids, regions, levels by severity.
+    let r = run(&[
+        "config",
+        "--format",
+        "sarif",
+        "kubernetes/bad-workloads.yaml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 32);
+    for res in results {
+        assert!(res["ruleId"].as_str().unwrap().starts_with("BH-K8-"));
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert_eq!(
+            loc["artifactLocation"]["uri"],
+            "kubernetes/bad-workloads.yaml"
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    let level = |id: &str| {
+        results
+            .iter()
+            .find(|r| r["ruleId"] == id)
+            .map(|r| r["level"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(level("BH-K8-001"), "error");
+    assert_eq!(level("BH-K8-010"), "note");
+
+    // The table names the rule, the workload and the container.
+    let r = run(&[
+        "config",
+        "--format",
+        "table",
+        "--no-color",
+        "kubernetes/bad-workloads.yaml",
+    ]);
+    assert!(
+        r.stdout.contains("BH-K8-004") && r.stdout.contains("Deployment web, container web"),
+        "{}",
+        r.stdout
+    );
+
+    // Filters and exit codes.
+    let r = run(&[
+        "config",
+        "-f",
+        "json",
+        "--severity",
+        "CRITICAL",
+        "--exit-code",
+        "3",
+        "kubernetes/bad-workloads.yaml",
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(ids(&v), vec!["BH-K8-001"]);
+    let dir = tempfile::tempdir().unwrap();
+    let ignore = dir.path().join("ignore");
+    std::fs::write(&ignore, "BH-K8-001\n").unwrap();
+    let r = run(&[
+        "config",
+        "-f",
+        "json",
+        "--severity",
+        "CRITICAL",
+        "--exit-code",
+        "3",
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+        "kubernetes/bad-workloads.yaml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Inline suppressions: a file-wide one and one above the volume.
+    let r = run(&["config", "-f", "json", "kubernetes/suppressed.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(findings(&v), vec![]);
+    let warnings = v["Warnings"].to_string() + &r.stderr;
+    assert!(
+        warnings.contains("2 finding(s) suppressed by inline bulkhead:ignore comments"),
+        "{warnings}"
+    );
+
+    // A hardened manifest has no findings.
+    assert_eq!(findings(&json(&["kubernetes/good-workloads.yaml"])), vec![]);
+
+    // Named: an alias bomb is an input error, one line.
+    let r = run(&["config", "kubernetes/alias-bomb.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("alias bomb") && r.stderr.contains("kubectl"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    // In a folder: a finding, and the other manifests are checked.
+    let r = run(&["config", "-f", "json", "kubernetes"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = findings(&v);
+    assert!(
+        f.contains(&(
+            "kubernetes/alias-bomb.yaml".to_string(),
+            "BH-K8-012".to_string(),
+            10
+        )),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|x| x.0 == "kubernetes/bad-workloads.yaml"));
+    let warnings = v["Warnings"].to_string() + &r.stderr;
+    assert!(warnings.contains("(reported as BH-K8-012)"), "{warnings}");
+}

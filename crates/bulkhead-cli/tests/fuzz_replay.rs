@@ -185,6 +185,13 @@ fn lint_seeds() {
 }
 
 #[test]
+fn kubernetes_seeds() {
+    for (_p, data) in seeds("kubernetes") {
+        bulkhead_lint::kubernetes::fuzz_exercise(&data);
+    }
+}
+
+#[test]
 fn check_seeds() {
     for (p, data) in seeds("check") {
         for r in bulkhead_check::fuzzing::reports(&data) {

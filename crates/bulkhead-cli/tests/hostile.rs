@@ -1156,6 +1156,60 @@ fn compose_yaml_alias_bomb() {
     assert_eq!(o.code, Some(2), "{}", o.stderr);
 }
 
+/// Kubernetes manifests: an alias bomb whose anchors sit in one document
+/// and whose object is in the next, 4 MiB of tiny documents (each within
+/// every cap, together past the stream's node budget) and deep nesting;
+/// each named on the command line, so each is exit 2.
+#[test]
+fn kubernetes_manifest_bombs() {
+    let _g = serial();
+    let sb = Sandbox::new();
+    let mut y = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        y.push_str(&format!(
+            "  {c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = c;
+    }
+    y.push_str("---\napiVersion: v1\nkind: Pod\nspec: {containers: *k}\n");
+    let bomb = sb.input.join("bomb.yaml");
+    fs::write(&bomb, y).unwrap();
+    let o = run(
+        "Kubernetes manifest with a YAML alias bomb (9^11 nodes)",
+        &sb,
+        &["config", bomb.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("alias"), "{}", o.stderr);
+
+    let doc = "---\napiVersion: v1\nkind: Pod\nx: 1\n";
+    let many = sb.input.join("many.yaml");
+    fs::write(&many, doc.repeat((4 << 20) / doc.len() - 1)).unwrap();
+    let o = run(
+        "Kubernetes manifest of 4 MiB of tiny documents",
+        &sb,
+        &["config", many.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("more than 200000 nodes"), "{}", o.stderr);
+
+    let deep = sb.input.join("deep.yaml");
+    fs::write(
+        &deep,
+        format!("apiVersion: v1\nkind: Pod\nspec: {}\n", "[".repeat(1 << 20)),
+    )
+    .unwrap();
+    let o = run(
+        "Kubernetes manifest nested a million levels deep",
+        &sb,
+        &["config", deep.to_str().unwrap()],
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+}
+
 #[test]
 fn fifo_and_dev_zero_as_dockerfile() {
     let _g = serial();

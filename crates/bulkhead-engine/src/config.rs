@@ -1,6 +1,7 @@
-//! `bulkhead config` as one call: Dockerfiles, Compose files and build
-//! contexts linted (`bulkhead-lint`), with the secrets in those files and
-//! in dotenv files beside them (`bulkhead-secrets`), into one report.
+//! `bulkhead config` as one call: Dockerfiles, Compose files, Kubernetes
+//! manifests and build contexts linted (`bulkhead-lint`), with the secrets
+//! in those files and in dotenv files beside them (`bulkhead-secrets`),
+//! into one report.
 
 use crate::error::bail;
 use crate::error::{Context, Result};
@@ -23,9 +24,9 @@ pub fn parse_build_args(flags: &[String]) -> Result<BTreeMap<String, String>> {
 }
 
 /// Lint `paths` (files or folders; none: the current folder). A Compose
-/// file named in `paths` that cannot be loaded is an error; one found in a
-/// folder is a finding. Secrets are looked for with the built-in rules plus
-/// `[secrets]` of the settings file (`config`, see
+/// file or Kubernetes manifest named in `paths` that cannot be loaded is an
+/// error; one found in a folder is a finding. Secrets are looked for with
+/// the built-in rules plus `[secrets]` of the settings file (`config`, see
 /// [`crate::settings::load`]) in the linted files and in dotenv files
 /// (`.env`, `.env.*`, `*.env`) under `paths`.
 pub fn check(paths: &[PathBuf], opts: &LintOptions, config: Option<&Path>) -> Result<Report> {
@@ -39,6 +40,11 @@ pub fn check(paths: &[PathBuf], opts: &LintOptions, config: Option<&Path>) -> Re
         if let Some(e) = &f.load_error
             && paths.iter().any(|p| p == &f.path)
         {
+            if f.kind == bulkhead_lint::FileKind::Kubernetes {
+                bail!(
+                    "{e}; fix the manifest (`kubectl apply --dry-run=client -f FILE` shows how kubectl reads it)"
+                );
+            }
             bail!(
                 "{e}; fix the Compose file (`docker compose -f FILE config` shows how Compose reads it)"
             );

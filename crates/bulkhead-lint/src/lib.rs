@@ -1,9 +1,11 @@
-//! Bulkhead misconfiguration checks for Dockerfiles, Compose files and
-//! build contexts (`bulkhead config`).
+//! Bulkhead misconfiguration checks for Dockerfiles, Compose files,
+//! Kubernetes manifests and build contexts (`bulkhead config`).
 //!
 //! - [`dockerfile`]: a BuildKit Dockerfile parser with spans.
 //! - [`compose`]: a bounded Compose loader and the typed runtime-settings
 //!   model [`compose::Service`] (reused by `harden` and the live audit).
+//! - [`kubernetes`]: recognition of manifests by content, a multi-document
+//!   loader on the same bounded YAML reader, and the pod-template model.
 //! - [`rules`]: every rule with its metadata; [`docs`] renders rule pages.
 //! - [`lint_paths`] / [`lint_file`]: detect file kinds, run the rules, apply
 //!   inline suppressions, and [`to_report`] builds the shared report model.
@@ -12,6 +14,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod docs;
+pub mod kubernetes;
 pub mod rules;
 pub mod suppress;
 mod vars;
@@ -30,6 +33,8 @@ pub enum FileKind {
     Dockerfile,
     Compose,
     DockerIgnore,
+    /// A Kubernetes manifest (recognised by content, see [`detect_file`]).
+    Kubernetes,
 }
 
 impl FileKind {
@@ -39,6 +44,16 @@ impl FileKind {
             FileKind::Dockerfile => "dockerfile",
             FileKind::Compose => "compose",
             FileKind::DockerIgnore => "dockerignore",
+            FileKind::Kubernetes => "kubernetes",
+        }
+    }
+
+    /// The rule a file of this kind that cannot be loaded is reported as.
+    pub fn invalid_rule(self) -> Option<&'static rules::RuleMeta> {
+        match self {
+            FileKind::Compose => Some(&rules::compose::co026_invalid_file::RULE.meta),
+            FileKind::Kubernetes => Some(&rules::kubernetes::k8012_invalid_file::RULE.meta),
+            FileKind::Dockerfile | FileKind::DockerIgnore => None,
         }
     }
 }
@@ -75,6 +90,13 @@ pub fn detect_kind(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// Detect a file kind by name ([`detect_kind`]), then by content: a
+/// `*.yml`/`*.yaml` file with top-level `apiVersion:` and `kind:` lines is a
+/// Kubernetes manifest ([`kubernetes::sniff`]). Compose names win.
+pub fn detect_file(path: &Path) -> Option<FileKind> {
+    detect_kind(path).or_else(|| kubernetes::sniff(path).then_some(FileKind::Kubernetes))
+}
+
 /// Options for a lint run.
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
@@ -99,8 +121,9 @@ pub struct FileReport {
     /// Findings hidden by inline `# bulkhead:ignore` comments.
     pub suppressed: usize,
     /// Why the file could not be loaded (a Compose file that is not valid
-    /// YAML, too large or deep, or has wrong types); it is also reported as
-    /// a BH-CO-026 finding.
+    /// YAML, too large or deep, or has wrong types; a Kubernetes manifest
+    /// that is not valid YAML, too large or deep); it is also reported as a
+    /// finding of [`FileKind::invalid_rule`] (BH-CO-026, BH-K8-012).
     pub load_error: Option<String>,
 }
 
@@ -113,15 +136,18 @@ pub enum LintError {
         source: std::io::Error,
     },
     #[error(
-        "{path} is not a Dockerfile, Compose file or .dockerignore (by name); rename it or pass a folder"
+        "{path} is not a Dockerfile, Compose file or .dockerignore (by name) nor a Kubernetes manifest (a *.yaml file with top-level apiVersion and kind); rename it or pass a folder"
     )]
     UnknownKind { path: String },
-    #[error("{path}: no Dockerfile, Compose file or .dockerignore found in this folder")]
+    #[error(
+        "{path}: no Dockerfile, Compose file, Kubernetes manifest or .dockerignore found in this folder"
+    )]
     NothingFound { path: String },
 }
 
-/// Lint files and folders (folders are searched for known file names,
-/// skipping `.git`, `node_modules` and `target`).
+/// Lint files and folders (folders are searched for known file names and
+/// Kubernetes manifests, skipping `.git`, `node_modules`, `target` and the
+/// `templates` folder of a Helm chart).
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Vec<FileReport>, LintError> {
     let mut files = Vec::new();
     for p in paths {
@@ -134,7 +160,7 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Vec<FileRepor
                 });
             }
         } else {
-            let kind = detect_kind(p).ok_or_else(|| LintError::UnknownKind {
+            let kind = detect_file(p).ok_or_else(|| LintError::UnknownKind {
                 path: p.display().to_string(),
             })?;
             files.push((p.clone(), kind));
@@ -159,20 +185,23 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, FileKind)>, depth: usize) {
         let Ok(ft) = e.file_type() else { continue };
         if ft.is_dir() {
             let n = e.file_name();
-            if depth < 16 && !matches!(n.to_str(), Some(".git" | "node_modules" | "target")) {
+            if depth < 16
+                && !matches!(n.to_str(), Some(".git" | "node_modules" | "target"))
+                && !kubernetes::is_helm_templates(&p)
+            {
                 collect(&p, out, depth + 1);
             }
         } else if ft.is_file()
-            && let Some(k) = detect_kind(&p)
+            && let Some(k) = detect_file(&p)
         {
             out.push((p, k));
         }
     }
 }
 
-/// Largest Dockerfile, Compose file or `.dockerignore` read (real ones are a
-/// few KiB); the file must be a regular file, so a FIFO or device with a
-/// known name cannot hang or exhaust the run.
+/// Largest Dockerfile, Compose file, Kubernetes manifest or `.dockerignore`
+/// read (real ones are a few KiB); the file must be a regular file, so a
+/// FIFO or device with a known name cannot hang or exhaust the run.
 pub const MAX_INPUT_FILE: u64 = 4 << 20;
 
 /// Lint one file of a known kind.
@@ -192,6 +221,13 @@ pub fn lint_file(path: &Path, kind: FileKind, opts: &LintOptions) -> Result<File
             Err(e) => {
                 load_error = Some(e.to_string());
                 vec![invalid_compose_finding(e)]
+            }
+        },
+        FileKind::Kubernetes => match lint_kubernetes_checked(&text, path) {
+            Ok(f) => f,
+            Err(e) => {
+                load_error = Some(e.to_string());
+                vec![invalid_manifest_finding(e)]
             }
         },
         FileKind::DockerIgnore => Vec::new(),
@@ -263,6 +299,39 @@ pub fn lint_compose_checked(
     Ok(f)
 }
 
+/// Lint a Kubernetes manifest's text (`path` is for messages); a stream
+/// that cannot be loaded becomes one BH-K8-012 finding.
+pub fn lint_kubernetes(text: &str, path: &Path) -> Vec<Finding> {
+    lint_kubernetes_checked(text, path).unwrap_or_else(|e| vec![invalid_manifest_finding(e)])
+}
+
+/// Lint a Kubernetes manifest's text; a stream that cannot be loaded (not
+/// YAML, too large or deep, an alias bomb) is an error. Fields of the wrong
+/// type are BH-K8-012 findings on their line.
+pub fn lint_kubernetes_checked(
+    text: &str,
+    path: &Path,
+) -> Result<Vec<Finding>, kubernetes::ManifestError> {
+    let manifest = kubernetes::load_str(text, path)?;
+    let cx = rules::KubernetesCx {
+        manifest: &manifest,
+    };
+    let mut f = rules::run_kubernetes(&cx);
+    f.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
+    Ok(f)
+}
+
+fn invalid_manifest_finding(e: kubernetes::ManifestError) -> Finding {
+    Finding {
+        rule: &rules::kubernetes::k8012_invalid_file::RULE.meta,
+        line: e.line.max(1),
+        end_line: e.line.max(1),
+        col: 0,
+        message: e.message,
+        evidence: String::new(),
+    }
+}
+
 /// Convert a finding to the shared report type.
 pub fn to_misconfiguration(f: &Finding) -> Misconfiguration {
     let m = f.rule;
@@ -330,7 +399,8 @@ pub fn to_report(artifact: &str, files: &[FileReport]) -> Report {
         let mut res = ScanResult::new(f.path.display().to_string(), Class::Config, f.kind.as_str());
         res.misconfigurations = f.findings.iter().map(to_misconfiguration).collect();
         if let Some(e) = &f.load_error {
-            r.warnings.push(format!("{e} (reported as BH-CO-026)"));
+            let id = f.kind.invalid_rule().map_or("a finding", |m| m.id);
+            r.warnings.push(format!("{e} (reported as {id})"));
         }
         if f.suppressed > 0 {
             r.warnings.push(format!(

@@ -3,7 +3,7 @@
 //! them after a reviewed change.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use bulkhead_lint::{FileKind, LintOptions, detect_kind, lint_file};
+use bulkhead_lint::{FileKind, LintOptions, detect_file, lint_file};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +32,7 @@ fn corpus_findings_match_expected() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for p in all {
-        let Some(kind) = detect_kind(&p) else {
+        let Some(kind) = detect_file(&p) else {
             continue;
         };
         if kind == FileKind::DockerIgnore {

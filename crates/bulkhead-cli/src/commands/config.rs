@@ -1,4 +1,4 @@
-//! `bulkhead config`: Dockerfile, Compose and build-context checks.
+//! `bulkhead config`: Dockerfile, Compose, Kubernetes and build-context checks.
 
 use crate::args::{GlobalArgs, ReportArgs};
 use anyhow::Result;
@@ -11,11 +11,14 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
     /// Files or folders: Dockerfile*, *.Dockerfile, Containerfile*,
-    /// docker-compose*.yml, compose*.yaml, .dockerignore. Folders are searched
-    /// (skipping .git, node_modules, target). Default: the current folder.
-    /// A Compose file named here that cannot be loaded (bad YAML, alias
-    /// bomb, too deep, wrong types) is an input error (exit 2); one found in
-    /// a folder is reported as finding BH-CO-026 and the others are checked.
+    /// docker-compose*.yml, compose*.yaml, .dockerignore, and Kubernetes
+    /// manifests (*.yaml/*.yml with top-level apiVersion and kind).
+    /// Folders are searched (skipping .git, node_modules, target and a
+    /// Helm chart's templates/). Default: the current folder. A Compose file
+    /// or manifest named here that cannot be loaded (bad YAML, alias bomb,
+    /// too deep; Compose: wrong types) is an input error (exit 2); one
+    /// found in a folder is reported as finding BH-CO-026 or BH-K8-012 and
+    /// the others are checked.
     pub paths: Vec<PathBuf>,
     /// Dockerfile: treat this stage as the final one (like `docker build --target`).
     #[arg(long)]

@@ -1,10 +1,12 @@
-//! A bounded YAML loader on top of `yaml-rust2`'s event parser.
+//! A bounded YAML loader on top of `yaml-rust2`'s event parser, shared by
+//! the Compose loader and the Kubernetes manifests (`crate::kubernetes`).
 //!
 //! Why not `YamlLoader`/serde: they expand aliases by cloning without limit
 //! (a "billion laughs" file of a few hundred bytes grows to gigabytes), keep
 //! no line numbers and recurse on nesting. This builder keeps the line and
 //! column of every node, caps depth, node count and alias expansions, and
-//! applies `<<` merge keys.
+//! applies `<<` merge keys. [`load`] reads the first document of a stream,
+//! [`load_all`] every document (`---`), under one budget for the stream.
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
@@ -106,9 +108,24 @@ enum Frame {
     },
 }
 
-/// Load the first document of `src`.
+/// Load the first document of `src` (a stream without one is null).
 pub fn load(src: &str) -> Result<Node, YamlError> {
+    let docs = load_docs(src, true)?;
+    Ok(docs.into_iter().next().unwrap_or_else(|| Node::null(1, 1)))
+}
+
+/// Load every document of `src`, in order (an empty stream gives none; an
+/// empty document between two `---` lines is null). The node and alias
+/// caps hold for the whole stream, not per document, so many small
+/// documents cannot add up past them; anchors do not cross documents.
+pub fn load_all(src: &str) -> Result<Vec<Node>, YamlError> {
+    load_docs(src, false)
+}
+
+fn load_docs(src: &str, first_only: bool) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(src);
+    let mut docs: Vec<Node> = Vec::new();
+    let mut doc_line = 1usize;
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
     let mut nodes = 0usize;
@@ -121,13 +138,33 @@ pub fn load(src: &str) -> Result<Node, YamlError> {
         })?;
         let (line, col) = (mark.line(), mark.col() + 1);
         let node = match ev {
-            Event::StreamEnd | Event::DocumentEnd => break,
-            Event::Nothing | Event::StreamStart | Event::DocumentStart => continue,
+            Event::StreamEnd => break,
+            Event::DocumentEnd => {
+                docs.push(root.take().unwrap_or_else(|| Node::null(doc_line, 1)));
+                if first_only {
+                    break;
+                }
+                anchors.clear();
+                // Each document counts, so a stream of empty ones is bounded.
+                nodes += 1;
+                if nodes > MAX_NODES {
+                    return Err(YamlError {
+                        message: format!("YAML has more than {MAX_NODES} nodes: file too large"),
+                        line,
+                    });
+                }
+                continue;
+            }
+            Event::DocumentStart => {
+                doc_line = line;
+                continue;
+            }
+            Event::Nothing | Event::StreamStart => continue,
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(YamlError {
                         message: format!(
-                            "YAML nested deeper than {MAX_DEPTH} levels: not a Compose file"
+                            "YAML nested deeper than {MAX_DEPTH} levels: not a Compose file or Kubernetes manifest"
                         ),
                         line,
                     });
@@ -277,7 +314,10 @@ pub fn load(src: &str) -> Result<Node, YamlError> {
             },
         }
     }
-    Ok(root.unwrap_or_else(|| Node::null(1, 1)))
+    if let Some(r) = root {
+        docs.push(r);
+    }
+    Ok(docs)
 }
 
 /// `<<: *base` / `<<: [*a, *b]`: copy keys not set explicitly.
@@ -334,6 +374,37 @@ mod tests {
         }
         let e = load(&s).unwrap_err();
         assert!(e.message.contains("alias bomb"), "{}", e.message);
+    }
+
+    #[test]
+    fn every_document_with_absolute_lines() {
+        let docs = load_all("a: 1\n---\nb: &x [1]\n---\n---\nc: 2\n...\n").unwrap();
+        assert_eq!(docs.len(), 4, "{docs:?}");
+        assert_eq!(docs[0].get("a").unwrap().line, 1);
+        assert_eq!(docs[1].get("b").unwrap().line, 3);
+        assert_eq!(docs[2].value, Value::Null);
+        assert_eq!(docs[3].get("c").unwrap().line, 6);
+        assert!(load_all("").unwrap().is_empty());
+        // `load` stops at the first document: later garbage is not read.
+        assert_eq!(
+            load("a: 1\n---\n[: ]]\n").unwrap().get("a").unwrap().str(),
+            Some("1")
+        );
+        // Anchors do not cross documents.
+        let e = load_all("a: &x 1\n---\nb: *x\n").unwrap_err();
+        assert!(e.message.contains("unknown anchor"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_budget_covers_the_whole_stream() {
+        // Each document is small; together they pass the node cap.
+        let doc = format!("[{}]\n", vec!["x"; 999].join(","));
+        let s = vec![doc; MAX_NODES / 1000 + 2].join("---\n");
+        let e = load_all(&s).unwrap_err();
+        assert!(e.message.contains("more than"), "{}", e.message);
+        // So does a stream of empty documents.
+        let e = load_all(&"---\n".repeat(MAX_NODES + 1)).unwrap_err();
+        assert!(e.message.contains("more than"), "{}", e.message);
     }
 
     #[test]

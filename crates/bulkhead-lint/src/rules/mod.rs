@@ -1,16 +1,18 @@
 //! Rules: metadata plus a check function, registered in static lists.
 //!
-//! Adding a rule = one file under `rules/dockerfile/` or `rules/compose/`
-//! defining `pub static RULE: Rule`, plus its module name in the
-//! `register!` list of that folder's `mod.rs`.
+//! Adding a rule = one file under `rules/dockerfile/`, `rules/compose/` or
+//! `rules/kubernetes/` defining `pub static RULE: Rule`, plus its module
+//! name in the `register!` list of that folder's `mod.rs`.
 //!
 //! The [`Check`] enum names the input a rule reads: a Dockerfile, a Compose
-//! project, or a built image's config and filesystem ([`ImageCx`]; the image
-//! rules live in one file, `rules/image.rs`).
+//! project, a Kubernetes manifest ([`KubernetesCx`]), or a built image's
+//! config and filesystem ([`ImageCx`]; the image rules live in one file,
+//! `rules/image.rs`).
 
 pub mod compose;
 pub mod dockerfile;
 pub mod image;
+pub mod kubernetes;
 pub mod secrets;
 
 use crate::compose::Project;
@@ -23,6 +25,8 @@ use std::path::Path;
 pub enum RuleKind {
     Dockerfile,
     Compose,
+    /// A Kubernetes manifest (its workloads' pod templates).
+    Kubernetes,
     /// A built image: its config JSON and squashed filesystem.
     Image,
 }
@@ -32,6 +36,7 @@ impl RuleKind {
         match self {
             RuleKind::Dockerfile => "dockerfile",
             RuleKind::Compose => "compose",
+            RuleKind::Kubernetes => "kubernetes",
             RuleKind::Image => "image",
         }
     }
@@ -61,6 +66,7 @@ pub struct RuleMeta {
 pub enum Check {
     Dockerfile(fn(&DockerfileCx<'_>, &mut Sink<'_>)),
     Compose(fn(&ComposeCx<'_>, &mut Sink<'_>)),
+    Kubernetes(fn(&KubernetesCx<'_>, &mut Sink<'_>)),
     Image(fn(&ImageCx<'_>, &mut Sink<'_>)),
 }
 
@@ -205,6 +211,43 @@ impl<'a> ComposeCx<'a> {
     }
 }
 
+/// Input to Kubernetes rules: the objects of one manifest file.
+pub struct KubernetesCx<'a> {
+    pub manifest: &'a crate::kubernetes::Manifest,
+}
+
+impl<'a> KubernetesCx<'a> {
+    /// Each workload with its pod template.
+    pub fn pods(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'a crate::kubernetes::Object,
+            &'a crate::kubernetes::PodSpec,
+        ),
+    > {
+        self.manifest
+            .objects
+            .iter()
+            .filter_map(|o| o.pod.as_ref().map(|p| (o, p)))
+    }
+
+    /// Each container of each pod template (init containers first), with
+    /// its workload and pod spec (for the settings a container inherits).
+    pub fn containers(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'a crate::kubernetes::Object,
+            &'a crate::kubernetes::PodSpec,
+            &'a crate::kubernetes::Container,
+        ),
+    > {
+        self.pods()
+            .flat_map(|(o, p)| p.containers.iter().map(move |c| (o, p, c)))
+    }
+}
+
 pub use bulkhead_types::ImageFile;
 
 /// Input to image-config rules.
@@ -219,13 +262,14 @@ pub struct ImageCx<'a> {
     pub files: Vec<ImageFile>,
 }
 
-/// Every registered rule, Dockerfile rules first, then Compose, then image
-/// rules, sorted by id within kind.
+/// Every registered rule, Dockerfile rules first, then Compose, then
+/// Kubernetes, then image rules, sorted by id within kind.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     dockerfile::RULES
         .iter()
         .copied()
         .chain(compose::RULES.iter().copied())
+        .chain(kubernetes::RULES.iter().copied())
         .chain(image::RULES.iter().copied())
 }
 
@@ -254,6 +298,21 @@ pub fn run_compose(cx: &ComposeCx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in all() {
         if let Check::Compose(f) = r.check {
+            let mut sink = Sink {
+                rule: &r.meta,
+                out: &mut out,
+            };
+            f(cx, &mut sink);
+        }
+    }
+    out
+}
+
+/// Run every Kubernetes rule.
+pub fn run_kubernetes(cx: &KubernetesCx<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in all() {
+        if let Check::Kubernetes(f) = r.check {
             let mut sink = Sink {
                 rule: &r.meta,
                 out: &mut out,
@@ -322,6 +381,7 @@ mod tests {
             let prefix = match r.meta.kind {
                 RuleKind::Dockerfile => "BH-DF-",
                 RuleKind::Compose => "BH-CO-",
+                RuleKind::Kubernetes => "BH-K8-",
                 RuleKind::Image => "BH-IM-",
             };
             assert!(id.starts_with(prefix) && id.len() == 9, "{id}");

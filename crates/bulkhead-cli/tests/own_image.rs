@@ -239,6 +239,16 @@ fn own_image_reports_nothing_above_low() {
         .map(|m| m["ID"].as_str().unwrap())
         .collect();
     assert_eq!(misconfigs, vec!["BH-IM-003"], "{v:#}");
+    // Bulkhead's own binary is not taken for a Go binary (it holds Go's
+    // build-info marker as a constant).
+    let kinds: Vec<&str> = v["Results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["Type"].as_str())
+        .collect();
+    assert!(!kinds.contains(&"gobinary"), "{kinds:?}");
+    assert!(!stderr.contains("no advisories for go"), "{stderr}");
     let config = &v["Metadata"]["ImageConfig"]["config"];
     assert_eq!(config["User"], "65532:65532", "{v:#}");
     assert_eq!(config["Entrypoint"], serde_json::json!(["/bulkhead"]));

@@ -90,9 +90,13 @@ pub fn read_build_info(path: &str, content: &[u8]) -> Result<Option<BuildInfo>, 
         Some(s) => s
             .data()
             .map_err(|e| AnalyzeError::malformed(path, format!("unreadable .go.buildinfo: {e}")))?,
+        // Section headers but no `.go.buildinfo`: not a Go binary, even
+        // when the marker appears in its data (Bulkhead's own binary holds
+        // it as a constant).
+        None if file.sections().next().is_some() => return Ok(None),
         None => {
             // Stripped section headers: the blob is 16-byte aligned data.
-            match memfind(content, MAGIC) {
+            match aligned_find(content, MAGIC) {
                 Some(off) => content.get(off..).unwrap_or_default(),
                 None => return Ok(None),
             }
@@ -141,6 +145,16 @@ pub fn read_build_info(path: &str, content: &[u8]) -> Result<Option<BuildInfo>, 
     let mut info = parse_modinfo(&modinfo);
     info.go_version = version;
     Ok(Some(info))
+}
+
+/// The first 16-byte aligned occurrence of `needle` (Go aligns its build
+/// info blob so).
+fn aligned_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .enumerate()
+        .step_by(16)
+        .find(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -221,7 +235,10 @@ impl Analyzer for GoBinaryAnalyzer {
         // version 1 had none and must be redone).
         // 3: the warning is lang/rustbinary's (it runs first on the same
         // files): cached results of version 2 gave it twice.
-        3
+        // 4: a binary with section headers but no `.go.buildinfo` is not
+        // Go (version 3 took a marker found in its data, e.g. in
+        // Bulkhead's own binary, for Go build info).
+        4
     }
     fn required(&self, _path: &str, _size: u64) -> bool {
         false
@@ -398,6 +415,22 @@ mod tests {
             ]
         );
         assert!(parse_go_mod("go.mod", "hello world").is_err());
+    }
+
+    #[test]
+    fn a_marker_in_the_data_of_another_binary_is_not_go_build_info() {
+        // This test binary holds MAGIC as a constant, in its data, and has
+        // section headers without `.go.buildinfo`.
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(memfind(&me, MAGIC).is_some());
+        assert!(read_build_info("self", &me).unwrap().is_none());
+        assert!(GoBinaryAnalyzer.analyze("self", &me).unwrap().is_none());
+        // Without section headers only an aligned marker counts.
+        let mut blob = vec![0u8; 48];
+        blob[3..3 + MAGIC.len()].copy_from_slice(MAGIC);
+        assert_eq!(aligned_find(&blob, MAGIC), None);
+        blob[16..16 + MAGIC.len()].copy_from_slice(MAGIC);
+        assert_eq!(aligned_find(&blob, MAGIC), Some(16));
     }
 
     #[test]

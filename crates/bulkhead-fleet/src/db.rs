@@ -90,12 +90,20 @@ pub fn pool(url: &str, opts: &ConnectOptions) -> Result<(Pool, String)> {
     if cfg.get_application_name().is_none() {
         cfg.application_name("bulkhead");
     }
+    // A connection a failover left half-open is noticed in about a minute,
+    // not after the kernel's two hours of keepalive silence.
+    cfg.keepalives(true);
+    cfg.keepalives_idle(Duration::from_secs(30));
+    cfg.keepalives_interval(Duration::from_secs(10));
+    cfg.keepalives_retries(3);
     let shown = describe(&cfg);
     let mgr = Manager::from_config(
         cfg,
         NoTls,
         ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
+            // A pooled connection is checked (a round trip) before it is
+            // handed out again: a database restart leaves dead ones.
+            recycling_method: RecyclingMethod::Verified,
         },
     );
     let pool = Pool::builder(mgr)

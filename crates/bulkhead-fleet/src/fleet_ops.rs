@@ -464,7 +464,8 @@ impl Fleet {
         loop {
             let rows = c
                 .query(
-                    "SELECT digest, inventory, inventory_codec, report, report_codec
+                    "SELECT digest, inventory, inventory_codec, report, report_codec,
+                            scanned_at::text
                      FROM results WHERE digest > $1 ORDER BY digest LIMIT 100",
                     &[&after],
                 )
@@ -478,6 +479,9 @@ impl Fleet {
                 .db("cannot start the re-match transaction")?;
             for r in &rows {
                 let digest: String = r.get(0);
+                // The scan this report came from: a worker that stores a
+                // new scan meanwhile wins, and this re-match skips it.
+                let scanned_at: String = r.get(5);
                 summary.images += 1;
                 progress.position(summary.images);
                 let decoded = codec::decode::<StoredInventory>(r.get(1), r.get(2), "inventory")
@@ -497,27 +501,35 @@ impl Fleet {
                     ));
                     continue;
                 };
-                if change.report_changed {
+                let updated = if change.report_changed {
                     let (bytes, codec) = codec::encode(&report)?;
                     let findings =
                         i32::try_from(results::finding_rows(&report).len()).unwrap_or(i32::MAX);
-                    tx.execute(
-                        "UPDATE results SET report = $2, report_codec = $3, findings = $4,
-                             db_built_at = $5::text::timestamptz, rematched_at = now()
-                         WHERE digest = $1",
-                        &[&digest, &bytes, &codec, &findings, &built_at],
-                    )
-                    .await
-                    .db("cannot update the report")?;
-                    results::write_findings(&*tx, &digest, &report).await?;
+                    let n = tx
+                        .execute(
+                            "UPDATE results SET report = $2, report_codec = $3, findings = $4,
+                                 db_built_at = $5::text::timestamptz, rematched_at = now()
+                             WHERE digest = $1 AND scanned_at = $6::text::timestamptz",
+                            &[&digest, &bytes, &codec, &findings, &built_at, &scanned_at],
+                        )
+                        .await
+                        .db("cannot update the report")?;
+                    if n > 0 {
+                        results::write_findings(&*tx, &digest, &report).await?;
+                    }
+                    n
                 } else {
                     tx.execute(
                         "UPDATE results SET db_built_at = $2::text::timestamptz, rematched_at = now()
-                         WHERE digest = $1",
-                        &[&digest, &built_at],
+                         WHERE digest = $1 AND scanned_at = $3::text::timestamptz",
+                        &[&digest, &built_at, &scanned_at],
                     )
                     .await
-                    .db("cannot update the result")?;
+                    .db("cannot update the result")?
+                };
+                if updated == 0 {
+                    // Rescanned (or deleted) since it was read.
+                    continue;
                 }
                 if !change.added.is_empty() || !change.removed.is_empty() {
                     tx.execute(

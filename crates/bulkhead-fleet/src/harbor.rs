@@ -40,6 +40,13 @@ impl Fleet {
         )
         .await
         .db("cannot record the scan request")?;
+        // Harbor polls a request for minutes, not months: old ones go.
+        c.execute(
+            "DELETE FROM harbor_scans WHERE created_at < now() - interval '30 days'",
+            &[],
+        )
+        .await
+        .db("cannot forget old scan requests")?;
         Ok(())
     }
 

@@ -154,6 +154,12 @@ impl Fleet {
         queue::job(&**c, id).await
     }
 
+    /// The stored report of a manifest digest (decoded off the reactor).
+    pub async fn report(&self, digest: &str) -> Result<Option<results::StoredReport>> {
+        let c = self.client().await?;
+        results::get_report(&**c, digest).await
+    }
+
     /// The stored result of a manifest digest.
     pub async fn result(&self, digest: &str) -> Result<Option<StoredResult>> {
         let c = self.client().await?;

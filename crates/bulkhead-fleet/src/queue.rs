@@ -204,10 +204,23 @@ pub struct JobInfo {
     pub updated_at: String,
 }
 
+/// One claim of a job: the job and the token of that claim (its
+/// `lease_owner`: the worker's name and the attempt number). Every later
+/// step of the claim (heartbeat, complete, fail, release) presents it, so a
+/// claim whose lease expired and was taken over, even by the same worker,
+/// changes nothing any more.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lease {
+    pub id: JobId,
+    pub token: String,
+}
+
 /// A job a worker claimed.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: JobId,
+    /// This claim's lease token (see [`Lease`]).
+    pub token: String,
     pub registry: String,
     pub repository: String,
     pub digest: String,
@@ -221,6 +234,14 @@ pub struct Claimed {
 }
 
 impl Claimed {
+    /// This claim's lease.
+    pub fn lease(&self) -> Lease {
+        Lease {
+            id: self.id,
+            token: self.token.clone(),
+        }
+    }
+
     /// `registry/repository@digest`.
     pub fn image(&self) -> String {
         format!("{}/{}@{}", self.registry, self.repository, self.digest)
@@ -359,18 +380,25 @@ pub async fn enqueue(
         let id: JobId = open.get(0);
         let has_credentials: bool = open.get(1);
         let registry: String = open.get(2);
-        // Credentials for a job that has none (and the same registry) help it.
+        // Credentials for a job that has none (and the same registry) help
+        // it, while it is still open: the update locks the row first, so
+        // a job that ended meanwhile gets none (they would outlive it).
         if let Some(s) = &sealed
             && !has_credentials
             && registry == job.registry
         {
-            store_sealed(&tx, id, s).await?;
-            tx.execute(
-                "UPDATE jobs SET has_credentials = true WHERE id = $1",
-                &[&id],
-            )
-            .await
-            .db("cannot attach the credentials")?;
+            let still_open = tx
+                .query_opt(
+                    "UPDATE jobs SET has_credentials = true
+                     WHERE id = $1 AND state IN ('queued', 'running') RETURNING id",
+                    &[&id],
+                )
+                .await
+                .db("cannot attach the credentials")?
+                .is_some();
+            if still_open {
+                store_sealed(&tx, id, s).await?;
+            }
         }
         tx.commit().await.db("cannot commit the enqueue")?;
         return Ok(Enqueued::AlreadyOpen(id));
@@ -421,20 +449,23 @@ pub async fn claim(
     tx.execute(expired, &[&limit])
         .await
         .db("cannot end the jobs whose leases kept expiring")?;
+    // The lease token is the owner and the attempt: unique per claim.
     let rows = tx
         .query(
             "UPDATE jobs j SET state = 'running', attempts = j.attempts + 1,
-                 lease_owner = $1, lease_until = now() + make_interval(secs => $2),
+                 lease_owner = $1 || '/' || (j.attempts + 1),
+                 lease_until = now() + make_interval(secs => $2),
                  updated_at = now()
              WHERE j.id IN (SELECT id FROM jobs
                             WHERE (state = 'queued' AND run_after <= now())
-                               OR (state = 'running' AND lease_until < now())
+                               OR (state = 'running' AND lease_until < now()
+                                   AND attempts < COALESCE($4::integer, max_attempts))
                             ORDER BY id
                             FOR UPDATE SKIP LOCKED
                             LIMIT $3)
              RETURNING j.id, j.registry, j.repository, j.digest, j.tag, j.insecure,
-                       j.attempts, j.max_attempts, j.has_credentials",
-            &[&owner, &lease.as_secs_f64(), &i64::from(n)],
+                       j.attempts, j.max_attempts, j.has_credentials, j.lease_owner",
+            &[&owner, &lease.as_secs_f64(), &i64::from(n), &limit],
         )
         .await
         .db("cannot claim jobs")?;
@@ -442,6 +473,7 @@ pub async fn claim(
         .iter()
         .map(|r| Claimed {
             id: r.get(0),
+            token: r.get(9),
             registry: r.get(1),
             repository: r.get(2),
             digest: r.get(3),
@@ -480,38 +512,40 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Renew the leases of `ids` held by `owner`; returns the ids still held
-/// (a job missing from it was taken over after its lease expired).
-pub async fn heartbeat(
-    client: &Client,
-    owner: &str,
-    ids: &[JobId],
-    lease: Duration,
-) -> Result<Vec<JobId>> {
-    if ids.is_empty() {
+/// The ids and tokens of `leases`, as two arrays for `unnest`.
+fn lease_arrays(leases: &[Lease]) -> (Vec<JobId>, Vec<&str>) {
+    (
+        leases.iter().map(|l| l.id).collect(),
+        leases.iter().map(|l| l.token.as_str()).collect(),
+    )
+}
+
+/// Renew `leases`; returns the ids still held (a job missing from it was
+/// taken over after its lease expired).
+pub async fn heartbeat(client: &Client, leases: &[Lease], lease: Duration) -> Result<Vec<JobId>> {
+    if leases.is_empty() {
         return Ok(Vec::new());
     }
+    let (ids, tokens) = lease_arrays(leases);
     let rows = client
         .query(
-            "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now()
-             WHERE id = ANY($1) AND lease_owner = $2 AND state = 'running'
-             RETURNING id",
-            &[&ids, &owner, &lease.as_secs_f64()],
+            "UPDATE jobs j SET lease_until = now() + make_interval(secs => $3), updated_at = now()
+             FROM unnest($1::bigint[], $2::text[]) AS l(id, token)
+             WHERE j.id = l.id AND j.lease_owner = l.token AND j.state = 'running'
+             RETURNING j.id",
+            &[&ids, &tokens, &lease.as_secs_f64()],
         )
         .await
         .db("cannot renew the leases")?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Mark `id` done (inside the transaction that stores its result) and drop
-/// its credentials. False when `owner` no longer held it (another worker
-/// took it over; the result, upserted by digest, stays one).
-pub(crate) async fn complete(
-    tx: &impl GenericClient,
-    id: JobId,
-    owner: &str,
-    digest: &str,
-) -> Result<bool> {
+/// Mark the job of `lease` done (inside the transaction that stores its
+/// result, before the result is written) and drop its credentials. False
+/// when the claim no longer holds it (taken over after its lease expired):
+/// the caller then stores nothing.
+pub(crate) async fn complete(tx: &impl GenericClient, lease: &Lease, digest: &str) -> Result<bool> {
+    let (id, owner) = (lease.id, lease.token.as_str());
     let n = tx
         .execute(
             "UPDATE jobs SET state = 'done', result_digest = $3, lease_owner = NULL,
@@ -529,17 +563,17 @@ pub(crate) async fn complete(
     Ok(n > 0)
 }
 
-/// Record a failed attempt of `id`: back to `queued` after `backoff`, or
-/// `failed` at its last attempt (credentials dropped). Returns the new
-/// state (None when `owner` no longer held it).
+/// Record a failed attempt of the job of `lease`: back to `queued` after
+/// `backoff`, or `failed` at its last attempt (credentials dropped).
+/// Returns the new state (None when the claim no longer held it).
 pub async fn fail(
     client: &mut Client,
-    id: JobId,
-    owner: &str,
+    lease: &Lease,
     error: &str,
     backoff: Duration,
     max_attempts: Option<u32>,
 ) -> Result<Option<JobState>> {
+    let (id, owner) = (lease.id, lease.token.as_str());
     let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
     let limit = max_attempts.map(to_i32);
     let tx = client
@@ -581,21 +615,23 @@ pub async fn fail(
     Ok(state)
 }
 
-/// Put `ids` held by `owner` back to `queued` without counting the attempt
+/// Put the jobs of `leases` back to `queued` without counting the attempt
 /// (a worker shutting down); returns how many were released.
-pub async fn release(client: &Client, owner: &str, ids: &[JobId]) -> Result<u64> {
-    if ids.is_empty() {
+pub async fn release(client: &Client, leases: &[Lease]) -> Result<u64> {
+    if leases.is_empty() {
         return Ok(0);
     }
+    let (ids, tokens) = lease_arrays(leases);
     let n = client
         .execute(
             "WITH released AS (
-                 UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0),
+                 UPDATE jobs j SET state = 'queued', attempts = GREATEST(j.attempts - 1, 0),
                      lease_owner = NULL, lease_until = NULL, updated_at = now()
-                 WHERE id = ANY($1) AND lease_owner = $2 AND state = 'running'
-                 RETURNING id)
+                 FROM unnest($1::bigint[], $2::text[]) AS l(id, token)
+                 WHERE j.id = l.id AND j.lease_owner = l.token AND j.state = 'running'
+                 RETURNING j.id)
              SELECT pg_notify($3, id::text) FROM released",
-            &[&ids, &owner, &CHANNEL],
+            &[&ids, &tokens, &CHANNEL],
         )
         .await
         .db("cannot release the jobs")?;

@@ -310,6 +310,51 @@ pub async fn get(c: &impl GenericClient, digest: &str) -> Result<Option<StoredRe
     }))
 }
 
+/// A stored report and its times, for a scan server.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub report: Report,
+    pub db_built_at: Option<String>,
+    /// RFC 3339 (UTC).
+    pub scanned_at: String,
+    pub rematched_at: Option<String>,
+}
+
+/// The report of a manifest digest, without the inventory; decompressed
+/// and parsed on tokio's blocking pool (a report can be large), so an
+/// async server's reactor is never held up.
+pub async fn get_report(c: &impl GenericClient, digest: &str) -> Result<Option<StoredReport>> {
+    let sql = concat!(
+        "SELECT report, report_codec, ",
+        rfc3339!("db_built_at"),
+        ", ",
+        rfc3339!("scanned_at"),
+        ", ",
+        rfc3339!("rematched_at"),
+        " FROM results WHERE digest = $1"
+    );
+    let Some(r) = c
+        .query_opt(sql, &[&digest])
+        .await
+        .db("cannot read the result")?
+    else {
+        return Ok(None);
+    };
+    let bytes: Vec<u8> = r.get(0);
+    let codec_name: String = r.get(1);
+    let what = format!("report of {digest}");
+    let report: Report =
+        tokio::task::spawn_blocking(move || codec::decode(&bytes, &codec_name, &what))
+            .await
+            .map_err(|e| crate::Error::Internal(format!("the report decoder failed: {e}")))??;
+    Ok(Some(StoredReport {
+        report,
+        db_built_at: r.get(2),
+        scanned_at: r.get(3),
+        rematched_at: r.get(4),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

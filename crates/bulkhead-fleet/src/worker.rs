@@ -18,7 +18,7 @@
 use crate::Fleet;
 use crate::error::{Error, Result};
 use crate::layers::PgLayers;
-use crate::queue::{self, Claimed, JobId, JobState};
+use crate::queue::{self, Claimed, JobState, Lease};
 use crate::results::{self, ResultMeta, StoredInventory};
 use bulkhead_engine::{
     DbPolicy, Limits, RegistryOptions, ScanRequest, Scanners, SecretsConfig, Target,
@@ -51,6 +51,9 @@ pub struct WorkerOptions {
     pub drain: bool,
     /// On shutdown, how long running scans may take to finish.
     pub grace: Duration,
+    /// Longest scan: past it the attempt fails (a hung scan would
+    /// otherwise keep its lease for ever).
+    pub scan_timeout: Duration,
     /// This worker's name in `lease_owner` (default: host, pid, random).
     pub owner: Option<String>,
     /// What each scan does.
@@ -98,6 +101,7 @@ impl WorkerOptions {
             retry_backoff: Duration::from_secs(10),
             drain: false,
             grace: Duration::from_secs(30),
+            scan_timeout: Duration::from_secs(30 * 60),
             owner: None,
             scan: ScanSettings::new(cache_dir),
         }
@@ -158,12 +162,13 @@ struct Ctx {
     fleet: Fleet,
     opts: WorkerOptions,
     owner: String,
-    held: Mutex<BTreeSet<JobId>>,
+    /// The claims running here (their leases are renewed).
+    held: Mutex<BTreeSet<Lease>>,
     analyzers_key: String,
 }
 
 impl Ctx {
-    fn held(&self) -> std::sync::MutexGuard<'_, BTreeSet<JobId>> {
+    fn held(&self) -> std::sync::MutexGuard<'_, BTreeSet<Lease>> {
         self.held
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -201,7 +206,7 @@ pub async fn run(
     let listener = tokio::spawn(listen(ctx.fleet.clone(), wake.clone()));
     let beat = tokio::spawn(heartbeat(ctx.clone()));
     let mut summary = WorkerSummary::default();
-    let mut running: JoinSet<(JobId, Outcome)> = JoinSet::new();
+    let mut running: JoinSet<(Lease, Outcome)> = JoinSet::new();
     let concurrency = ctx.opts.concurrency.max(1);
     let mut claim_backoff = Duration::from_millis(500);
     let mut level = *shutdown.borrow();
@@ -217,12 +222,10 @@ pub async fn run(
                     claim_backoff = Duration::from_millis(500);
                     for job in jobs {
                         claimed_any = true;
-                        ctx.held().insert(job.id);
+                        let lease = job.lease();
+                        ctx.held().insert(lease.clone());
                         let c = ctx.clone();
-                        running.spawn(async move {
-                            let id = job.id;
-                            (id, run_job(&c, job).await)
-                        });
+                        running.spawn(async move { (lease, run_job_guarded(&c, job).await) });
                     }
                 }
                 Err(e) => {
@@ -276,7 +279,7 @@ pub async fn run(
         running.abort_all();
         while running.join_next().await.is_some() {}
     }
-    let left: Vec<JobId> = ctx.held().iter().copied().collect();
+    let left: Vec<Lease> = ctx.held().iter().cloned().collect();
     if !left.is_empty() {
         match release(&ctx, &left).await {
             Ok(n) => {
@@ -296,12 +299,12 @@ pub async fn run(
 
 fn settle(
     ctx: &Ctx,
-    joined: std::result::Result<(JobId, Outcome), tokio::task::JoinError>,
+    joined: std::result::Result<(Lease, Outcome), tokio::task::JoinError>,
     summary: &mut WorkerSummary,
 ) {
     match joined {
-        Ok((id, outcome)) => {
-            ctx.held().remove(&id);
+        Ok((lease, outcome)) => {
+            ctx.held().remove(&lease);
             match outcome {
                 Outcome::Done => summary.done += 1,
                 Outcome::Retry => summary.retried += 1,
@@ -309,9 +312,9 @@ fn settle(
                 Outcome::Lost => summary.lost += 1,
             }
         }
-        // A job task that panicked keeps its id in `held`: released at
-        // shutdown, or re-claimed when its lease expires.
-        Err(e) => tracing::error!("a job task failed: {e}"),
+        // Panics are caught in `run_job_guarded`; this is a task aborted
+        // at shutdown, whose lease `run` releases.
+        Err(e) => tracing::debug!("a job task ended: {e}"),
     }
 }
 
@@ -327,9 +330,9 @@ async fn claim(ctx: &Ctx, n: usize) -> Result<Vec<Claimed>> {
     .await
 }
 
-async fn release(ctx: &Ctx, ids: &[JobId]) -> Result<u64> {
+async fn release(ctx: &Ctx, leases: &[Lease]) -> Result<u64> {
     let c = ctx.fleet.client().await?;
-    queue::release(&c, &ctx.owner, ids).await
+    queue::release(&c, leases).await
 }
 
 async fn queued_count(fleet: &Fleet) -> Result<u64> {
@@ -346,20 +349,20 @@ async fn heartbeat(ctx: Arc<Ctx>) {
     let every = (ctx.opts.lease / 3).max(Duration::from_millis(200));
     loop {
         tokio::time::sleep(every).await;
-        let ids: Vec<JobId> = ctx.held().iter().copied().collect();
-        if ids.is_empty() {
+        let leases: Vec<Lease> = ctx.held().iter().cloned().collect();
+        if leases.is_empty() {
             continue;
         }
         let renewed = async {
             let c = ctx.fleet.client().await?;
-            queue::heartbeat(&c, &ctx.owner, &ids, ctx.opts.lease).await
+            queue::heartbeat(&c, &leases, ctx.opts.lease).await
         }
         .await;
         match renewed {
             Ok(kept) => {
-                for id in ids.iter().filter(|id| !kept.contains(id)) {
+                for l in leases.iter().filter(|l| !kept.contains(&l.id)) {
                     tracing::warn!(
-                        job = id,
+                        job = l.id,
                         "lost the lease of a job (another worker took it over)"
                     );
                 }
@@ -427,14 +430,48 @@ fn backoff(base: Duration, attempts: u32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// [`run_job`], with a panic of ours recorded as a failed attempt (the job
+/// would otherwise stay held, its lease renewed, until the worker exits).
+async fn run_job_guarded(ctx: &Ctx, job: Claimed) -> Outcome {
+    use futures_util::FutureExt as _;
+    let lease = job.lease();
+    let attempts = job.attempts;
+    match std::panic::AssertUnwindSafe(run_job(ctx, job))
+        .catch_unwind()
+        .await
+    {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            tracing::error!(
+                job = lease.id,
+                "the job's task panicked (a bug): recorded as a failed attempt"
+            );
+            record_failure(
+                ctx,
+                &lease,
+                attempts,
+                "internal error: the worker's scan task panicked (please report this)",
+            )
+            .await
+        }
+    }
+}
+
 /// Scan one claimed job and record how it went.
 async fn run_job(ctx: &Ctx, job: Claimed) -> Outcome {
     let image = job.image();
     tracing::info!(job = job.id, attempt = job.attempts, image = %image, "scanning");
     let started = Instant::now();
-    let scanned = scan(ctx, &job).await;
+    let scanned = match tokio::time::timeout(ctx.opts.scan_timeout, scan(ctx, &job)).await {
+        Ok(r) => r,
+        // The heartbeat would renew a hung scan's lease for ever.
+        Err(_) => Err(Error::Scan(format!(
+            "the scan took longer than {} s (--scan-timeout): the image may hang an analyzer, or raise the limit",
+            ctx.opts.scan_timeout.as_secs()
+        ))),
+    };
     let outcome = match scanned {
-        Ok((out, meta)) => store(ctx, &job, out, meta, started.elapsed()).await,
+        Ok((out, meta)) => store_retrying(ctx, &job, out, meta, started.elapsed()).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -443,43 +480,91 @@ async fn run_job(ctx: &Ctx, job: Claimed) -> Outcome {
             Outcome::Done
         }
         Ok(false) => Outcome::Lost,
-        Err(e) => {
-            let msg = e.to_string();
-            let wait = backoff(ctx.opts.retry_backoff, job.attempts);
-            let recorded = async {
-                let mut c = ctx.fleet.client().await?;
-                queue::fail(
-                    &mut c,
-                    job.id,
-                    &ctx.owner,
-                    &msg,
-                    wait,
-                    ctx.opts.max_attempts,
-                )
-                .await
-            }
-            .await;
-            match recorded {
-                Ok(Some(JobState::Failed)) => {
-                    tracing::warn!(job = job.id, image = %image, attempts = job.attempts, "job failed for good: {msg}");
-                    Outcome::Failed
-                }
-                Ok(Some(_)) => {
-                    tracing::warn!(job = job.id, image = %image, attempt = job.attempts, "scan failed, will retry: {msg}");
-                    Outcome::Retry
-                }
-                Ok(None) => Outcome::Lost,
-                Err(e2) => {
-                    // The lease expires and another worker retries it.
-                    tracing::warn!(
-                        job = job.id,
-                        "scan failed ({msg}) and cannot record it: {e2}"
-                    );
-                    Outcome::Retry
-                }
-            }
+        Err(e) => record_failure(ctx, &job.lease(), job.attempts, &e.to_string()).await,
+    }
+}
+
+/// Record a failed attempt (retried with a backoff while the database
+/// does not answer, as long as the worker holds the lease).
+async fn record_failure(ctx: &Ctx, lease: &Lease, attempts: u32, msg: &str) -> Outcome {
+    let wait = backoff(ctx.opts.retry_backoff, attempts);
+    let recorded = retry_db(ctx, "record the failed attempt", || async {
+        let mut c = ctx.fleet.client().await?;
+        queue::fail(&mut c, lease, msg, wait, ctx.opts.max_attempts).await
+    })
+    .await;
+    match recorded {
+        Ok(Some(JobState::Failed)) => {
+            tracing::warn!(job = lease.id, attempts, "job failed for good: {msg}");
+            Outcome::Failed
+        }
+        Ok(Some(_)) => {
+            tracing::warn!(
+                job = lease.id,
+                attempt = attempts,
+                "scan failed, will retry: {msg}"
+            );
+            Outcome::Retry
+        }
+        Ok(None) => Outcome::Lost,
+        Err(e2) => {
+            // The lease expires and another worker retries it.
+            tracing::warn!(
+                job = lease.id,
+                "scan failed ({msg}) and cannot record it: {e2}"
+            );
+            Outcome::Retry
         }
     }
+}
+
+/// Whether an error is the database's or the connection's (worth a retry
+/// once it is back), not the data's.
+fn transient(e: &Error) -> bool {
+    matches!(e, Error::Db { .. } | Error::Connect(_))
+}
+
+/// Run `op` until it succeeds, fails for a reason other than the database
+/// being away, or [`STORE_RETRY_FOR`] has passed; the job stays held
+/// meanwhile, so the heartbeat renews its lease as soon as the database
+/// answers again.
+async fn retry_db<T, F, Fut>(ctx: &Ctx, what: &str, mut op: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let until = Instant::now() + STORE_RETRY_FOR.max(ctx.opts.lease);
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match op().await {
+            Err(e) if transient(&e) && Instant::now() < until => {
+                tracing::warn!("cannot {what} ({e}); retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How long a worker keeps retrying to store a finished scan while the
+/// database is away (at least one lease).
+const STORE_RETRY_FOR: Duration = Duration::from_secs(300);
+
+/// [`store`], retried while the database is away.
+async fn store_retrying(
+    ctx: &Ctx,
+    job: &Claimed,
+    out: bulkhead_engine::ScanOutput,
+    meta: ResultMeta,
+    took: Duration,
+) -> Result<bool> {
+    let out = &out;
+    retry_db(ctx, "store the result", || {
+        let meta = meta.clone();
+        async move { store(ctx, job, out, meta, took).await }
+    })
+    .await
 }
 
 /// The engine scan of a job, with the layer counts and database time.
@@ -575,7 +660,7 @@ async fn test_gate() {
 async fn store(
     ctx: &Ctx,
     job: &Claimed,
-    out: bulkhead_engine::ScanOutput,
+    out: &bulkhead_engine::ScanOutput,
     mut meta: ResultMeta,
     took: Duration,
 ) -> Result<bool> {
@@ -586,18 +671,24 @@ async fn store(
         .transaction()
         .await
         .map_err(|e| db_err("cannot start storing the result", &e))?;
+    // The claim must still hold the job before anything is written: a
+    // claim that lost its lease stores nothing (the claim that took over
+    // stores its own result).
+    if !queue::complete(&*tx, &job.lease(), &job.digest).await? {
+        tx.rollback()
+            .await
+            .map_err(|e| db_err("cannot roll back", &e))?;
+        tracing::warn!(
+            job = job.id,
+            "lost the job's lease before storing (another claim took it over): result dropped"
+        );
+        return Ok(false);
+    }
     results::upsert(&*tx, &job.digest, &out.report, &inventory, &meta).await?;
-    let held = queue::complete(&*tx, job.id, &ctx.owner, &job.digest).await?;
     tx.commit()
         .await
         .map_err(|e| db_err("cannot commit the result", &e))?;
-    if !held {
-        tracing::warn!(
-            job = job.id,
-            "stored the result of a job another worker had taken over"
-        );
-    }
-    Ok(held)
+    Ok(true)
 }
 
 fn db_err(context: &str, e: &tokio_postgres::Error) -> Error {

@@ -122,20 +122,60 @@ async fn queue_claims_leases_poison_jobs_and_release() {
     let retaken = queue::claim(&mut cb, "b", lease, 5, None).await.unwrap();
     assert_eq!(retaken.iter().map(|c| c.id).collect::<Vec<_>>(), [ghost]);
     assert_eq!(retaken[0].attempts, 2);
-    // The dead worker, were it to come back, holds nothing any more.
-    let held = queue::heartbeat(&ca, "a", &[ghost], lease).await.unwrap();
+    // The dead worker, were it to come back, holds nothing any more: its
+    // heartbeat renews nothing and its failure records nothing.
+    let held = queue::heartbeat(&ca, &[a[0].lease()], lease).await.unwrap();
     assert!(held.is_empty());
     assert!(
-        queue::heartbeat(&cb, "b", &[ghost], lease)
+        queue::heartbeat(&cb, &[retaken[0].lease()], lease)
             .await
             .unwrap()
             .contains(&ghost)
     );
+    let stale = queue::fail(&mut ca, &a[0].lease(), "late", Duration::ZERO, None)
+        .await
+        .unwrap();
+    assert_eq!(stale, None);
+    // A claim that lost its lease to the same worker is fenced too: the
+    // token names the attempt.
+    pg.psql(
+        "q",
+        &format!("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = {ghost}"),
+    );
+    let third = queue::claim(&mut cb, "b", lease, 5, None).await.unwrap();
+    assert_eq!(third.iter().map(|c| c.id).collect::<Vec<_>>(), [ghost]);
+    assert_ne!(third[0].token, retaken[0].token);
+    assert!(
+        queue::heartbeat(&cb, &[retaken[0].lease()], lease)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        queue::fail(&mut cb, &retaken[0].lease(), "late", Duration::ZERO, None)
+            .await
+            .unwrap(),
+        None
+    );
+    // Its third attempt was its last: a lease that expires now is not
+    // claimed again, the job ends failed.
+    pg.psql(
+        "q",
+        &format!("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = {ghost}"),
+    );
+    assert!(
+        queue::claim(&mut ca, "a", lease, 5, None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.id != ghost)
+    );
+    assert_eq!(f.job(ghost).await.unwrap().unwrap().state, JobState::Failed);
 
     // A poison job: every attempt fails; after max attempts it ends failed
     // with its error, and the queue moves on.
     let poison = b[0].id;
-    let mut state = queue::fail(&mut cb, poison, "b", "boom 1", Duration::ZERO, None)
+    let mut state = queue::fail(&mut cb, &b[0].lease(), "boom 1", Duration::ZERO, None)
         .await
         .unwrap();
     assert_eq!(state, Some(JobState::Queued));
@@ -145,8 +185,7 @@ async fn queue_claims_leases_poison_jobs_and_release() {
         assert_eq!(again[0].attempts, n);
         state = queue::fail(
             &mut cb,
-            poison,
-            "b",
+            &again[0].lease(),
             &format!("boom {n}"),
             Duration::ZERO,
             None,
@@ -186,15 +225,15 @@ async fn queue_claims_leases_poison_jobs_and_release() {
     assert!(info.last_error.unwrap().contains("lease expired"));
 
     // Release at shutdown: back to queued, the attempt not counted.
-    let held_by_a: Vec<i64> = a.iter().skip(1).map(|c| c.id).collect();
-    let n = queue::release(&ca, "a", &held_by_a).await.unwrap();
+    let held_by_a: Vec<queue::Lease> = a.iter().skip(1).map(|c| c.lease()).collect();
+    let n = queue::release(&ca, &held_by_a).await.unwrap();
     assert_eq!(n, held_by_a.len() as u64);
-    for id in &held_by_a {
-        let j = f.job(*id).await.unwrap().unwrap();
+    for l in &held_by_a {
+        let j = f.job(l.id).await.unwrap().unwrap();
         assert_eq!((j.state, j.attempts), (JobState::Queued, 0));
     }
     let counts = queue::counts(&**ca).await.unwrap();
-    assert_eq!(counts[&JobState::Failed], 2);
+    assert_eq!(counts[&JobState::Failed], 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,7 +278,7 @@ async fn credentials_are_sealed_and_dropped_when_the_job_ends() {
         "cred",
         &format!("UPDATE jobs SET max_attempts = 1 WHERE id = {id}"),
     );
-    let state = queue::fail(&mut c, id, "w", "denied", Duration::ZERO, None)
+    let state = queue::fail(&mut c, &claimed[0].lease(), "denied", Duration::ZERO, None)
         .await
         .unwrap();
     assert_eq!(state, Some(JobState::Failed));

@@ -175,7 +175,7 @@ impl Backend for FleetBackend {
             }
             let Some(result) = self
                 .fleet
-                .result(&scan.digest)
+                .report(&scan.digest)
                 .await
                 .map_err(|e| internal("cannot read the scan result", e))?
             else {

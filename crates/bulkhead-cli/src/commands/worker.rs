@@ -32,6 +32,10 @@ pub struct WorkerArgs {
     /// they are released back to the queue (seconds).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub grace: u64,
+    /// Longest scan in seconds: past it the attempt fails (a scan that
+    /// hangs would otherwise hold its job for ever).
+    #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub scan_timeout: u64,
     /// Exit when no job is queued and none is running here.
     #[arg(long)]
     pub drain: bool,
@@ -47,6 +51,7 @@ pub fn run(global: &GlobalArgs, args: WorkerArgs) -> Result<i32> {
     opts.poll = Duration::from_secs(args.poll);
     opts.retry_backoff = Duration::from_secs(args.retry_backoff);
     opts.grace = Duration::from_secs(args.grace);
+    opts.scan_timeout = Duration::from_secs(args.scan_timeout);
     opts.drain = args.drain;
     let s = bulkhead_fleet::cli::run_worker(&args.db.url, opts).map_err(fleet_err)?;
     if !global.quiet {

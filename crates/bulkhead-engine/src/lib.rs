@@ -61,7 +61,8 @@ pub mod trust;
 pub mod vex;
 
 pub use error::{Error, ErrorKind, Result};
-pub use report::{match_packages, scan, scan_with};
+pub use bulkhead_match::Matcher;
+pub use report::{match_packages, match_packages_with, scan, scan_with};
 pub use target::{Scanned, package_results, read_target};
 
 pub use bulkhead_image::registry::RegistryOptions;

@@ -100,8 +100,20 @@ pub fn match_packages(
     package_sets: &[bulkhead_scan::PackageSet],
     results: &mut [ScanResult],
 ) -> Vec<String> {
+    match_packages_with(&mut Matcher::new(db), os, package_sets, results)
+}
+
+/// [`match_packages`] with a matcher the caller keeps: its read cache of
+/// advisories and ratings then serves every inventory matched with it
+/// (a fleet re-match of thousands of images reads each package's
+/// advisories once, not once per image).
+pub fn match_packages_with(
+    matcher: &mut Matcher<'_>,
+    os: Option<&bulkhead_types::OsInfo>,
+    package_sets: &[bulkhead_scan::PackageSet],
+    results: &mut [ScanResult],
+) -> Vec<String> {
     let mut notes = Vec::new();
-    let mut matcher = Matcher::new(db);
     if package_sets.is_empty() {
         notes.push("no packages found: nothing to match".to_string());
     }

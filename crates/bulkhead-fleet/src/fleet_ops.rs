@@ -440,6 +440,9 @@ impl Fleet {
             ))
         })?;
         let built_at = db.meta("built_at").ok().flatten();
+        // One matcher for the whole run: its cache reads each package's
+        // advisories once for every image that has the package.
+        let mut matcher = bulkhead_engine::Matcher::new(&db);
         let mut c = self.client().await?;
         let total: i64 = c
             .query_one("SELECT count(*) FROM results", &[])
@@ -495,7 +498,7 @@ impl Fleet {
                         continue;
                     }
                 };
-                let Some(change) = rematch_one(&db, &inventory, &mut report) else {
+                let Some(change) = rematch_one(&mut matcher, &inventory, &mut report) else {
                     summary.warnings.push(format!(
                         "{digest}: the stored report does not line up with its inventory; rescan it"
                     ));
@@ -693,7 +696,7 @@ struct Change {
 /// does not line up with the inventory: one package result per set, in
 /// order, as the engine writes them).
 fn rematch_one(
-    db: &bulkhead_osv::Database,
+    matcher: &mut bulkhead_engine::Matcher<'_>,
     inventory: &StoredInventory,
     report: &mut Report,
 ) -> Option<Change> {
@@ -720,8 +723,8 @@ fn rematch_one(
     }
     // Notes (no data for an ecosystem…) were the scan's warnings; the
     // report keeps those.
-    let _notes = bulkhead_engine::match_packages(
-        db,
+    let _notes = bulkhead_engine::match_packages_with(
+        matcher,
         inventory.os.as_ref(),
         &inventory.package_sets,
         results,

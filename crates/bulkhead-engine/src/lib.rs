@@ -60,8 +60,8 @@ mod target;
 pub mod trust;
 pub mod vex;
 
-pub use error::{Error, ErrorKind, Result};
 pub use bulkhead_match::Matcher;
+pub use error::{Error, ErrorKind, Result};
 pub use report::{match_packages, match_packages_with, scan, scan_with};
 pub use target::{Scanned, package_results, read_target};
 

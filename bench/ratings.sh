@@ -21,11 +21,9 @@ bh="$repo/target/release/bulkhead"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 
 # A mirror in the layout `db update` reads: OSV + epss/ + nvd/ + cve/.
-m="$work/mirror"; mkdir -p "$m/epss" "$m/nvd" "$m/cve"
-for e in "$shared"/osv/*; do ln -s "$e" "$m/"; done
-ln -s "$shared/epss/epss_scores-current.csv.gz" "$m/epss/"
-ln -s "$shared/cve/vulnrichment.zip" "$m/cve/"
-gzip -c "$shared/cve/nvd-sample/nvd-api2-6cves.json" > "$m/nvd/nvdcve-2.0-2021.json.gz"
+# shellcheck source=bench/mirror-layout.sh
+. "$repo/bench/mirror-layout.sh"
+m="$work/mirror"; mirror_layout "$m"
 
 # Known-answer targets as root filesystems / project folders.
 t="$work/targets"

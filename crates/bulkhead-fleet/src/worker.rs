@@ -360,7 +360,13 @@ async fn heartbeat(ctx: Arc<Ctx>) {
         .await;
         match renewed {
             Ok(kept) => {
-                for l in leases.iter().filter(|l| !kept.contains(&l.id)) {
+                // A job that ended while the heartbeat ran (a slow
+                // reconnect) is no longer held: its lease was not lost.
+                let still_held = ctx.held().clone();
+                for l in leases
+                    .iter()
+                    .filter(|l| !kept.contains(&l.id) && still_held.contains(l))
+                {
                     tracing::warn!(
                         job = l.id,
                         "lost the lease of a job (another worker took it over)"

@@ -1133,7 +1133,25 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     let (a, pending) = poll(&agent, &server, t, &id, VULN, "");
     assert_eq!((a.status, pending), (200, 0), "{}", a.body);
     assert_eq!(a.json()["vulnerabilities"], report["vulnerabilities"]);
+
+    // The database away: Harbor gets 500 saying which step failed, not
+    // the database's address (that is in the server's log); not ready.
+    pg.stop();
+    let msg = poll(&agent, &server, t, &id, VULN, "").0.assert_error(500);
+    assert!(msg.contains("cannot read the scan request"), "{msg}");
+    assert!(!msg.contains(&pg.port().to_string()), "{msg}");
+    assert_eq!(
+        get(&agent, &server.url("/probe/ready"), None, None).status,
+        503
+    );
+    pg.restart();
+    let (a, _) = poll(&agent, &server, t, &id, VULN, "");
+    assert_eq!(a.status, 200, "{}", a.body);
     let log = server.log();
+    assert!(
+        log.contains("ERROR") && log.contains("cannot read the scan request: "),
+        "{log}"
+    );
 
     // No credential in any log or anywhere in the database.
     let secret_b64 = auth.strip_prefix("Basic ").unwrap().to_string();

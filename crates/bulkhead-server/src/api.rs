@@ -81,6 +81,7 @@ fn backend_error(e: BackendError) -> Response {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
             r
         }
+        BackendError::Invalid(m) => error(StatusCode::UNPROCESSABLE_ENTITY, m),
         BackendError::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
     }
 }
@@ -388,6 +389,42 @@ fn render(
             };
             let media = media.unwrap_or(SbomMediaType::Spdx);
             text(&harbor::sbom_report(&stored.report, media, &cx, &opts))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn backend_errors_map_to_the_specs_statuses_and_error_document() {
+        for (e, status) in [
+            (
+                BackendError::Busy("later".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                BackendError::Invalid("bad".into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                BackendError::Internal("broken".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ] {
+            let r = backend_error(e);
+            assert_eq!(r.status(), status);
+            assert_eq!(
+                r.headers().get(header::CONTENT_TYPE).unwrap(),
+                media::ERROR,
+                "{status}"
+            );
+            assert_eq!(
+                r.headers().contains_key(header::RETRY_AFTER),
+                status == StatusCode::SERVICE_UNAVAILABLE
+            );
         }
     }
 }

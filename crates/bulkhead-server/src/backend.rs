@@ -241,6 +241,10 @@ pub enum BackendError {
     /// try again later.
     #[error("{0}")]
     Busy(String),
+    /// The request cannot be served as given (a value the backend
+    /// refuses): the client's fault, answered 422.
+    #[error("{0}")]
+    Invalid(String),
     /// Something the backend needs is broken (database, store): not the
     /// request's fault.
     #[error("{0}")]

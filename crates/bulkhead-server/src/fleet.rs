@@ -96,8 +96,14 @@ impl From<StoredCaps> for Capabilities {
     }
 }
 
+/// A failure of the fleet's database. Its detail (which can name the
+/// database's host and port) goes to the server's log only; Harbor, whose
+/// users see the message, is told what failed and where to look.
 fn internal(what: &str, e: impl std::fmt::Display) -> BackendError {
-    BackendError::Internal(format!("{what}: {e}"))
+    tracing::error!("{what}: {e}");
+    BackendError::Internal(format!(
+        "{what}: the fleet database failed (details in the scanner's log)"
+    ))
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, BackendError> {
@@ -120,11 +126,11 @@ impl Backend for FleetBackend {
             job.authorization = match &scan.authorization {
                 // The request parser already checked the value's shape;
                 // the message never repeats it.
-                Some(a) => Some(Authorization::parse(a.expose()).map_err(BackendError::Internal)?),
+                Some(a) => Some(Authorization::parse(a.expose()).map_err(BackendError::Invalid)?),
                 None => None,
             };
             let queued = self.fleet.enqueue(&job).await.map_err(|e| match e {
-                bulkhead_fleet::Error::Input(m) => BackendError::Internal(m),
+                bulkhead_fleet::Error::Input(m) => BackendError::Invalid(m),
                 other => internal("cannot queue the scan", other),
             })?;
             let id = uuid::Uuid::new_v4().to_string();
@@ -185,9 +191,9 @@ impl Backend for FleetBackend {
                 )));
             };
             let artifact: Artifact = serde_json::from_value(scan.artifact)
-                .map_err(|e| internal("the stored scan request does not decode", e))?;
+                .map_err(|e| internal("cannot decode the stored scan request", e))?;
             let caps: StoredCaps = serde_json::from_value(scan.capabilities)
-                .map_err(|e| internal("the stored scan request does not decode", e))?;
+                .map_err(|e| internal("cannot decode the stored scan request", e))?;
             Ok(ReportState::Ready(Arc::new(Stored {
                 report: result.report,
                 artifact,

@@ -284,7 +284,9 @@ impl Cluster {
         }
     }
 
-    fn stop(&self) {
+    /// Stop the server (fast shutdown); [`Cluster::restart`] starts it
+    /// again. Stopping a stopped server does nothing.
+    pub fn stop(&self) {
         let _ = self.run(
             "pg_ctl",
             &[

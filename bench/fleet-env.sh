@@ -9,7 +9,8 @@
 #
 # PostgreSQL: Debian's server binaries (/usr/lib/postgresql/<major>/bin,
 # the newest), `initdb` as `nobody` when run as root (it refuses root),
-# trust authentication on 127.0.0.1 only, fsync off (like the tests: the
+# trust authentication (TCP on 127.0.0.1 and the socket in the temp dir),
+# fsync off (like the tests: the
 # benchmarks measure Bulkhead, not the disk). docker-registry: Debian's
 # `docker-registry` package.
 
@@ -19,26 +20,34 @@ pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$pgbin/initdb" ] || { echo "PostgreSQL server binaries missing: apt-get install postgresql" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 
-(cd "$repo" && cargo build --release -q -p bulkhead-cli -p bulkhead-fleet --bin bulkhead --example fleet_bench)
+(cd "$repo" && cargo build --release -q --locked -p bulkhead-cli -p bulkhead-fleet --bin bulkhead --example fleet_bench)
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 
 # Under /tmp: the unprivileged PostgreSQL user must reach it.
 work="$(mktemp -d /tmp/bulkhead-fleet-bench.XXXXXX)"
 chmod 755 "$work"
+# An empty Docker config: no login or credential helper of this machine
+# is used (the registry is private and open).
+export DOCKER_CONFIG="$work/docker"
+mkdir -p "$DOCKER_CONFIG"
 # Copies: a rebuild in the same target dir during the run changes nothing.
 mkdir "$work/bin"
 cp "$target_dir/release/bulkhead" "$target_dir/release/examples/fleet_bench" "$work/bin/"
 bh="$work/bin/bulkhead"
 gen="$work/bin/fleet_bench"
-started_pids=()
-reg_pid=""
 pg_dir=""
 pg_port=""
 
+# Kill a background job and its children (a worker under /usr/bin/time).
+kill_tree() {
+  pkill -9 -P "$1" 2>/dev/null || true
+  kill -9 "$1" 2>/dev/null || true
+}
+
 cleanup() {
   local p
-  for p in "${started_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  if [ -n "$reg_pid" ]; then kill "$reg_pid" 2>/dev/null || true; fi
+  # Only the shell's own jobs that still run: a reaped pid may be reused.
+  for p in $(jobs -p); do kill_tree "$p"; done
   if [ -n "$pg_dir" ]; then as_pg "$pgbin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
   wait 2>/dev/null || true
   if [ -n "${KEEP_WORK:-}" ]; then
@@ -114,7 +123,6 @@ http:
   addr: 127.0.0.1:$port
 EOF
   /usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-  reg_pid=$!
   reg_host="127.0.0.1:$port"
   wait_port "$port" docker-registry
 }

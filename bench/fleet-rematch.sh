@@ -41,7 +41,6 @@ echo "== db update from the shared mirror over HTTP"
 m="$work/mirror"; mirror_layout "$m"
 hport="$(free_port)"
 (cd "$m" && exec python3 -m http.server --bind 127.0.0.1 "$hport" >"$work/http.log" 2>&1) &
-started_pids+=($!)
 wait_port "$hport" "the mirror's HTTP server"
 /usr/bin/time -f "  %e s wall, %M KB peak" \
   "$bh" --quiet --cache-dir "$work/cache" db update --mirror "http://127.0.0.1:$hport"
@@ -52,9 +51,13 @@ rematch() { # name
     "$bh" --quiet --cache-dir "$work/cache" fleet rematch --db "$url" -f json > "$work/$1.json"
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/$1.time")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$1.time")
-  read -r images changed added < <(json_get \
-    '" ".join(str(x) for x in (d["Images"], len(d["Changed"]), sum(len(c["Added"]) for c in d["Changed"])))' "$work/$1.json")
+  read -r images changed added warnings < <(json_get \
+    '" ".join(str(x) for x in (d["Images"], len(d["Changed"]), sum(len(c["Added"]) for c in d["Changed"]), len(d.get("Warnings", []))))' "$work/$1.json")
   echo "  $1: $images images, $changed changed ($added findings added) in $wall wall, $((rss / 1024)) MB peak RSS"
+  # Every seeded inventory must be re-matched, none skipped with a warning.
+  if [ "$images" != "$count" ] || [ "$warnings" != 0 ]; then
+    echo "FAIL: $1 re-matched $images of $count inventories ($warnings warnings)"; exit 1
+  fi
 }
 rematch first
 first_wall=$wall first_rss=$rss first_changed=$changed first_added=$added

@@ -1147,6 +1147,25 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     pg.restart();
     let (a, _) = poll(&agent, &server, t, &id, VULN, "");
     assert_eq!(a.status, 200, "{}", a.body);
+
+    // A server without BULKHEAD_FLEET_KEY cannot keep Harbor's credential:
+    // 500 (its set-up is at fault, not the request), naming the variable.
+    let keyless = Server::start_with(
+        work.path(),
+        &empty_cache,
+        &["--token", TOKEN],
+        &[("BULKHEAD_DB_URL", url.clone())],
+    );
+    let body = serde_json::to_vec(&req).unwrap();
+    let a = post(&agent, &keyless.url("/api/v1/scan"), t, SCAN_REQUEST, &body);
+    let msg = a.assert_error(500);
+    assert!(msg.contains("BULKHEAD_FLEET_KEY"), "{msg}");
+    let keyless_log = keyless.log();
+    assert!(
+        keyless_log.contains("BULKHEAD_FLEET_KEY is not set"),
+        "{keyless_log}"
+    );
+    drop(keyless);
     let log = server.log();
     assert!(
         log.contains("ERROR") && log.contains("cannot read the scan request: "),
@@ -1162,6 +1181,7 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     let meta = get(&agent, &server.url("/api/v1/metadata"), t, None).body;
     for (what, text) in [
         ("server", log),
+        ("server without a key", keyless_log),
         ("metrics", metrics),
         ("metadata", meta),
         ("worker 1", w1.log()),

@@ -122,6 +122,11 @@ impl Fleet {
         self.key.as_ref()
     }
 
+    /// Whether registry credentials can be sealed (a key is set).
+    pub fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
     /// The pool.
     pub fn pool(&self) -> &Pool {
         &self.pool

@@ -486,7 +486,20 @@ async fn run_job(ctx: &Ctx, job: Claimed) -> Outcome {
             Outcome::Done
         }
         Ok(false) => Outcome::Lost,
-        Err(e) => record_failure(ctx, &job.lease(), job.attempts, &e.to_string()).await,
+        Err(e) => record_failure(ctx, &job.lease(), job.attempts, &failure_text(&e)).await,
+    }
+}
+
+/// The error a failed attempt records in the job (and Harbor shows). A
+/// connection error names the database's address: that stays in the
+/// worker's log.
+fn failure_text(e: &Error) -> String {
+    match e {
+        Error::Connect(m) => {
+            tracing::warn!("the attempt failed: {m}");
+            "the fleet database did not answer (the worker's log has the error)".to_string()
+        }
+        other => other.to_string(),
     }
 }
 
@@ -716,6 +729,16 @@ mod tests {
         assert_eq!(backoff(b, 3), Duration::from_secs(40));
         assert_eq!(backoff(b, 60), Duration::from_secs(3600));
         assert_eq!(backoff(Duration::ZERO, 5), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_recorded_failure_never_names_the_database() {
+        let e = Error::Connect(
+            "cannot connect to PostgreSQL at db.internal:5432/fleet: refused".into(),
+        );
+        assert!(!failure_text(&e).contains("db.internal"));
+        let e = Error::Scan("the registry refused the login".into());
+        assert_eq!(failure_text(&e), "the registry refused the login");
     }
 
     #[test]

@@ -162,7 +162,10 @@ struct Hit {
     references: Vec<String>,
 }
 
-/// A read cache over the database for one scan.
+/// A read cache over the database for one scan, or for one whole fleet
+/// re-match: it keeps every package's advisories and every rating it has
+/// read, so it grows with the distinct packages seen (all ecosystems), not
+/// with the number of images.
 pub struct Matcher<'db> {
     db: &'db Database,
     records: HashMap<(String, String), Rc<Vec<Record>>>,

@@ -96,14 +96,13 @@ impl From<StoredCaps> for Capabilities {
     }
 }
 
-/// A failure of the fleet's database. Its detail (which can name the
-/// database's host and port) goes to the server's log only; Harbor, whose
-/// users see the message, is told what failed and where to look.
+/// A failure of the fleet's database or its stored data. Its detail
+/// (which can name the database's host and port) goes to the server's log
+/// only; Harbor, whose users see the message, is told what failed and
+/// where to look.
 fn internal(what: &str, e: impl std::fmt::Display) -> BackendError {
     tracing::error!("{what}: {e}");
-    BackendError::Internal(format!(
-        "{what}: the fleet database failed (details in the scanner's log)"
-    ))
+    BackendError::Internal(format!("{what} (details in the scanner's log)"))
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, BackendError> {
@@ -118,6 +117,19 @@ impl Backend for FleetBackend {
                     "the server is shutting down: submit the scan to another instance or later"
                         .into(),
                 ));
+            }
+            if scan.authorization.is_some() && !self.fleet.has_key() {
+                // The server's set-up, not the request, is at fault.
+                tracing::error!(
+                    "a scan came with registry credentials but {} is not set: set it (64 hex \
+                     digits) on the server and every worker",
+                    bulkhead_fleet::seal::KEY_ENV
+                );
+                return Err(BackendError::Internal(format!(
+                    "the scanner cannot keep registry credentials: its {} is not set \
+                     (details in the scanner's log)",
+                    bulkhead_fleet::seal::KEY_ENV
+                )));
             }
             let mut job = ScanJob::new(&scan.registry_host, &scan.repository, &scan.digest);
             job.tag = (!scan.tag.is_empty()).then(|| scan.tag.clone());

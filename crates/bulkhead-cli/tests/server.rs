@@ -1162,7 +1162,7 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
     assert!(msg.contains("BULKHEAD_FLEET_KEY"), "{msg}");
     let keyless_log = keyless.log();
     assert!(
-        keyless_log.contains("BULKHEAD_FLEET_KEY is not set"),
+        keyless_log.contains("nothing to seal it with (set BULKHEAD_FLEET_KEY: 64 hex digits"),
         "{keyless_log}"
     );
     drop(keyless);

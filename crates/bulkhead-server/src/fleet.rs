@@ -120,9 +120,11 @@ impl Backend for FleetBackend {
             }
             if scan.authorization.is_some() && !self.fleet.has_key() {
                 // The server's set-up, not the request, is at fault.
+                // Worded for the log's redaction, which hides the word
+                // after a secret-looking name ("credentials", "key").
                 tracing::error!(
-                    "a scan came with registry credentials but {} is not set: set it (64 hex \
-                     digits) on the server and every worker",
+                    "cannot accept a scan with a registry login: nothing to seal it with \
+                     (set {}: 64 hex digits, the same on the server and every worker)",
                     bulkhead_fleet::seal::KEY_ENV
                 );
                 return Err(BackendError::Internal(format!(

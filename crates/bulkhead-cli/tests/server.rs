@@ -432,6 +432,13 @@ fn metric(text: &str, name: &str) -> Option<f64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// Each named sample of the Prometheus text has exactly its value.
+fn assert_metrics(text: &str, want: &[(&str, f64)]) {
+    for &(name, value) in want {
+        assert_eq!(metric(text, name), Some(value), "{name} in:\n{text}");
+    }
+}
+
 // ---------------------------------------------------------------- tests
 
 #[test]
@@ -709,21 +716,14 @@ fn harbor_contract_with_registry_credentials() {
             .starts_with("text/plain; version=0.0.4")
     );
     let text = metrics.body;
-    assert_eq!(metric(&text, "bulkhead_queue_depth"), Some(0.0), "{text}");
-    assert_eq!(
-        metric(&text, "bulkhead_jobs{state=\"done\"}"),
-        Some(2.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "bulkhead_jobs{state=\"failed\"}"),
-        Some(2.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "bulkhead_scan_seconds_count"),
-        Some(4.0),
-        "{text}"
+    assert_metrics(
+        &text,
+        &[
+            ("bulkhead_queue_depth", 0.0),
+            ("bulkhead_jobs{state=\"done\"}", 2.0),
+            ("bulkhead_jobs{state=\"failed\"}", 2.0),
+            ("bulkhead_scan_seconds_count", 4.0),
+        ],
     );
     assert!(
         text.contains("# TYPE bulkhead_scan_seconds histogram"),
@@ -1099,27 +1099,16 @@ fn harbor_contract_on_postgres_with_two_workers_and_a_restart() {
 
     // Metrics: two results, one failure, the base layers shared.
     let text = get(&agent, &server.url("/metrics"), None, None).body;
-    assert_eq!(metric(&text, "bulkhead_queue_depth"), Some(0.0), "{text}");
-    assert_eq!(
-        metric(&text, "bulkhead_jobs{state=\"done\"}"),
-        Some(2.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "bulkhead_jobs{state=\"failed\"}"),
-        Some(1.0),
-        "{text}"
-    );
-    assert_eq!(
-        metric(&text, "bulkhead_scan_seconds_count"),
-        Some(2.0),
-        "{text}"
-    );
-    // 3 layers analysed for image 0; image 1 reuses its 2 base layers.
-    assert_eq!(
-        metric(&text, "bulkhead_layer_reuse_ratio"),
-        Some(2.0 / 6.0),
-        "{text}"
+    assert_metrics(
+        &text,
+        &[
+            ("bulkhead_queue_depth", 0.0),
+            ("bulkhead_jobs{state=\"done\"}", 2.0),
+            ("bulkhead_jobs{state=\"failed\"}", 1.0),
+            ("bulkhead_scan_seconds_count", 2.0),
+            // 3 layers analysed for image 0; image 1 reuses its 2 base layers.
+            ("bulkhead_layer_reuse_ratio", 2.0 / 6.0),
+        ],
     );
 
     // A new server process answers the old ids: the state is in PostgreSQL.

@@ -270,16 +270,26 @@ pub async fn upsert(
     Ok(())
 }
 
+/// A result's times as RFC 3339 columns: db_built_at, scanned_at,
+/// rematched_at.
+macro_rules! result_times {
+    () => {
+        concat!(
+            rfc3339!("db_built_at"),
+            ", ",
+            rfc3339!("scanned_at"),
+            ", ",
+            rfc3339!("rematched_at")
+        )
+    };
+}
+
 /// The stored result of `digest`.
 pub async fn get(c: &impl GenericClient, digest: &str) -> Result<Option<StoredResult>> {
     let sql = concat!(
         "SELECT digest, registry, repository, tag, inventory, inventory_codec, report, report_codec,
                 scanner_version, analyzers_key, ",
-        rfc3339!("db_built_at"),
-        ", ",
-        rfc3339!("scanned_at"),
-        ", ",
-        rfc3339!("rematched_at"),
+        result_times!(),
         ", layers_reused, layers_analyzed FROM results WHERE digest = $1"
     );
     let Some(r) = c
@@ -326,11 +336,7 @@ pub struct StoredReport {
 pub async fn get_report(c: &impl GenericClient, digest: &str) -> Result<Option<StoredReport>> {
     let sql = concat!(
         "SELECT report, report_codec, ",
-        rfc3339!("db_built_at"),
-        ", ",
-        rfc3339!("scanned_at"),
-        ", ",
-        rfc3339!("rematched_at"),
+        result_times!(),
         " FROM results WHERE digest = $1"
     );
     let Some(r) = c

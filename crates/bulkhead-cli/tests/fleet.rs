@@ -134,6 +134,19 @@ fn osv(id: &str, cve: &str, eco: &str, name: &str, fixed: &str, sev: &str) -> St
     .to_string()
 }
 
+/// The first advisories (`advisories`) in `work/osv`, imported into the
+/// advisory database of `cache`.
+fn import_advisories(work: &Path, cache: &Path) {
+    let osv_dir = work.join("osv");
+    advisories(&osv_dir);
+    let out = bulkhead(cache, &["db", "import", osv_dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The first advisories: zlib (every image), in KEV.
 fn advisories(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
@@ -237,14 +250,7 @@ fn two_workers_scan_a_registry_then_rematch_and_query() {
     poison(&bad);
     support::push_layout(&client, "fleet/poison", "1", &bad);
     let poison_digest = layout_digest(&bad);
-    let osv_dir = dir.path().join("osv");
-    advisories(&osv_dir);
-    let out = bulkhead(&cache, &["db", "import", osv_dir.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    import_advisories(dir.path(), &cache);
 
     // Queue the registry: 21 repositories, 22 tags, 21 digests.
     let scan = |extra: &[&str]| {
@@ -492,13 +498,7 @@ fn registry_credentials_never_reach_the_database_or_the_logs() {
     image(0, &layout);
     support::push_layout(&client, "private/app", "1", &layout);
     let digest = layout_digest(&layout);
-    let osv_dir = dir.path().join("osv");
-    advisories(&osv_dir);
-    assert!(
-        bulkhead(&cache, &["db", "import", osv_dir.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_advisories(dir.path(), &cache);
 
     // The server's side: a scan request with Harbor's Authorization value.
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -591,13 +591,7 @@ fn a_worker_stops_on_sigterm() {
     let url = pg.create_db("stop");
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
-    let osv_dir = dir.path().join("osv");
-    advisories(&osv_dir);
-    assert!(
-        bulkhead(&cache, &["db", "import", osv_dir.to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_advisories(dir.path(), &cache);
     let mut c = Command::new(bin());
     c.env("BULKHEAD_CACHE_DIR", &cache)
         .env_remove("BULKHEAD_LOG")
